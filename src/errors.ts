@@ -1,0 +1,41 @@
+/**
+ * Domain errors. They carry a stable code; the GraphQL layer maps them to error codes
+ * (src/schema/errors.ts), the CLI prints their message. Nothing here knows of GraphQL.
+ */
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PLUGIN_ERROR' | 'CANCELLED' | 'FORBIDDEN';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input a user can fix: a bad file, parameter or request. */
+export class UserInputError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('BAD_USER_INPUT', message, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, key: string) {
+    super('NOT_FOUND', `${what} "${key}" not found`, { what, key });
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('CONFLICT', message, details);
+  }
+}
+
+export class CancelledError extends DomainError {
+  constructor(message = 'cancelled') {
+    super('CANCELLED', message);
+  }
+}
