@@ -1,0 +1,32 @@
+import { defineTransform, fitGlobalStd } from './base';
+
+interface OffsetParams {
+  readonly amplitudeFactor: number;
+}
+
+/** SSL variant 2: x + u, u ~ U(-a, a) per spectrum, a = amplitudeFactor x training global std. */
+export const offsetTransform = defineTransform<OffsetParams, { std: 'number' }>({
+  name: 'offset',
+  description: 'Shifts each spectrum by a uniform random constant scaled to the training set global std',
+  tags: ['ssl', 'augmentation'],
+  params: {
+    amplitudeFactor: {
+      type: 'number',
+      default: 0.1,
+      min: 0,
+      description: 'Half-width a of the uniform shift, as a multiple of the training set global std',
+    },
+  },
+  random: true,
+  state: { std: 'number' },
+  fit: fitGlobalStd,
+  apply: (x, out, { params, state, rng }) => {
+    const amplitude = params.amplitudeFactor * state.std;
+    const { rows, cols, data } = x;
+    for (let r = 0; r < rows; r++) {
+      const shift = rng.uniform(-amplitude, amplitude);
+      const end = (r + 1) * cols;
+      for (let i = r * cols; i < end; i++) out[i] = data[i] + shift;
+    }
+  },
+});
