@@ -96,7 +96,7 @@ export function columnMeanStd(m: Matrix): { mean: Float64Array; std: Float64Arra
 }
 
 /** Float32 matrix to little-endian bytes and back (how spectra are stored). */
-export function matrixToBytes(m: Matrix): Uint8Array {
+export function matrixToBytes(m: Matrix): Uint8Array<ArrayBuffer> {
   const copy = m.data.slice();
   return new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength);
 }

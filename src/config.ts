@@ -1,0 +1,67 @@
+import path from 'node:path';
+
+/**
+ * Configuration from environment variables. Every setting has a default that works on a
+ * fresh clone: SQLite in ./data, GraphQL on 127.0.0.1:4000.
+ */
+export interface AppConfig {
+  /** NIR_SSL_HOST (default 127.0.0.1: not reachable from other machines unless asked). */
+  readonly host: string;
+  /** NIR_SSL_PORT (default 4000; 0 picks a free port, as the tests do). */
+  readonly port: number;
+  /** NIR_SSL_DATA_DIR (default ./data): the SQLite database and other local state. */
+  readonly dataDir: string;
+  /** DATABASE_URL: postgresql://... selects PostgreSQL; file:... or unset selects SQLite in dataDir. */
+  readonly databaseUrl: string;
+  /** NIR_SSL_LOG_LEVEL: debug, info, warn, error or silent (default info). */
+  readonly logLevel: LogLevel;
+  /** NIR_SSL_MAX_UPLOAD_MB: the largest dataset file accepted, in MiB (default 100). */
+  readonly maxUploadBytes: number;
+  /** NIR_SSL_IMPORT_EXAMPLES: import the shipped example datasets on first start (default true). */
+  readonly importExamples: boolean;
+  /** NIR_SSL_PLUGINS_DIR: a directory of custom plugin modules loaded at start (default none). */
+  readonly pluginsDir: string | null;
+  /** NIR_SSL_PLUGIN_PACKAGES: comma-separated npm packages exporting plugins (default none). */
+  readonly pluginPackages: string[];
+  /** NIR_SSL_SHUTDOWN_TIMEOUT_MS: how long in-flight requests may take to finish on shutdown. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const dataDir = path.resolve(env.NIR_SSL_DATA_DIR ?? 'data');
+  const logLevel = (env.NIR_SSL_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`NIR_SSL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.NIR_SSL_LOG_LEVEL}"`);
+  }
+  const config: AppConfig = {
+    host: env.NIR_SSL_HOST ?? '127.0.0.1',
+    port: integer(env, 'NIR_SSL_PORT', 4000),
+    dataDir,
+    databaseUrl: env.DATABASE_URL ?? `file:${path.join(dataDir, 'nir-ssl.db')}`,
+    logLevel,
+    maxUploadBytes: integer(env, 'NIR_SSL_MAX_UPLOAD_MB', 100) * 1024 * 1024,
+    importExamples: (env.NIR_SSL_IMPORT_EXAMPLES ?? 'true') !== 'false',
+    pluginsDir: env.NIR_SSL_PLUGINS_DIR ? path.resolve(env.NIR_SSL_PLUGINS_DIR) : null,
+    pluginPackages: (env.NIR_SSL_PLUGIN_PACKAGES ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    shutdownTimeoutMs: integer(env, 'NIR_SSL_SHUTDOWN_TIMEOUT_MS', 10000),
+  };
+  return { ...config, ...overrides };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type { AppConfig } from './config';
+import { Logger } from './logger';
+import { pluginsModule } from './plugins/plugins.module';
+import { RESOLVERS } from './schema/resolvers';
+import { DatabaseService } from './services/database/database.service';
+import { DatasetService } from './services/datasets/datasets.service';
+import { EventBus } from './services/events';
+import { StartupService } from './services/startup.service';
+import { SystemService } from './services/system.service';
+import { APP_CONFIG, LOGGER } from './services/tokens';
+
+/**
+ * The one container: configuration, database, services, plugins and resolvers. The database is
+ * opened (and migrated) before, since inversify resolves synchronously.
+ */
+export async function createContainer(config: AppConfig, logger = new Logger(config.logLevel)): Promise<Container> {
+  const container = new Container();
+  container.bind<AppConfig>(APP_CONFIG).toConstantValue(config);
+  container.bind<Logger>(LOGGER).toConstantValue(logger);
+  const database = await DatabaseService.open(config.databaseUrl);
+  container.bind(DatabaseService).toConstantValue(database);
+  container.bind(EventBus).toSelf().inSingletonScope();
+  container.bind(DatasetService).toSelf().inSingletonScope();
+  container.bind(SystemService).toSelf().inSingletonScope();
+  container.bind(StartupService).toSelf().inSingletonScope();
+  await container.load(pluginsModule);
+  for (const resolver of RESOLVERS) container.bind(resolver).toSelf().inSingletonScope();
+  return container;
+}

@@ -1,0 +1,116 @@
+import { inject, injectable } from 'inversify';
+import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { DatasetService, type DatasetSummary } from '../../services/datasets/datasets.service';
+import type { DatasetEvent } from '../../services/events';
+import {
+  ClassCountType,
+  ClassStatisticsType,
+  DatasetEventType,
+  DatasetType,
+  ImportDatasetInput,
+  SamplePageType,
+  type AxisUnitEnum,
+} from './dataset.types';
+
+/** Thin: every operation is DatasetService's. */
+@injectable()
+@Resolver(() => DatasetType)
+export class DatasetsResolver {
+  constructor(@inject(DatasetService) private readonly service: DatasetService) {}
+
+  @Query(() => [DatasetType], { description: 'All datasets, oldest first.' })
+  async datasets(): Promise<DatasetType[]> {
+    return (await this.service.list()).map(toGraphql);
+  }
+
+  @Query(() => DatasetType, { nullable: true, description: 'One dataset by id or by name.' })
+  async dataset(
+    @Arg('id', () => ID, { nullable: true }) id?: string,
+    @Arg('name', () => String, { nullable: true }) name?: string,
+  ): Promise<DatasetType | null> {
+    const found = await this.service.find({ id, name });
+    return found ? toGraphql(found) : null;
+  }
+
+  @Mutation(() => DatasetType, { description: 'Imports a CSV/TSV table of spectra. Writes nothing when the input is invalid.' })
+  async importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput): Promise<DatasetType> {
+    return toGraphql(
+      await this.service.importCsv({
+        ...input,
+        groupColumn: input.groupColumn ?? null,
+        axisUnit: input.axisUnit,
+        delimiter: input.delimiter,
+      }),
+    );
+  }
+
+  @Mutation(() => DatasetType)
+  async renameDataset(@Arg('id', () => ID) id: string, @Arg('name') name: string): Promise<DatasetType> {
+    return toGraphql(await this.service.rename(id, name));
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes a dataset with its spectra, experiments and models.' })
+  async deleteDataset(@Arg('id', () => ID) id: string): Promise<boolean> {
+    return this.service.delete(id);
+  }
+
+  @FieldResolver(() => [Number], { description: 'The spectral axis values, one per variable.' })
+  async axis(@Root() dataset: DatasetType): Promise<number[]> {
+    return Array.from((await this.service.load(dataset.id)).axis);
+  }
+
+  @FieldResolver(() => [ClassCountType], { description: 'Classes in natural order with their sample counts.' })
+  async classes(@Root() dataset: DatasetType): Promise<ClassCountType[]> {
+    const loaded = await this.service.load(dataset.id);
+    const counts = this.service.classCounts(loaded);
+    return loaded.classes.map((name, index) => ({ index, name, count: counts[index] }));
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Number of distinct groups, when the dataset has a group column.' })
+  async groupCount(@Root() dataset: DatasetType): Promise<number | null> {
+    if (!dataset.hasGroups) return null;
+    return new Set((await this.service.load(dataset.id)).groups).size;
+  }
+
+  @FieldResolver(() => SamplePageType)
+  async samples(
+    @Root() dataset: DatasetType,
+    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
+    @Arg('className', () => String, { nullable: true }) className?: string,
+  ): Promise<SamplePageType> {
+    const page = await this.service.samples(dataset.id, { offset, limit, className });
+    return { ...page, items: page.items.map((s) => ({ ...s, values: Array.from(s.values) })) };
+  }
+
+  @FieldResolver(() => [ClassStatisticsType])
+  async classStatistics(@Root() dataset: DatasetType): Promise<ClassStatisticsType[]> {
+    return (await this.service.classStatistics(dataset.id)).map((s) => ({
+      className: s.className,
+      count: s.count,
+      mean: Array.from(s.mean),
+      std: Array.from(s.std),
+    }));
+  }
+
+  @Subscription(() => DatasetEventType, { topics: 'dataset', description: 'Datasets created, renamed or deleted.' })
+  datasetEvents(@Root() event: DatasetEvent): DatasetEventType {
+    return event as DatasetEventType;
+  }
+}
+
+function toGraphql(d: DatasetSummary): DatasetType {
+  return {
+    id: d.id,
+    name: d.name,
+    description: d.description,
+    source: d.source,
+    axisUnit: d.axisUnit as AxisUnitEnum,
+    sampleCount: d.nSamples,
+    variableCount: d.nVariables,
+    hasGroups: d.hasGroups,
+    metadataColumns: d.metadataNames,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+}

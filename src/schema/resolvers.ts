@@ -1,0 +1,6 @@
+import { DatasetsResolver } from './datasets/datasets.resolver';
+import { PluginsResolver } from './plugins/plugins.resolver';
+import { SystemResolver } from './system/system.resolver';
+
+/** Every resolver class; each is bound in the container (src/container.ts). */
+export const RESOLVERS = [DatasetsResolver, PluginsResolver, SystemResolver] as const;

@@ -1,0 +1,31 @@
+import { inject, injectable } from 'inversify';
+import { Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { SystemService } from '../../services/system.service';
+
+@ObjectType('ComputeBackend', { description: 'The TensorFlow.js backend that trains and runs the CNN.' })
+export class ComputeBackendType {
+  @Field({ description: 'tensorflow (native), wasm or cpu; "not loaded" before the first training.' }) name!: string;
+  @Field() version!: string;
+  @Field(() => Int) threads!: number;
+  @Field() gpu!: boolean;
+}
+
+@ObjectType('System')
+export class SystemType {
+  @Field() version!: string;
+  @Field() nodeVersion!: string;
+  @Field({ description: 'sqlite or postgresql.' }) database!: string;
+  @Field(() => Float) uptimeSeconds!: number;
+  @Field(() => ComputeBackendType) backend!: ComputeBackendType;
+}
+
+@injectable()
+@Resolver()
+export class SystemResolver {
+  constructor(@inject(SystemService) private readonly service: SystemService) {}
+
+  @Query(() => SystemType, { description: 'Server, database and compute backend.' })
+  async system(): Promise<SystemType> {
+    return this.service.info();
+  }
+}

@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import type { Container } from 'inversify';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { AppConfig } from './config';
+import { createContainer } from './container';
+import { Logger } from './logger';
+import { buildAppSchema } from './schema/build-schema';
+import { createErrorFormatter } from './schema/errors';
+import { DatabaseService } from './services/database/database.service';
+import { StartupService } from './services/startup.service';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly container: Container;
+  /** Stops accepting, lets in-flight requests finish, closes subscriptions and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP server: GraphQL at /graphql (queries and mutations over HTTP, subscriptions
+ * over graphql-ws on the same port and path) and /health.
+ */
+export async function startServer(config: AppConfig, logger = new Logger(config.logLevel)): Promise<RunningServer> {
+  const container = await createContainer(config, logger);
+  await container.get(StartupService).run();
+  const schema = await buildAppSchema(container);
+
+  const app = express();
+  const httpServer = http.createServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer({ schema }, wsServer);
+
+  const apollo = new ApolloServer({
+    schema,
+    formatError: createErrorFormatter(logger),
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+      { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
+    ],
+  });
+  await apollo.start();
+
+  const database = container.get(DatabaseService);
+  app.get('/health', async (_req, res) => {
+    try {
+      await database.client.$queryRawUnsafe('SELECT 1');
+      res.json({ status: 'ok', database: database.dialect });
+    } catch (error) {
+      res.status(503).json({ status: 'unavailable', error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  // Uploads arrive as GraphQL string arguments: the body limit follows the upload limit.
+  const bodyLimit = Math.ceil(config.maxUploadBytes * 1.1) + 1024 * 1024;
+  app.use('/graphql', cors(), express.json({ limit: bodyLimit }), expressMiddleware(apollo));
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}/graphql`;
+  logger.info('server listening', { url, database: database.dialect });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    wsUrl: url.replace(/^http/, 'ws'),
+    port,
+    container,
+    close: () =>
+      (closing ??= (async () => {
+        logger.info('shutting down');
+        await apollo.stop();
+        await database.close();
+        logger.info('stopped');
+      })()),
+  };
+}

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Pool } from 'pg';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../../generated/sqlite';
+import { PrismaClient as PostgresPrismaClient } from '../../generated/postgres';
+import { isPostgresUrl } from '../../config';
+import { MIGRATIONS_TABLE, migrate, readMigrations, type Dialect, type MigrationDriver } from './migrator';
+
+const FIRST_MIGRATION = '0001_init';
+
+/** The Prisma client type (the SQLite and PostgreSQL clients share the same model API). */
+export type Db = PrismaClient;
+
+/**
+ * Owns the database connection: SQLite (embedded, file in the data directory) or PostgreSQL,
+ * both through Prisma driver adapters, with migrations applied on open.
+ */
+export class DatabaseService {
+  constructor(
+    readonly client: Db,
+    readonly dialect: Dialect,
+    /** True when this open created the database (first start). */
+    readonly created: boolean,
+    private readonly closeDriver: () => Promise<void>,
+  ) {}
+
+  /**
+   * Opens the database at `url` (file:path or postgresql://...; a `schema` query parameter
+   * selects a PostgreSQL schema, created if missing) and migrates it.
+   */
+  static async open(url: string): Promise<DatabaseService> {
+    return isPostgresUrl(url) ? openPostgres(url) : openSqlite(url);
+  }
+
+  async close(): Promise<void> {
+    await this.client.$disconnect();
+    await this.closeDriver();
+  }
+}
+
+async function openSqlite(url: string): Promise<DatabaseService> {
+  const file = url.replace(/^file:/, '');
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  // Migrate with a direct connection first; Prisma then opens its own.
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  const driver: MigrationDriver = {
+    exec: async (sql) => void db.exec(sql),
+    appliedIds: async () => (db.prepare(`SELECT id FROM "${MIGRATIONS_TABLE}"`).all() as { id: string }[]).map((r) => r.id),
+    applyAtomically: async (m) =>
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" (id, "appliedAt") VALUES (?, ?)`).run(m.id, new Date().toISOString());
+      })(),
+  };
+  let applied: string[];
+  try {
+    applied = await migrate(driver, readMigrations('sqlite'));
+  } finally {
+    db.close();
+  }
+  const client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 10000 }) });
+  await client.$connect();
+  await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  return new DatabaseService(client, 'sqlite', applied.includes(FIRST_MIGRATION), async () => undefined);
+}
+
+async function openPostgres(url: string): Promise<DatabaseService> {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? 'public';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`invalid PostgreSQL schema name "${schema}"`);
+  parsed.searchParams.delete('schema');
+  const pool = new Pool({ connectionString: parsed.toString(), options: `-c search_path=${schema}`, max: 10 });
+  const client = await pool.connect();
+  let applied: string[];
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    // One migrator at a time per database (several test workers or servers may start together).
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`nir-ssl-migrate:${schema}`]);
+    const driver: MigrationDriver = {
+      exec: async (sql) => void (await client.query(sql)),
+      appliedIds: async () => (await client.query(`SELECT id FROM "${MIGRATIONS_TABLE}"`)).rows.map((r) => r.id as string),
+      applyAtomically: async (m) => {
+        await client.query('BEGIN');
+        try {
+          // The generated script creates "public"; tables land in the search_path's schema.
+          await client.query(m.sql);
+          await client.query(`INSERT INTO "${MIGRATIONS_TABLE}" (id, "appliedAt") VALUES ($1, $2)`, [m.id, new Date().toISOString()]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      },
+    };
+    applied = await migrate(driver, readMigrations('postgresql'));
+    await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`nir-ssl-migrate:${schema}`]);
+  } finally {
+    client.release();
+  }
+  const prisma = new PostgresPrismaClient({ adapter: new PrismaPg(pool, { schema }) }) as unknown as Db;
+  await prisma.$connect();
+  return new DatabaseService(prisma, 'postgresql', applied.includes(FIRST_MIGRATION), () => pool.end());
+}

@@ -1,0 +1,280 @@
+import { inject, injectable } from 'inversify';
+import { NotFoundError, UserInputError } from '../../errors';
+import { matrixFromBytes, matrixToBytes, selectRows, type Matrix } from '../../numeric/matrix';
+import { DatabaseService } from '../database/database.service';
+import { EventBus } from '../events';
+import { parseSpectraCsv, type AxisUnit, type SpectraCsvOptions } from './spectra-csv';
+import { APP_CONFIG } from '../tokens';
+import type { AppConfig } from '../../config';
+
+export interface DatasetSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly source: string;
+  readonly axisUnit: AxisUnit;
+  readonly nSamples: number;
+  readonly nVariables: number;
+  readonly classes: string[];
+  readonly metadataNames: string[];
+  readonly hasGroups: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Everything numeric about a dataset, as the training and evaluation code wants it. */
+export interface LoadedDataset extends DatasetSummary {
+  readonly axis: Float64Array;
+  readonly x: Matrix;
+  readonly y: Int32Array;
+  readonly groups: string[] | null;
+  readonly metadata: (string | number | null)[][];
+}
+
+export interface ImportDatasetRequest extends SpectraCsvOptions {
+  readonly name: string;
+  readonly content: string;
+  readonly description?: string;
+  readonly source?: string;
+}
+
+export interface SamplePage {
+  readonly total: number;
+  readonly offset: number;
+  readonly limit: number;
+  readonly items: { index: number; label: string; group: string | null; metadata: Record<string, unknown>; values: Float32Array }[];
+}
+
+export interface ClassStatistics {
+  readonly className: string;
+  readonly count: number;
+  readonly mean: Float64Array;
+  readonly std: Float64Array;
+}
+
+const MAX_PAGE = 500;
+
+/** Datasets: import, list, read, rename, delete, and the per-class views dashboards plot. */
+@injectable()
+export class DatasetService {
+  /** Loaded matrices by id, invalidated by updatedAt, so repeated reads skip the blob decode. */
+  private readonly cache = new Map<string, LoadedDataset>();
+
+  constructor(
+    @inject(DatabaseService) private readonly database: DatabaseService,
+    @inject(EventBus) private readonly events: EventBus,
+    @inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async importCsv(request: ImportDatasetRequest): Promise<DatasetSummary> {
+    const name = checkName(request.name);
+    await this.ensureNameFree(name);
+    const parsed = parseSpectraCsv(request.content, { maxBytes: this.config.maxUploadBytes, ...request });
+    const axisBytes = new Uint8Array(parsed.axis.slice().buffer);
+    try {
+      // One nested create: the dataset and its matrix are written together or not at all.
+      const row = await this.database.client.dataset.create({
+        data: {
+          name,
+          description: request.description ?? '',
+          source: request.source ?? '',
+          axisUnit: parsed.axisUnit,
+          nSamples: parsed.x.rows,
+          nVariables: parsed.x.cols,
+          classes: JSON.stringify(parsed.classes),
+          metadataNames: JSON.stringify(parsed.metadataNames),
+          hasGroups: parsed.groups !== null,
+          data: {
+            create: {
+              axis: axisBytes,
+              values: matrixToBytes(parsed.x),
+              labels: JSON.stringify(Array.from(parsed.y)),
+              groups: parsed.groups ? JSON.stringify(parsed.groups) : null,
+              metadata: JSON.stringify(parsed.metadata),
+            },
+          },
+        },
+      });
+      const summary = toSummary(row);
+      this.events.publish('dataset', { type: 'CREATED', datasetId: summary.id, name: summary.name });
+      return summary;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateName(name);
+      throw error;
+    }
+  }
+
+  async list(): Promise<DatasetSummary[]> {
+    const rows = await this.database.client.dataset.findMany({ orderBy: { createdAt: 'asc' } });
+    return rows.map(toSummary);
+  }
+
+  async find(key: { id?: string | null; name?: string | null }): Promise<DatasetSummary | null> {
+    if (!key.id && !key.name) throw new UserInputError('give a dataset id or name');
+    const row = await this.database.client.dataset.findUnique({ where: key.id ? { id: key.id } : { name: key.name as string } });
+    return row ? toSummary(row) : null;
+  }
+
+  async get(id: string): Promise<DatasetSummary> {
+    const found = await this.find({ id });
+    if (!found) throw new NotFoundError('dataset', id);
+    return found;
+  }
+
+  async rename(id: string, newName: string): Promise<DatasetSummary> {
+    const name = checkName(newName);
+    const current = await this.get(id);
+    if (current.name === name) return current;
+    await this.ensureNameFree(name);
+    try {
+      const row = await this.database.client.dataset.update({ where: { id }, data: { name } });
+      this.events.publish('dataset', { type: 'RENAMED', datasetId: id, name });
+      return toSummary(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateName(name);
+      throw error;
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const current = await this.get(id);
+    await this.database.client.dataset.delete({ where: { id } });
+    this.cache.delete(id);
+    this.events.publish('dataset', { type: 'DELETED', datasetId: id, name: current.name });
+    return true;
+  }
+
+  /** The whole dataset, decoded (cached until the dataset changes). */
+  async load(id: string): Promise<LoadedDataset> {
+    const summary = await this.get(id);
+    const cached = this.cache.get(id);
+    if (cached && cached.updatedAt.getTime() === summary.updatedAt.getTime()) return { ...cached, ...summary };
+    const data = await this.database.client.datasetData.findUnique({ where: { datasetId: id } });
+    if (!data) throw new NotFoundError('dataset data', id);
+    const axis = new Float64Array(summary.nVariables);
+    new Uint8Array(axis.buffer).set(data.axis);
+    const loaded: LoadedDataset = {
+      ...summary,
+      axis,
+      x: matrixFromBytes(data.values, summary.nSamples, summary.nVariables),
+      y: Int32Array.from(JSON.parse(data.labels) as number[]),
+      groups: data.groups ? (JSON.parse(data.groups) as string[]) : null,
+      metadata: JSON.parse(data.metadata) as (string | number | null)[][],
+    };
+    this.cache.set(id, loaded);
+    return loaded;
+  }
+
+  async samples(id: string, options: { offset?: number; limit?: number; className?: string | null } = {}): Promise<SamplePage> {
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 50;
+    if (!Number.isInteger(offset) || offset < 0) throw new UserInputError('offset must be a non-negative integer');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new UserInputError(`limit must be between 1 and ${MAX_PAGE}`);
+    const d = await this.load(id);
+    let indices = Array.from({ length: d.nSamples }, (_, i) => i);
+    if (options.className != null) {
+      const k = d.classes.indexOf(options.className);
+      if (k < 0) throw new UserInputError(`dataset "${d.name}" has no class "${options.className}" (classes: ${d.classes.join(', ')})`);
+      indices = indices.filter((i) => d.y[i] === k);
+    }
+    const page = indices.slice(offset, offset + limit);
+    const rows = selectRows(d.x, page);
+    return {
+      total: indices.length,
+      offset,
+      limit,
+      items: page.map((i, k) => ({
+        index: i,
+        label: d.classes[d.y[i]],
+        group: d.groups ? d.groups[i] : null,
+        metadata: Object.fromEntries(d.metadataNames.map((m, j) => [m, d.metadata[i]?.[j] ?? null])),
+        values: rows.data.subarray(k * d.nVariables, (k + 1) * d.nVariables),
+      })),
+    };
+  }
+
+  /** Per-class mean and (population) standard deviation spectra. */
+  async classStatistics(id: string): Promise<ClassStatistics[]> {
+    const d = await this.load(id);
+    const L = d.nVariables;
+    return d.classes.map((className, k) => {
+      const mean = new Float64Array(L);
+      const sq = new Float64Array(L);
+      let count = 0;
+      for (let i = 0; i < d.nSamples; i++) {
+        if (d.y[i] !== k) continue;
+        count++;
+        const off = i * L;
+        for (let j = 0; j < L; j++) mean[j] += d.x.data[off + j];
+      }
+      for (let j = 0; j < L; j++) mean[j] /= count;
+      for (let i = 0; i < d.nSamples; i++) {
+        if (d.y[i] !== k) continue;
+        const off = i * L;
+        for (let j = 0; j < L; j++) {
+          const diff = d.x.data[off + j] - mean[j];
+          sq[j] += diff * diff;
+        }
+      }
+      const std = sq.map((s) => Math.sqrt(s / count));
+      return { className, count, mean, std };
+    });
+  }
+
+  /** Samples per class, in class order. */
+  classCounts(d: LoadedDataset): number[] {
+    const counts = new Array<number>(d.classes.length).fill(0);
+    for (const k of d.y) counts[k]++;
+    return counts;
+  }
+
+  private async ensureNameFree(name: string): Promise<void> {
+    const existing = await this.database.client.dataset.findUnique({ where: { name }, select: { id: true } });
+    if (existing) throw duplicateName(name);
+  }
+}
+
+function checkName(name: string): string {
+  const trimmed = (name ?? '').trim();
+  if (trimmed.length === 0) throw new UserInputError('the dataset name must not be empty');
+  if (trimmed.length > 200) throw new UserInputError('the dataset name is longer than 200 characters');
+  return trimmed;
+}
+
+function duplicateName(name: string): UserInputError {
+  return new UserInputError(`a dataset named "${name}" already exists`, { name });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === 'P2002';
+}
+
+function toSummary(row: {
+  id: string;
+  name: string;
+  description: string;
+  source: string;
+  axisUnit: string;
+  nSamples: number;
+  nVariables: number;
+  classes: string;
+  metadataNames: string;
+  hasGroups: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}): DatasetSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    source: row.source,
+    axisUnit: row.axisUnit as AxisUnit,
+    nSamples: row.nSamples,
+    nVariables: row.nVariables,
+    classes: JSON.parse(row.classes) as string[],
+    metadataNames: JSON.parse(row.metadataNames) as string[],
+    hasGroups: row.hasGroups,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

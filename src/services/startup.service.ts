@@ -1,0 +1,35 @@
+import { inject, injectable } from 'inversify';
+import type { AppConfig } from '../config';
+import type { Logger } from '../logger';
+import { loadCustomPluginsInto } from './plugin-loading';
+import { DatabaseService } from './database/database.service';
+import { DatasetService } from './datasets/datasets.service';
+import { SHIPPED_EXAMPLES, exampleImportRequest } from './datasets/examples';
+import { APP_CONFIG, LOGGER } from './tokens';
+import { PluginRegistry } from '../plugins/registry';
+
+/** What happens once per start: custom plugins are loaded; a new database gets the examples. */
+@injectable()
+export class StartupService {
+  constructor(
+    @inject(APP_CONFIG) private readonly config: AppConfig,
+    @inject(LOGGER) private readonly logger: Logger,
+    @inject(DatabaseService) private readonly database: DatabaseService,
+    @inject(DatasetService) private readonly datasets: DatasetService,
+    @inject(PluginRegistry) private readonly registry: PluginRegistry,
+  ) {}
+
+  async run(): Promise<void> {
+    await loadCustomPluginsInto(this.registry, this.config, this.logger);
+    if (this.database.created && this.config.importExamples) await this.importExamples();
+  }
+
+  private async importExamples(): Promise<void> {
+    for (const name of SHIPPED_EXAMPLES) {
+      if (await this.datasets.find({ name })) continue;
+      const started = Date.now();
+      const d = await this.datasets.importCsv(exampleImportRequest(name));
+      this.logger.info('imported example dataset', { name, samples: d.nSamples, variables: d.nVariables, ms: Date.now() - started });
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import { Client as PgClient } from 'pg';
+import WebSocket from 'ws';
+import { loadConfig, type AppConfig } from '../../src/config';
+import { Logger } from '../../src/logger';
+import { startServer, type RunningServer } from '../../src/server';
+
+/**
+ * Shared harness for end-to-end tests: a real HTTP server on a free port, over SQLite in a
+ * temporary directory, or over PostgreSQL (in a schema of its own) when TEST_DATABASE_URL is set.
+ */
+export interface Backend {
+  readonly name: 'sqlite' | 'postgresql';
+  databaseUrl(tag: string): string;
+}
+
+export function databaseBackends(): Backend[] {
+  const backends: Backend[] = [{ name: 'sqlite', databaseUrl: (tag) => `file:${path.join(tempDir(tag), 'test.db')}` }];
+  const pg = process.env.TEST_DATABASE_URL;
+  if (pg) {
+    backends.push({
+      name: 'postgresql',
+      databaseUrl: (tag) => {
+        const url = new URL(pg);
+        url.searchParams.set('schema', `t_${tag.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${Date.now() % 1e6}`);
+        return url.toString();
+      },
+    });
+  }
+  return backends;
+}
+
+export function tempDir(tag: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `nir-ssl-${tag}-`));
+}
+
+export interface TestServer extends RunningServer {
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
+  ws(): Client;
+}
+
+export interface GqlResult<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
+}
+
+export async function startTestServer(overrides: Partial<AppConfig> & { databaseUrl: string }): Promise<TestServer> {
+  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir: tempDir('data'), importExamples: false, logLevel: 'silent', ...overrides });
+  const server = await startServer(config, new Logger('silent'));
+  const clients: Client[] = [];
+  return {
+    ...server,
+    gql: async (query, variables) => {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return res.json();
+    },
+    ws: () => {
+      const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+      clients.push(client);
+      return client;
+    },
+    close: async () => {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await server.close();
+      await dropPostgresSchema(overrides.databaseUrl);
+    },
+  };
+}
+
+/** Data of a successful result; fails the test with the errors otherwise. */
+export function ok<T>(result: GqlResult<T>): T {
+  if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+  return result.data as T;
+}
+
+/** A small valid table: `classes` classes, `perClass` spectra each, `length` points. */
+export function syntheticCsv(options: { classes?: number; perClass?: number; length?: number; extra?: string } = {}): string {
+  const { classes = 3, perClass = 4, length = 20 } = options;
+  const header = ['label', 'sample', ...Array.from({ length }, (_, j) => String(1000 + 2 * j))];
+  const rows = [header.join(',')];
+  for (let c = 0; c < classes; c++) {
+    for (let k = 0; k < perClass; k++) {
+      const values = Array.from({ length }, (_, j) => (Math.sin(j / 3 + c) + 0.01 * k).toFixed(5));
+      rows.push([`class${c}`, `s${c}-${k}`, ...values].join(','));
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+/** Test schemas on PostgreSQL are dropped when their server closes. */
+async function dropPostgresSchema(databaseUrl: string): Promise<void> {
+  if (!databaseUrl.startsWith('postgres')) return;
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema');
+  if (!schema || schema === 'public') return;
+  url.searchParams.delete('schema');
+  const client = new PgClient({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
