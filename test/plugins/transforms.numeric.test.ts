@@ -6,6 +6,7 @@ import { ParamError, type Params } from '../../src/plugins/params';
 import { PluginRegistry } from '../../src/plugins/registry';
 import { TRANSFORM_PLUGINS, SSL_TRANSFORM_NAMES } from '../../src/plugins/transforms';
 import { NotFittedError } from '../../src/plugins/transforms/base';
+import { fillStandardNormal } from '../../src/plugins/transforms/gaussian';
 import { segmentStarts } from '../../src/plugins/transforms/permutation.transform';
 import { savitzkyGolayWeights } from '../../src/plugins/transforms/savitzky-golay.transform';
 
@@ -66,6 +67,31 @@ describe('SSL transformations', () => {
       expect(std / (sigmaFactor * trainStd)).toBeCloseTo(1, 1.5);
       expect(Math.abs(mean)).toBeLessThan(0.01 * sigmaFactor * trainStd);
     }
+  });
+
+  it('draws noise from a standard normal: moments and tail fractions (ziggurat sampler)', () => {
+    const n = 1_000_000;
+    const z = new Float64Array(n);
+    fillStandardNormal(new Rng(21), z);
+    let sum = 0;
+    for (const v of z) sum += v;
+    const mean = sum / n;
+    let squares = 0;
+    let fourth = 0;
+    for (const v of z) {
+      squares += (v - mean) ** 2;
+      fourth += (v - mean) ** 4;
+    }
+    const variance = squares / n;
+    const fraction = (test: (v: number) => boolean): number => z.filter(test).length / n;
+    // Tolerances are about 4 standard errors for a million draws.
+    expect(Math.abs(mean)).toBeLessThan(0.004);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.006);
+    expect(Math.abs(fourth / n / variance ** 2 - 3)).toBeLessThan(0.025);
+    expect(Math.abs(fraction((v) => Math.abs(v) < 1) - 0.682689)).toBeLessThan(0.002);
+    expect(Math.abs(fraction((v) => Math.abs(v) > 3) - 0.0026998)).toBeLessThan(0.00022);
+    expect(Math.abs(fraction((v) => v > 0) - 0.5)).toBeLessThan(0.002);
+    expect(fraction((v) => Math.abs(v) > 4)).toBeGreaterThan(0);
   });
 
   it('offset shifts each spectrum by one constant within +-amplitudeFactor x training std', () => {

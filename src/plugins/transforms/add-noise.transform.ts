@@ -1,4 +1,5 @@
 import { defineTransform, fitGlobalStd } from './base';
+import { fillStandardNormal } from './gaussian';
 
 interface AddNoiseParams {
   readonly sigmaFactor: number;
@@ -23,6 +24,7 @@ export const addNoiseTransform = defineTransform<AddNoiseParams, { std: 'number'
   apply: (x, out, { params, state, rng }) => {
     const sigma = params.sigmaFactor * state.std;
     const data = x.data;
-    for (let i = 0; i < data.length; i++) out[i] = data[i] + sigma * rng.normal();
+    fillStandardNormal(rng, out);
+    for (let i = 0; i < data.length; i++) out[i] = data[i] + sigma * out[i];
   },
 });
