@@ -11,6 +11,19 @@ import { MIGRATIONS_TABLE, migrate, readMigrations, type Dialect, type Migration
 
 const FIRST_MIGRATION = '0001_init';
 
+/**
+ * Large binary columns read through the driver itself: Prisma's adapters copy a blob byte by byte
+ * (about 3 s for a 30 MB matrix against 0.07 s through better-sqlite3 and 0.5 s through pg).
+ */
+const BLOB_COLUMNS = {
+  'DatasetData.values': { table: 'DatasetData', column: 'values', key: 'datasetId' },
+  'DatasetData.axis': { table: 'DatasetData', column: 'axis', key: 'datasetId' },
+  'Model.state': { table: 'Model', column: 'state', key: 'id' },
+} as const;
+export type BlobColumn = keyof typeof BLOB_COLUMNS;
+
+type BlobReader = (sql: string, key: string) => Promise<Uint8Array | null>;
+
 /** The Prisma client type (the SQLite and PostgreSQL clients share the same model API). */
 export type Db = PrismaClient;
 
@@ -25,7 +38,15 @@ export class DatabaseService {
     /** True when this open created the database (first start). */
     readonly created: boolean,
     private readonly closeDriver: () => Promise<void>,
+    private readonly readBlobSql: BlobReader,
   ) {}
+
+  /** One binary column of one row, or null when the row does not exist. */
+  async readBlob(blob: BlobColumn, key: string): Promise<Uint8Array | null> {
+    const { table, column, key: keyColumn } = BLOB_COLUMNS[blob];
+    const placeholder = this.dialect === 'postgresql' ? '$1' : '?';
+    return this.readBlobSql(`SELECT "${column}" AS v FROM "${table}" WHERE "${keyColumn}" = ${placeholder}`, key);
+  }
 
   /**
    * Opens the database at `url` (file:path or postgresql://...; a `schema` query parameter
@@ -60,13 +81,16 @@ async function openSqlite(url: string): Promise<DatabaseService> {
   let applied: string[];
   try {
     applied = await migrate(driver, readMigrations('sqlite'));
-  } finally {
+  } catch (error) {
     db.close();
+    throw error;
   }
+  // The direct connection stays open for blob reads (WAL lets it read beside Prisma's).
   const client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 10000 }) });
   await client.$connect();
   await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
-  return new DatabaseService(client, 'sqlite', applied.includes(FIRST_MIGRATION), async () => undefined);
+  const readBlob: BlobReader = async (sql, key) => (db.prepare(sql).get(key) as { v: Buffer } | undefined)?.v ?? null;
+  return new DatabaseService(client, 'sqlite', applied.includes(FIRST_MIGRATION), async () => void db.close(), readBlob);
 }
 
 async function openPostgres(url: string): Promise<DatabaseService> {
@@ -104,5 +128,6 @@ async function openPostgres(url: string): Promise<DatabaseService> {
   }
   const prisma = new PostgresPrismaClient({ adapter: new PrismaPg(pool, { schema }) }) as unknown as Db;
   await prisma.$connect();
-  return new DatabaseService(prisma, 'postgresql', applied.includes(FIRST_MIGRATION), () => pool.end());
+  const readBlob: BlobReader = async (sql, key) => ((await pool.query(sql, [key])).rows[0]?.v as Buffer | undefined) ?? null;
+  return new DatabaseService(prisma, 'postgresql', applied.includes(FIRST_MIGRATION), () => pool.end(), readBlob);
 }

@@ -149,14 +149,21 @@ export class DatasetService {
     const summary = await this.get(id);
     const cached = this.cache.get(id);
     if (cached && cached.updatedAt.getTime() === summary.updatedAt.getTime()) return { ...cached, ...summary };
-    const data = await this.database.client.datasetData.findUnique({ where: { datasetId: id } });
-    if (!data) throw new NotFoundError('dataset data', id);
+    const data = await this.database.client.datasetData.findUnique({
+      where: { datasetId: id },
+      select: { labels: true, groups: true, metadata: true },
+    });
+    const [axisBytes, values] = await Promise.all([
+      this.database.readBlob('DatasetData.axis', id),
+      this.database.readBlob('DatasetData.values', id),
+    ]);
+    if (!data || !axisBytes || !values) throw new NotFoundError('dataset data', id);
     const axis = new Float64Array(summary.nVariables);
-    new Uint8Array(axis.buffer).set(data.axis);
+    new Uint8Array(axis.buffer).set(axisBytes);
     const loaded: LoadedDataset = {
       ...summary,
       axis,
-      x: matrixFromBytes(data.values, summary.nSamples, summary.nVariables),
+      x: matrixFromBytes(values, summary.nSamples, summary.nVariables),
       y: Int32Array.from(JSON.parse(data.labels) as number[]),
       groups: data.groups ? (JSON.parse(data.groups) as string[]) : null,
       metadata: JSON.parse(data.metadata) as (string | number | null)[][],

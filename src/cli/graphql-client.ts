@@ -1,0 +1,22 @@
+/** A minimal GraphQL-over-HTTP client for the command-line tool (talks to a running server). */
+export class GraphqlClient {
+  constructor(private readonly url: string) {}
+
+  async request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch (error) {
+      throw new Error(`cannot reach ${this.url}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
+    if (body.errors?.length) {
+      throw new Error(body.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('\n'));
+    }
+    return body.data as T;
+  }
+}

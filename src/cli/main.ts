@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { createContainer } from '../container';
+import { DomainError } from '../errors';
+import { Logger } from '../logger';
+import { DatabaseService } from '../services/database/database.service';
+import { DatasetService, type DatasetSummary } from '../services/datasets/datasets.service';
+import type { AxisUnit } from '../services/datasets/spectra-csv';
+import { GraphqlClient } from './graphql-client';
+
+const USAGE = `nir-ssl: NIR spectra classification with self-supervised learning
+
+Usage:
+  nir-ssl serve                                  start the GraphQL server (same as npm start)
+  nir-ssl datasets list
+  nir-ssl datasets import FILE --name NAME [--label-column label] [--group-column COL]
+                                           [--axis-unit nm|cm-1] [--description TEXT] [--source TEXT]
+  nir-ssl datasets delete NAME_OR_ID
+
+Options:
+  --server URL   talk to a running server (e.g. http://127.0.0.1:4000/graphql) instead of
+                 opening the database in-process (DATABASE_URL / NIR_SSL_DATA_DIR as for the server)
+  --json         print JSON instead of a table
+  -h, --help     this text
+`;
+
+interface Backend {
+  list(): Promise<DatasetSummaryLike[]>;
+  import(request: ImportArgs): Promise<DatasetSummaryLike>;
+  delete(nameOrId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface DatasetSummaryLike {
+  id: string;
+  name: string;
+  sampleCount: number;
+  variableCount: number;
+  axisUnit: string;
+  classes: string[];
+}
+
+interface ImportArgs {
+  name: string;
+  content: string;
+  labelColumn?: string;
+  groupColumn?: string | null;
+  axisUnit?: AxisUnit;
+  description?: string;
+  source?: string;
+}
+
+/** Runs one command; returns the exit code. Errors are printed, with their code, not thrown. */
+async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (error) {
+    const message = error instanceof DomainError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`nir-ssl: ${message}\n`);
+    return 1;
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      server: { type: 'string' },
+      name: { type: 'string' },
+      'label-column': { type: 'string' },
+      'group-column': { type: 'string' },
+      'axis-unit': { type: 'string' },
+      description: { type: 'string' },
+      source: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  if (command === 'serve') {
+    require('../main');
+    return new Promise<number>(() => undefined);
+  }
+  if (command !== 'datasets' || !sub) return usageError(`unknown command "${positionals.join(' ')}"`);
+
+  const backend = values.server ? remoteBackend(values.server) : await localBackend();
+  try {
+    switch (sub) {
+      case 'list': {
+        const list = await backend.list();
+        if (values.json) print(list);
+        else printTable(list);
+        return 0;
+      }
+      case 'import': {
+        const file = rest[0];
+        if (!file) return usageError('datasets import needs a FILE');
+        const axisUnit = values['axis-unit'];
+        if (axisUnit !== undefined && axisUnit !== 'nm' && axisUnit !== 'cm-1') return usageError('--axis-unit must be nm or cm-1');
+        const started = Date.now();
+        const d = await backend.import({
+          name: values.name ?? path.basename(file).replace(/\.[^.]+$/, ''),
+          content: fs.readFileSync(file, 'utf8'),
+          labelColumn: values['label-column'],
+          groupColumn: values['group-column'] ?? null,
+          axisUnit,
+          description: values.description,
+          source: values.source,
+        });
+        if (values.json) print(d);
+        else process.stdout.write(`imported "${d.name}" (${d.id}): ${d.sampleCount} spectra x ${d.variableCount} points, ${d.classes.length} classes, in ${Date.now() - started} ms\n`);
+        return 0;
+      }
+      case 'delete': {
+        const key = rest[0];
+        if (!key) return usageError('datasets delete needs a NAME_OR_ID');
+        await backend.delete(key);
+        process.stdout.write(`deleted ${key}\n`);
+        return 0;
+      }
+      default:
+        return usageError(`unknown datasets command "${sub}"`);
+    }
+  } finally {
+    await backend.close();
+  }
+}
+
+async function localBackend(): Promise<Backend> {
+  const config = loadConfig();
+  const container = await createContainer(config, new Logger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  const datasets = container.get(DatasetService);
+  const resolve = async (key: string) => (await datasets.find({ name: key })) ?? (await datasets.get(key));
+  return {
+    list: async () => (await datasets.list()).map(local),
+    import: async (request) => local(await datasets.importCsv(request)),
+    delete: async (key) => void (await datasets.delete((await resolve(key)).id)),
+    close: () => container.get(DatabaseService).close(),
+  };
+}
+
+function local(d: DatasetSummary): DatasetSummaryLike {
+  return { id: d.id, name: d.name, sampleCount: d.nSamples, variableCount: d.nVariables, axisUnit: d.axisUnit, classes: d.classes };
+}
+
+function remoteBackend(url: string): Backend {
+  const client = new GraphqlClient(url);
+  const fields = 'id name sampleCount variableCount axisUnit classes { name }';
+  type Remote = Omit<DatasetSummaryLike, 'classes'> & { classes: { name: string }[] };
+  const flatten = (d: Remote): DatasetSummaryLike => ({ ...d, classes: d.classes.map((c) => c.name) });
+  return {
+    list: async () => (await client.request<{ datasets: Remote[] }>(`{ datasets { ${fields} } }`)).datasets.map(flatten),
+    import: async (request) => {
+      const input = { ...request, axisUnit: request.axisUnit === 'cm-1' ? 'CM1' : request.axisUnit === 'nm' ? 'NM' : undefined };
+      const data = await client.request<{ importDataset: Remote }>(
+        `mutation($input: ImportDatasetInput!) { importDataset(input: $input) { ${fields} } }`,
+        { input },
+      );
+      return flatten(data.importDataset);
+    },
+    delete: async (key) => {
+      const found = await client.request<{ byName: { id: string } | null }>(`query($name: String) { byName: dataset(name: $name) { id } }`, { name: key });
+      await client.request(`mutation($id: ID!) { deleteDataset(id: $id) }`, { id: found.byName?.id ?? key });
+    },
+    close: async () => undefined,
+  };
+}
+
+function printTable(list: DatasetSummaryLike[]): void {
+  const rows = list.map((d) => [d.name, String(d.sampleCount), String(d.variableCount), d.axisUnit, String(d.classes.length), d.id]);
+  const header = ['NAME', 'SAMPLES', 'POINTS', 'AXIS', 'CLASSES', 'ID'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`nir-ssl: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}
+
+export { main };

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { main } from '../../src/cli/main';
+import { ok, startTestServer, syntheticCsv, tempDir, type TestServer } from '../helpers/server';
+
+/** Runs the CLI in-process and captures what it prints. */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  try {
+    const code = await main(args).catch((error: Error) => {
+      err += error.message;
+      return 1;
+    });
+    return { code, out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+    process.env = saved;
+  }
+}
+
+describe('command-line tool', () => {
+  const dir = tempDir('cli');
+  const file = path.join(dir, 'lab-spectra.csv');
+  fs.writeFileSync(file, syntheticCsv({ classes: 2, perClass: 3, length: 8 }));
+
+  it('imports, lists and deletes in-process against the configured database', async () => {
+    const env = { DATABASE_URL: `file:${path.join(dir, 'cli.db')}`, NIR_SSL_LOG_LEVEL: 'silent' };
+    const imported = await cli(['datasets', 'import', file, '--axis-unit', 'nm'], env);
+    expect(imported.code).toBe(0);
+    expect(imported.out).toMatch(/imported "lab-spectra" \(\w+\): 6 spectra x 8 points, 2 classes/);
+    const listed = await cli(['datasets', 'list', '--json'], env);
+    expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ name: 'lab-spectra', sampleCount: 6, variableCount: 8 })]);
+    const again = await cli(['datasets', 'import', file], env);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/BAD_USER_INPUT: a dataset named "lab-spectra" already exists/);
+    expect((await cli(['datasets', 'delete', 'lab-spectra'], env)).code).toBe(0);
+    expect(JSON.parse((await cli(['datasets', 'list', '--json'], env)).out)).toEqual([]);
+  });
+
+  describe('against a running server', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('cli-server'), 'db.sqlite')}` });
+    });
+    afterAll(() => server.close());
+
+    it('imports over GraphQL and reports errors with their code', async () => {
+      const imported = await cli(['datasets', 'import', file, '--name', 'remote', '--server', server.url]);
+      expect(imported.code).toBe(0);
+      const names = ok(await server.gql<{ datasets: { name: string }[] }>('{ datasets { name } }')).datasets.map((d) => d.name);
+      expect(names).toEqual(['remote']);
+      const bad = path.join(dir, 'bad.csv');
+      fs.writeFileSync(bad, 'label,100,101\na,1,x\nb,2,3\n');
+      const failed = await cli(['datasets', 'import', bad, '--server', server.url]);
+      expect(failed.code).toBe(1);
+      expect(failed.err).toMatch(/BAD_USER_INPUT: line 2, column 3: "x" is not a number/);
+      expect((await cli(['datasets', 'delete', 'remote', '--server', server.url])).code).toBe(0);
+    });
+  });
+
+  it('prints usage for unknown commands', async () => {
+    const result = await cli(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/Usage:/);
+  });
+});

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { ok, startTestServer, syntheticCsv, tempDir } from '../helpers/server';
+
+describe('server lifecycle', () => {
+  it('imports the shipped examples on first start only, and serves /health', async () => {
+    const databaseUrl = `file:${path.join(tempDir('first-start'), 'nir.db')}`;
+    const first = await startTestServer({ databaseUrl, importExamples: true });
+    try {
+      const health = await fetch(first.url.replace('/graphql', '/health'));
+      expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+      const { datasets } = ok(
+        await first.gql<{ datasets: { id: string; name: string; sampleCount: number; variableCount: number; classes: { count: number }[]; source: string }[] }>(
+          '{ datasets { id name sampleCount variableCount classes { count } source } }',
+        ),
+      );
+      expect(datasets.map((d) => [d.name, d.sampleCount, d.variableCount, d.classes.length])).toEqual([
+        ['tablet', 310, 404, 4],
+        ['mango', 186, 1557, 4],
+      ]);
+      expect(datasets[0].classes.map((c) => c.count)).toEqual([70, 80, 80, 80]);
+      expect(datasets[0].source).toMatch(/Dyrby/);
+      ok(await first.gql('mutation($id: ID!) { deleteDataset(id: $id) }', { id: datasets[1].id }));
+    } finally {
+      await first.close();
+    }
+    // A restart keeps what the user did: the deleted example does not come back.
+    const second = await startTestServer({ databaseUrl, importExamples: true });
+    try {
+      const { datasets } = ok(await second.gql<{ datasets: { name: string }[] }>('{ datasets { name } }'));
+      expect(datasets.map((d) => d.name)).toEqual(['tablet']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('lets an in-flight request finish on shutdown, then refuses connections', async () => {
+    const server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('shutdown'), 'nir.db')}` });
+    const content = syntheticCsv({ classes: 4, perClass: 300, length: 400 });
+    const inFlight = server.gql<{ importDataset: { sampleCount: number } }>(
+      'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { sampleCount } }',
+      { input: { name: 'big', content } },
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    const closing = server.close();
+    expect(ok(await inFlight).importDataset.sampleCount).toBe(1200);
+    await closing;
+    await expect(fetch(server.url.replace('/graphql', '/health'))).rejects.toThrow();
+  });
+});
