@@ -19,7 +19,7 @@ export const savitzkyGolayTransform = defineTransform<SavitzkyGolayParams>({
   description: 'Savitzky-Golay smoothing or 1st/2nd derivative (least-squares polynomial in a sliding window)',
   tags: ['preprocessing', 'smoothing', 'derivative'],
   params: {
-    window: { type: 'integer', default: 11, min: 3, description: 'Window length in points (odd)' },
+    window: { type: 'integer', default: 11, min: 3, max: 1001, description: 'Window length in points (odd)' },
     polyOrder: { type: 'integer', default: 2, min: 0, max: 10, description: 'Order of the fitted polynomial (< window)' },
     derivative: { type: 'integer', default: 0, min: 0, max: 2, description: 'Derivative order: 0 smooths, 1 or 2 differentiates' },
     delta: { type: 'number', default: 1, min: 0, exclusiveMin: true, description: 'Spacing between points, scales derivatives' },
