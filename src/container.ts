@@ -7,6 +7,7 @@ import { RESOLVERS } from './schema/resolvers';
 import { DatabaseService } from './services/database/database.service';
 import { DatasetService } from './services/datasets/datasets.service';
 import { EventBus } from './services/events';
+import { TransformPreviewService } from './services/plugins/transform-preview.service';
 import { StartupService } from './services/startup.service';
 import { SystemService } from './services/system.service';
 import { APP_CONFIG, LOGGER } from './services/tokens';
@@ -25,6 +26,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   container.bind(DatasetService).toSelf().inSingletonScope();
   container.bind(SystemService).toSelf().inSingletonScope();
   container.bind(StartupService).toSelf().inSingletonScope();
+  container.bind(TransformPreviewService).toSelf().inSingletonScope();
   await container.load(pluginsModule);
   for (const resolver of RESOLVERS) container.bind(resolver).toSelf().inSingletonScope();
   return container;

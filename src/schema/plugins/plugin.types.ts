@@ -1,5 +1,5 @@
-import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 
 export enum PluginKindEnum {
   TRANSFORM = 'transform',
@@ -35,4 +35,24 @@ export class PluginType {
   @Field({ description: '"builtin", a file path or an npm package.' }) source!: string;
   @Field(() => String, { nullable: true, description: 'Why the plugin is unusable, when it is.' }) error!: string | null;
   @Field(() => [PluginParameterType]) parameters!: PluginParameterType[];
+}
+
+@InputType('PipelineStepInput', { description: 'One transform of a pipeline: plugin name and parameters (defaults fill the rest).' })
+export class PipelineStepInput {
+  @Field() name!: string;
+  @Field(() => GraphQLJSONObject, { nullable: true }) params?: Record<string, unknown>;
+}
+
+@ObjectType('PreviewedSample')
+export class PreviewedSampleType {
+  @Field(() => Int) index!: number;
+  @Field() label!: string;
+  @Field(() => [Float]) original!: number[];
+  @Field(() => [Float]) transformed!: number[];
+}
+
+@ObjectType('TransformPreview')
+export class TransformPreviewType {
+  @Field(() => [Float]) axis!: number[];
+  @Field(() => [PreviewedSampleType]) samples!: PreviewedSampleType[];
 }

@@ -1,17 +1,37 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Query, Resolver } from 'type-graphql';
+import { Arg, ID, Int, Query, Resolver } from 'type-graphql';
+import { TransformPreviewService } from '../../services/plugins/transform-preview.service';
 import { PluginRegistry, type PluginEntry } from '../../plugins/registry';
 import type { ParamSpec } from '../../plugins/params';
-import { PluginKindEnum, PluginParameterType, PluginType } from './plugin.types';
+import { PipelineStepInput, PluginKindEnum, PluginParameterType, PluginType, TransformPreviewType } from './plugin.types';
 
 @injectable()
 @Resolver(() => PluginType)
 export class PluginsResolver {
-  constructor(@inject(PluginRegistry) private readonly registry: PluginRegistry) {}
+  constructor(
+    @inject(PluginRegistry) private readonly registry: PluginRegistry,
+    @inject(TransformPreviewService) private readonly previews: TransformPreviewService,
+  ) {}
 
   @Query(() => [PluginType], { description: 'Registered plugins (broken custom ones included, with their error).' })
   plugins(@Arg('kind', () => PluginKindEnum, { nullable: true }) kind?: PluginKindEnum): PluginType[] {
     return this.registry.entriesList(kind).map(toGraphql);
+  }
+
+  @Query(() => TransformPreviewType, {
+    description: 'A transform or pipeline applied to chosen spectra of a dataset (fitted steps learn from the whole dataset).',
+  })
+  async previewTransform(
+    @Arg('datasetId', () => ID) datasetId: string,
+    @Arg('steps', () => [PipelineStepInput]) steps: PipelineStepInput[],
+    @Arg('sampleIndices', () => [Int]) sampleIndices: number[],
+    @Arg('seed', () => Int, { defaultValue: 0 }) seed: number,
+  ): Promise<TransformPreviewType> {
+    const preview = await this.previews.preview(datasetId, steps.map((s) => ({ name: s.name, params: s.params ?? {} })), sampleIndices, seed);
+    return {
+      axis: Array.from(preview.axis),
+      samples: preview.samples.map((s) => ({ ...s, original: Array.from(s.original), transformed: Array.from(s.transformed) })),
+    };
   }
 }
 
