@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as path from 'node:path';
+import { UserInputError } from '../errors';
+import { registerGradients } from './gradients';
+
+/**
+ * Picks and initialises the tensor backend once per thread: tfjs-node-gpu, tfjs-node (both
+ * optional native packages, absent where libtensorflow cannot be downloaded), then wasm with the
+ * project's kernels, then the pure-JS cpu backend. NIR_SSL_BACKEND forces one and fails loudly.
+ */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  /** Our name for the choice (tfjs registers both native packages as "tensorflow"). */
+  readonly name: BackendName;
+  /** Version of the package that provides it. */
+  readonly version: string;
+  /** Threads the backend computes with (wasm and cpu run single-threaded in Node). */
+  readonly threads: number;
+  readonly gpu: boolean;
+}
+
+let current: BackendInfo | null = null;
+let pending: Promise<BackendInfo> | null = null;
+
+/** The environment variable that forces a backend. */
+export const BACKEND_ENV = 'NIR_SSL_BACKEND';
+
+/**
+ * Initialises the backend (idempotent: later calls return the first result; a different
+ * `preferred` after initialisation switches, which tests use to compare backends).
+ */
+export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {
+  const forced = preferred ?? parseForced(process.env[BACKEND_ENV]);
+  if (current && (!forced || forced === current.name)) return current;
+  if (pending && !forced) return pending;
+  registerGradients();
+  // Production mode: no per-op debug checks, and no console nag about the native backend.
+  tf.enableProdMode();
+  const attempt = (async () => {
+    const order = forced ? [forced] : BACKEND_NAMES;
+    const failures: string[] = [];
+    for (const name of order) {
+      try {
+        current = await loadBackend(name);
+        return current;
+      } catch (error) {
+        failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    throw new UserInputError(`no tensor backend could be loaded (${failures.join('; ')})`, { failures });
+  })();
+  pending = attempt;
+  try {
+    return await attempt;
+  } finally {
+    pending = null;
+  }
+}
+
+/** What initBackend() chose; throws before initialisation. */
+export function backendInfo(): BackendInfo {
+  if (!current) throw new Error('tensor backend not initialised: await initBackend() first');
+  return current;
+}
+
+/** backendInfo() or null, for a status query that must not fail. */
+export function backendInfoOrNull(): BackendInfo | null {
+  return current;
+}
+
+function parseForced(value: string | undefined): BackendName | undefined {
+  if (!value) return undefined;
+  if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
+    throw new UserInputError(`${BACKEND_ENV}=${value} is not one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  return value as BackendName;
+}
+
+async function loadBackend(name: BackendName): Promise<BackendInfo> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+      // Optional native packages: a plain require keeps TypeScript from needing their types.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const native = require(pkg) as { version?: { 'tfjs-node'?: string } };
+      if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
+      return { name, version: native.version?.['tfjs-node'] ?? tf.version_core, threads: 0, gpu: name === 'tensorflow-gpu' };
+    }
+    case 'wasm': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+      if (!wasmPathsSet) {
+        // Node (and worker threads) resolve the binary from the installed package, never a URL.
+        const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+        wasm.setWasmPaths(dist + path.sep);
+        wasmPathsSet = true;
+      }
+      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+      // Imported here so that the kernels module (which needs the wasm backend) loads lazily.
+      const { registerWasmKernels } = await import('./kernels/wasm');
+      registerWasmKernels();
+      const { registerFusedKernels } = await import('./kernels/fused');
+      registerFusedKernels('wasm');
+      return { name, version: wasm.version_wasm, threads: 1, gpu: false };
+    }
+    case 'cpu': {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const cpu = require('@tensorflow/tfjs-backend-cpu') as typeof import('@tensorflow/tfjs-backend-cpu');
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+      const { registerFusedKernels } = await import('./kernels/fused');
+      registerFusedKernels('cpu');
+      return { name, version: cpu.version_cpu, threads: 1, gpu: false };
+    }
+  }
+}
+
+let wasmPathsSet = false;

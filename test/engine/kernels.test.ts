@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/engine/backend';
+import { ADAM_STEP, BN_RELU_POOL, adamUpdate } from '../../src/engine/kernels/fused';
+import { bnReluPoolComposite } from '../../src/engine/ops';
+import { Rng } from '../../src/numeric/rng';
+
+/**
+ * The project's wasm kernels against the stock cpu backend (and the fused kernels against a
+ * composite of stock ops), on random shapes, plus a leak check for each.
+ */
+const rng = new Rng(7);
+function random(shape: number[]): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, () => rng.normal());
+}
+
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    norm = Math.max(norm, Math.abs(expected[i]));
+  }
+  return diff / Math.max(norm, 1e-30);
+}
+
+/** Runs `op` on fresh tensors of `inputs` on a backend; returns its output values. */
+async function runOn(backend: 'cpu' | 'wasm', inputs: { values: Float32Array; shape: number[] }[], op: (...t: tf.Tensor[]) => tf.Tensor): Promise<Float32Array> {
+  await initBackend(backend);
+  const before = tf.memory().numTensors;
+  const values = tf.tidy(() => op(...inputs.map((i) => tf.tensor(i.values, i.shape))).dataSync() as Float32Array);
+  expect(tf.memory().numTensors).toBe(before);
+  return Float32Array.from(values);
+}
+
+async function compare(shapes: number[][], op: (...t: tf.Tensor[]) => tf.Tensor): Promise<void> {
+  const inputs = shapes.map((shape) => ({ values: random(shape), shape }));
+  const expected = await runOn('cpu', inputs, op);
+  const actual = await runOn('wasm', inputs, op);
+  expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+}
+
+afterAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('wasm BatchMatMul', () => {
+  const cases: [number, number, number, boolean, boolean][] = [
+    [32, 6400 / 50, 7 * 8, false, false],
+    [5, 17, 9, false, true],
+    [5, 17, 9, true, false],
+    [6, 13, 11, true, true],
+    [1, 33, 1, false, false],
+    [1, 7, 300, false, true],
+    [300, 7, 1, true, false],
+    [64, 300, 3, true, false],
+  ];
+  it.each(cases)('m=%i k=%i n=%i transposeA=%s transposeB=%s matches cpu', async (m, k, n, ta, tb) => {
+    const aShape = ta ? [k, m] : [m, k];
+    const bShape = tb ? [n, k] : [k, n];
+    await compare([aShape, bShape], (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb));
+  });
+
+  it('handles a batch of A against one shared B and true batches', async () => {
+    await compare([[3, 4, 5], [5, 6]], (a, b) => tf.matMul(a, tf.reshape(b, [1, 5, 6])));
+    await compare([[3, 4, 5], [3, 6, 5]], (a, b) => tf.matMul(a, b, false, true));
+  });
+});
+
+describe('wasm convolution gradients', () => {
+  const cases: { name: string; x: number[]; f: number[]; stride: number; pad: 'same' | 'valid' }[] = [
+    { name: '1-D same, odd length', x: [3, 1, 101, 4], f: [1, 3, 4, 6], stride: 1, pad: 'same' },
+    { name: '1-D valid', x: [2, 1, 57, 5], f: [1, 3, 5, 3], stride: 1, pad: 'valid' },
+    { name: 'batch 1, one input channel', x: [1, 1, 33, 1], f: [1, 3, 1, 8], stride: 1, pad: 'same' },
+    { name: '2-D stride 2 same', x: [2, 9, 11, 3], f: [3, 3, 3, 4], stride: 2, pad: 'same' },
+    { name: '2-D stride 3 valid, even kernel', x: [2, 10, 13, 2], f: [2, 4, 2, 5], stride: 3, pad: 'valid' },
+  ];
+  it.each(cases)('$name: filter and input gradients match cpu', async ({ x, f, stride, pad }) => {
+    const out = tf.tidy(() => tf.conv2d(tf.zeros(x) as tf.Tensor4D, tf.zeros(f) as tf.Tensor4D, stride, pad).shape);
+    await compare([x, out], (xs, dy) =>
+      tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy }, { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: f }) as tf.Tensor,
+    );
+    await compare([out, f], (dy, filter) =>
+      tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, { strides: [stride, stride], pad, dataFormat: 'NHWC', inputShape: x }) as tf.Tensor,
+    );
+  });
+
+  it('conv1d gradients through tf.grads match cpu (the training path)', async () => {
+    await compare([[4, 1, 45, 3], [1, 3, 3, 7]], (xs, f) => {
+      const [gx, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))))([xs, f]);
+      return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gf, [-1])]);
+    });
+  });
+});
+
+describe('fused batch-norm + ReLU + max-pool', () => {
+  const shapes = [
+    [4, 1, 37, 5],
+    [1, 1, 8, 3],
+    [3, 1, 20, 16],
+  ];
+  it.each(shapes)('forward and gradients match the composite of stock ops (%j), on cpu and wasm', async (...shape) => {
+    const channels = shape[3];
+    const inputs = [
+      { values: random(shape), shape },
+      { values: Float32Array.from(random([channels]), (v) => 1 + 0.3 * v), shape: [channels] },
+      { values: random([channels]), shape: [channels] },
+      { values: random([shape[0], 1, Math.floor(shape[2] / 2), channels]), shape: [shape[0], 1, Math.floor(shape[2] / 2), channels] },
+    ];
+    const run = (fused: boolean) => (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor) => {
+      const f = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor): tf.Tensor => {
+        const y = fused
+          ? (tf.engine().runKernel(BN_RELU_POOL, { x: xx, gamma: gg, beta: bb }, { training: true, epsilon: 1e-5 }) as unknown as tf.Tensor[])[0]
+          : bnReluPoolComposite(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-5, null).y;
+        return tf.sum(tf.mul(y, dy));
+      };
+      const { value, grads } = tf.valueAndGrads(f)([x, g, b]);
+      return tf.concat([tf.reshape(value, [1]), ...grads.map((t) => tf.reshape(t, [-1]))]);
+    };
+    const expected = await runOn('cpu', inputs, run(false));
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const actual = await runOn(backend, inputs, run(true));
+      expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('fused Adam step', () => {
+  it('matches the reference formula on cpu and wasm and updates the moments in place', async () => {
+    const w = random([1000]);
+    const g = random([1000]);
+    const expectedM = new Float32Array(1000);
+    const expectedV = new Float32Array(1000);
+    const expected = new Float32Array(1000);
+    adamUpdate(w, g, expectedM, expectedV, expected, 1e-3, 0.9, 0.999, 1e-8, 1);
+    // Second step from the first one's moments, written out by hand (PyTorch's formula).
+    const w2 = expected.slice();
+    const out2 = new Float32Array(1000);
+    adamUpdate(w2, g, expectedM, expectedV, out2, 1e-3, 0.9, 0.999, 1e-8, 2);
+    for (let i = 0; i < 5; i++) {
+      const m1 = 0.1 * g[i];
+      const v1 = 0.001 * g[i] * g[i];
+      const first = w[i] - (1e-3 * m1) / 0.1 / (Math.sqrt(v1 / 0.001) + 1e-8);
+      expect(expected[i]).toBeCloseTo(first, 6);
+      const m2 = 0.9 * m1 + 0.1 * g[i];
+      const v2 = 0.999 * v1 + 0.001 * g[i] * g[i];
+      const second = first - (1e-3 * m2) / (1 - 0.81) / (Math.sqrt(v2 / (1 - 0.999 ** 2)) + 1e-8);
+      expect(out2[i]).toBeCloseTo(second, 6);
+    }
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const m = new Float32Array(1000);
+      const v = new Float32Array(1000);
+      const actual = await runOn(backend, [{ values: w, shape: [1000] }, { values: g, shape: [1000] }], (wt, gt) =>
+        tf.engine().runKernel(ADAM_STEP, { w: wt, g: gt }, { m, v, learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step: 1 } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      );
+      expect(relativeError(actual, expected)).toBeLessThan(1e-6);
+      expect(m[3]).toBeCloseTo(0.1 * g[3], 6);
+    }
+  });
+});
