@@ -1,4 +1,7 @@
 import type { PluginDefinition } from '../../contract';
+import { cnnClassifierPlugin } from './cnn-classifier.plugin';
+import { cnnEncoderPlugin } from './cnn-encoder.plugin';
+import { transformationRecognitionPlugin } from './transformation-recognition.plugin';
 
 /** The CNN plugins: encoder, pretext task and classifier of the SSL method. */
-export const CNN_PLUGINS: PluginDefinition[] = [];
+export const CNN_PLUGINS: PluginDefinition[] = [cnnEncoderPlugin, transformationRecognitionPlugin, cnnClassifierPlugin];
