@@ -1,0 +1,188 @@
+import { UserInputError } from '../errors';
+import { Rng } from './rng';
+
+/**
+ * Cross-validation splits: stratified k-fold, group-aware stratified k-fold, and the stratified
+ * label-fraction subset of a training fold (the paper's label-fraction sweep). Indices are row
+ * numbers of the dataset; every split is a pure function of its seed.
+ */
+export interface Fold {
+  /** Sorted row indices used for fitting. */
+  readonly train: Int32Array;
+  /** Sorted row indices held out. */
+  readonly test: Int32Array;
+}
+
+function toRng(seed: number | Rng): Rng {
+  return typeof seed === 'number' ? new Rng(seed) : seed;
+}
+
+function checkFoldCount(k: number): void {
+  if (!Number.isInteger(k) || k < 2) throw new UserInputError(`cross-validation needs an integer number of folds >= 2, got ${k}`);
+}
+
+/** Rows per class (labels must be integers >= 0). */
+export function classCounts(y: ArrayLike<number>): number[] {
+  const counts: number[] = [];
+  for (let i = 0; i < y.length; i++) {
+    const label = y[i];
+    if (!Number.isInteger(label) || label < 0) throw new UserInputError(`label at row ${i} must be a class index >= 0, got ${label}`);
+    while (counts.length <= label) counts.push(0);
+    counts[label]++;
+  }
+  return counts;
+}
+
+function foldsFromTestSets(n: number, testSets: number[][]): Fold[] {
+  return testSets.map((test) => {
+    const inTest = new Uint8Array(n);
+    for (const i of test) inTest[i] = 1;
+    const train: number[] = [];
+    for (let i = 0; i < n; i++) if (!inTest[i]) train.push(i);
+    return { train: Int32Array.from(train), test: Int32Array.from(test).sort() };
+  });
+}
+
+/**
+ * Stratified k-fold: one seeded shuffle of all rows, then the rows of each class, in shuffled
+ * order, are dealt round-robin into the k folds. The deal continues across classes (class c
+ * starts where class c-1 stopped) so that fold sizes differ by at most one, as in scikit-learn's
+ * StratifiedKFold(shuffle=True).
+ */
+export function stratifiedKFold(y: ArrayLike<number>, k: number, seed: number | Rng): Fold[] {
+  checkFoldCount(k);
+  const counts = classCounts(y);
+  const present = counts.filter((c) => c > 0);
+  if (present.length === 0) throw new UserInputError('cannot split an empty dataset');
+  const smallest = Math.min(...present);
+  if (k > smallest) {
+    const cls = counts.indexOf(smallest);
+    throw new UserInputError(`${k}-fold stratified cross-validation needs at least ${k} rows per class; class ${cls} has ${smallest}`);
+  }
+  const order = toRng(seed).permutation(y.length);
+  const testSets: number[][] = Array.from({ length: k }, () => []);
+  let next = 0;
+  for (let c = 0; c < counts.length; c++) {
+    for (const i of order) {
+      if (y[i] !== c) continue;
+      testSets[next].push(i);
+      next = (next + 1) % k;
+    }
+  }
+  return foldsFromTestSets(y.length, testSets);
+}
+
+/**
+ * Group-aware stratified k-fold: all rows of a group (e.g. repeated scans of one sample) land in
+ * the same fold. Groups are shuffled (seeded), taken largest first, and each goes to the fold
+ * where it keeps the per-class proportions most even across folds (ties: the smaller fold).
+ */
+export function groupStratifiedKFold(
+  y: ArrayLike<number>,
+  groups: ArrayLike<string | number>,
+  k: number,
+  seed: number | Rng,
+): Fold[] {
+  checkFoldCount(k);
+  if (groups.length !== y.length) throw new UserInputError(`${y.length} labels but ${groups.length} group keys`);
+  const nClasses = classCounts(y).length;
+  const rowsOfGroup = new Map<string | number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const rows = rowsOfGroup.get(groups[i]);
+    if (rows) rows.push(i);
+    else rowsOfGroup.set(groups[i], [i]);
+  }
+  if (k > rowsOfGroup.size) throw new UserInputError(`${k}-fold group cross-validation needs at least ${k} groups, got ${rowsOfGroup.size}`);
+
+  const groupRows = toRng(seed).shuffle([...rowsOfGroup.values()]);
+  // Stable sort: the shuffle decides among groups of equal size.
+  groupRows.sort((a, b) => b.length - a.length);
+  const classTotals = new Float64Array(nClasses);
+  for (let i = 0; i < y.length; i++) classTotals[y[i]]++;
+  const foldClassCounts = Array.from({ length: k }, () => new Float64Array(nClasses));
+  const foldSizes = new Array<number>(k).fill(0);
+  const testSets: number[][] = Array.from({ length: k }, () => []);
+
+  for (const rows of groupRows) {
+    const groupCounts = new Float64Array(nClasses);
+    for (const i of rows) groupCounts[y[i]]++;
+    let bestFold = foldSizes.indexOf(0);
+    if (bestFold < 0) {
+      let bestCost = Infinity;
+      for (let f = 0; f < k; f++) {
+        const cost = proportionSpread(foldClassCounts, classTotals, f, groupCounts);
+        if (cost < bestCost - 1e-12 || (Math.abs(cost - bestCost) <= 1e-12 && foldSizes[f] < foldSizes[bestFold])) {
+          bestCost = cost;
+          bestFold = f;
+        }
+      }
+    }
+    for (let c = 0; c < nClasses; c++) foldClassCounts[bestFold][c] += groupCounts[c];
+    foldSizes[bestFold] += rows.length;
+    testSets[bestFold].push(...rows);
+  }
+  return foldsFromTestSets(y.length, testSets);
+}
+
+/** Sum over classes of the variance, across folds, of each fold's share of the class, if `extra` joined fold `target`. */
+function proportionSpread(counts: Float64Array[], totals: Float64Array, target: number, extra: Float64Array): number {
+  const k = counts.length;
+  let spread = 0;
+  for (let c = 0; c < totals.length; c++) {
+    if (totals[c] === 0) continue;
+    let sum = 0;
+    let sumSquares = 0;
+    for (let f = 0; f < k; f++) {
+      const share = (counts[f][c] + (f === target ? extra[c] : 0)) / totals[c];
+      sum += share;
+      sumSquares += share * share;
+    }
+    spread += sumSquares / k - (sum / k) ** 2;
+  }
+  return spread;
+}
+
+/**
+ * A stratified subset holding `fraction` of a training fold (the label-fraction sweep): each
+ * class keeps its share (largest remainders), and at least one row. Every class 0..nClasses-1
+ * must occur in the fold, otherwise the subset cannot train a classifier for it.
+ */
+export function labelFractionSubset(
+  train: ArrayLike<number>,
+  y: ArrayLike<number>,
+  fraction: number,
+  seed: number | Rng,
+  nClasses?: number,
+): Int32Array {
+  if (!(fraction > 0 && fraction <= 1)) throw new UserInputError(`label fraction must be in (0, 1], got ${fraction}`);
+  const byClass: number[][] = [];
+  for (let t = 0; t < train.length; t++) {
+    const label = y[train[t]];
+    if (!Number.isInteger(label) || label < 0) throw new UserInputError(`label of row ${train[t]} must be a class index >= 0, got ${label}`);
+    while (byClass.length <= label) byClass.push([]);
+    byClass[label].push(train[t]);
+  }
+  const classes = Math.max(nClasses ?? 0, byClass.length);
+  while (byClass.length < classes) byClass.push([]);
+  const missing = byClass.flatMap((rows, c) => (rows.length === 0 ? [c] : []));
+  if (missing.length > 0) {
+    throw new UserInputError(`the training fold has no rows of class ${missing.join(', ')}; a label-fraction subset needs at least one per class`);
+  }
+  const total = Math.max(classes, Math.round(fraction * train.length));
+  const quotas = byClass.map((rows) => Math.max(1, Math.floor(fraction * rows.length)));
+  let left = total - quotas.reduce((a, b) => a + b, 0);
+  const byRemainder = byClass
+    .map((rows, c) => ({ c, remainder: fraction * rows.length - Math.floor(fraction * rows.length) }))
+    .sort((a, b) => b.remainder - a.remainder || a.c - b.c);
+  for (let r = 0; left > 0 && r < byRemainder.length; r++) {
+    const c = byRemainder[r].c;
+    if (quotas[c] < byClass[c].length) {
+      quotas[c]++;
+      left--;
+    }
+  }
+  const rng = toRng(seed);
+  const chosen: number[] = [];
+  byClass.forEach((rows, c) => chosen.push(...rng.shuffle([...rows]).slice(0, quotas[c])));
+  return Int32Array.from(chosen).sort();
+}
