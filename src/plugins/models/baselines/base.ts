@@ -1,0 +1,232 @@
+import { CancelledError, UserInputError } from '../../../errors';
+import { crossValidate } from '../../../numeric/cross-validate';
+import { matrix, type Matrix } from '../../../numeric/matrix';
+import { argmaxRows } from '../../../numeric/metrics';
+import { classCounts, stratifiedKFold } from '../../../numeric/splits';
+import type { ClassifierPlugin, FitOptions, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
+import type { ParamSchema, Params } from '../../params';
+import { decodeState, encodeState } from './codec';
+
+/**
+ * The shared shell of the baseline classifiers: input checks, optional nested model selection
+ * (`tune`), cancellation, probability normalisation and the serialised state. A baseline supplies
+ * only its numeric core as a BaselineSpec; defineBaseline() turns it into a plugin definition.
+ */
+export interface TrainingData {
+  /** Row-major rows x cols, float64. */
+  readonly x: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+  readonly y: Int32Array;
+  readonly nClasses: number;
+}
+
+export interface FitContext {
+  /** Yields to the event loop and throws CancelledError when the fit was aborted; call between epochs or trees. */
+  checkpoint(): Promise<void>;
+  progress(report: Omit<TrainingProgress, 'stage'> & { stage?: string }): void;
+}
+
+export interface BaselineSpec<Model> {
+  readonly name: string;
+  readonly description: string;
+  readonly params: ParamSchema;
+  readonly tags?: readonly string[];
+  /** Parameter overrides to compare by inner cross-validation when `tune` is on, simplest first. */
+  tuningCandidates?(params: Readonly<Params>, data: TrainingData): Params[];
+  fit(data: TrainingData, params: Readonly<Params>, context: FitContext): Promise<Model> | Model;
+  /**
+   * Class probabilities, rows x nClasses (rows are renormalised to sum to 1 afterwards). The
+   * model is plain data (numbers, strings, Float64Array, Int32Array, arrays and objects of them)
+   * so that codec.ts can serialise it.
+   */
+  predictProba(model: Model, x: Float64Array, rows: number, cols: number): Float64Array;
+}
+
+/** The `tune` switch and inner fold count, spread into the schema of tunable baselines. */
+export const TUNING_PARAMS: ParamSchema = {
+  tune: {
+    type: 'boolean',
+    default: false,
+    description: 'choose the tuned hyper-parameters by inner stratified cross-validation on the training data only',
+  },
+  tuneFolds: { type: 'integer', default: 3, min: 2, max: 10, description: 'number of inner folds used when tune is on' },
+};
+
+interface StateEnvelope {
+  readonly nFeatures: number;
+  readonly nClasses: number;
+  /** Parameter values chosen by tuning (empty when tune is off). */
+  readonly tuned: Params;
+  readonly model: unknown;
+}
+
+export class BaselineClassifier<Model> implements ClassifierPlugin {
+  private model: Model | null = null;
+  private nFeatures = 0;
+  private nClasses = 0;
+  private tunedParams: Params = {};
+
+  constructor(
+    readonly meta: PluginMeta,
+    readonly params: Readonly<Params>,
+    private readonly spec: BaselineSpec<Model>,
+  ) {}
+
+  get isFitted(): boolean {
+    return this.model !== null;
+  }
+
+  /** Hyper-parameters picked by `tune` for the current fit (empty when not tuned). */
+  get tuned(): Readonly<Params> {
+    return this.tunedParams;
+  }
+
+  async fit(x: Matrix, y: Int32Array, nClasses: number, options: FitOptions = {}): Promise<void> {
+    checkTrainingData(this.meta.name, x, y, nClasses);
+    const context = fitContext(options);
+    const data: TrainingData = { x: Float64Array.from(x.data), rows: x.rows, cols: x.cols, y: Int32Array.from(y), nClasses };
+    await context.checkpoint();
+    const tuned = this.params.tune === true ? await this.selectParams(x, data, context) : {};
+    const model = await this.spec.fit(data, { ...this.params, ...tuned }, context);
+    this.model = model;
+    this.nFeatures = x.cols;
+    this.nClasses = nClasses;
+    this.tunedParams = tuned;
+  }
+
+  async predictProba(x: Matrix): Promise<Matrix> {
+    const model = this.fittedModel();
+    if (x.cols !== this.nFeatures) {
+      throw new UserInputError(`${this.meta.name}: fitted on ${this.nFeatures} variables, got spectra with ${x.cols}`);
+    }
+    checkFinite(this.meta.name, x.data);
+    const scores = this.spec.predictProba(model, Float64Array.from(x.data), x.rows, x.cols);
+    return matrix(x.rows, this.nClasses, normaliseRows(scores, x.rows, this.nClasses));
+  }
+
+  async predict(x: Matrix): Promise<Int32Array> {
+    const proba = await this.predictProba(x);
+    return argmaxRows(proba.data, proba.rows, proba.cols);
+  }
+
+  getState(): unknown {
+    if (this.model === null) return null;
+    const envelope: StateEnvelope = {
+      nFeatures: this.nFeatures,
+      nClasses: this.nClasses,
+      tuned: this.tunedParams,
+      model: encodeState(this.model),
+    };
+    return envelope;
+  }
+
+  setState(state: unknown): void {
+    const envelope = state as Partial<StateEnvelope> | null;
+    if (
+      !envelope ||
+      typeof envelope !== 'object' ||
+      !Number.isInteger(envelope.nFeatures) ||
+      !Number.isInteger(envelope.nClasses) ||
+      typeof envelope.tuned !== 'object' ||
+      envelope.tuned === null ||
+      typeof envelope.model !== 'object' ||
+      envelope.model === null
+    ) {
+      throw new UserInputError(`${this.meta.name}: invalid model state`);
+    }
+    this.model = decodeState(envelope.model) as Model;
+    this.nFeatures = envelope.nFeatures as number;
+    this.nClasses = envelope.nClasses as number;
+    this.tunedParams = { ...envelope.tuned };
+  }
+
+  private fittedModel(): Model {
+    if (this.model === null) throw new UserInputError(`${this.meta.name}: the model is not fitted; call fit() before predicting`);
+    return this.model;
+  }
+
+  /** Inner stratified CV over the spec's candidates; the best mean accuracy wins, ties go to the earlier (simpler) one. */
+  private async selectParams(x: Matrix, data: TrainingData, context: FitContext): Promise<Params> {
+    const candidates = this.spec.tuningCandidates?.(this.params, data) ?? [];
+    if (candidates.length <= 1) return candidates[0] ?? {};
+    const smallestClass = Math.min(...classCounts(data.y).filter((c) => c > 0));
+    const folds = Math.min(this.params.tuneFolds as number, smallestClass);
+    // Too few rows of some class to cross-validate: keep the configured values.
+    if (folds < 2) return {};
+    const splits = stratifiedKFold(data.y, folds, typeof this.params.seed === 'number' ? this.params.seed : 0);
+    let best: Params = {};
+    let bestAccuracy = -Infinity;
+    for (let c = 0; c < candidates.length; c++) {
+      const candidateParams = { ...this.params, ...candidates[c], tune: false };
+      const result = await crossValidate({
+        x,
+        y: data.y,
+        nClasses: data.nClasses,
+        folds: splits,
+        createModel: () => new BaselineClassifier(this.meta, candidateParams, this.spec),
+      });
+      const score = result.accuracy.mean;
+      if (score > bestAccuracy + 1e-12) {
+        bestAccuracy = score;
+        best = candidates[c];
+      }
+      context.progress({ stage: 'tune', epoch: c + 1, epochs: candidates.length, loss: 1 - score, accuracy: score });
+      await context.checkpoint();
+    }
+    return best;
+  }
+}
+
+export function defineBaseline<Model>(spec: BaselineSpec<Model>): PluginDefinition<BaselineClassifier<Model>> {
+  const definition: PluginDefinition<BaselineClassifier<Model>> = {
+    name: spec.name,
+    kind: 'baseline',
+    description: spec.description,
+    params: spec.params,
+    tags: spec.tags ?? ['baseline'],
+    create: (params) => new BaselineClassifier(definition, params, spec),
+  };
+  return definition;
+}
+
+function fitContext(options: FitOptions): FitContext {
+  return {
+    checkpoint: async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) throw new CancelledError('training cancelled');
+    },
+    progress: (report) => options.onProgress?.({ stage: 'fit', ...report }),
+  };
+}
+
+function checkTrainingData(name: string, x: Matrix, y: Int32Array, nClasses: number): void {
+  if (x.rows === 0) throw new UserInputError(`${name}: the training set is empty`);
+  if (x.cols === 0) throw new UserInputError(`${name}: the spectra have no variables`);
+  if (y.length !== x.rows) throw new UserInputError(`${name}: ${x.rows} spectra but ${y.length} labels`);
+  if (!Number.isInteger(nClasses) || nClasses < 2) throw new UserInputError(`${name}: needs at least 2 classes, got ${nClasses}`);
+  const seen = new Set<number>();
+  for (let i = 0; i < y.length; i++) {
+    if (!(y[i] >= 0 && y[i] < nClasses)) throw new UserInputError(`${name}: label ${y[i]} at row ${i} is outside 0..${nClasses - 1}`);
+    seen.add(y[i]);
+  }
+  if (seen.size < 2) throw new UserInputError(`${name}: the training set has a single class; a classifier needs at least two`);
+  checkFinite(name, x.data);
+}
+
+function checkFinite(name: string, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new UserInputError(`${name}: the spectra contain a non-finite value (NaN or infinity)`);
+  }
+}
+
+/** Rows clipped at 0 and scaled to sum to 1; an all-zero row becomes uniform. */
+function normaliseRows(scores: Float64Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.max(0, scores[i * cols + j]);
+    for (let j = 0; j < cols; j++) out[i * cols + j] = sum > 0 ? Math.max(0, scores[i * cols + j]) / sum : 1 / cols;
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+import { CancelledError } from '../../src/errors';
+import { fromRows, matrix } from '../../src/numeric/matrix';
+import { Rng } from '../../src/numeric/rng';
+import type { ClassifierPlugin } from '../../src/plugins/contract';
+import { BASELINE_PLUGINS } from '../../src/plugins/models/baselines';
+import { ridgeOutputWeights } from '../../src/plugins/models/baselines/elm.baseline';
+import { choleskySolve, multiply, multiplyTransposed, transposeMultiply } from '../../src/plugins/models/baselines/linalg';
+import { fitPls2, predictPls } from '../../src/plugins/models/baselines/pls-da.baseline';
+import { couplePairwise, solveSmo } from '../../src/plugins/models/baselines/svm.baseline';
+import { PluginRegistry } from '../../src/plugins/registry';
+
+const registry = new PluginRegistry(BASELINE_PLUGINS);
+
+function randomArray(length: number, rng: Rng): Float64Array {
+  return Float64Array.from({ length }, () => rng.normal());
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  expect(worst).toBeLessThan(tolerance);
+}
+
+describe('dense kernels', () => {
+  it('agree with the textbook triple loop on odd sizes', () => {
+    const rng = new Rng(1);
+    const [n, p, m] = [7, 5, 6];
+    const a = randomArray(n * p, rng);
+    const b = randomArray(p * m, rng);
+    const naive = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) for (let k = 0; k < p; k++) naive[i * m + j] += a[i * p + k] * b[k * m + j];
+    const bTransposed = Float64Array.from({ length: m * p }, (_, idx) => b[(idx % p) * m + Math.floor(idx / p)]);
+    expectClose(multiply(a, n, p, b, m), naive, 1e-12);
+    expectClose(multiplyTransposed(a, n, p, bTransposed, m), naive, 1e-12);
+    const aTransposed = Float64Array.from({ length: p * n }, (_, idx) => a[(idx % n) * p + Math.floor(idx / n)]);
+    expectClose(transposeMultiply(aTransposed, p, n, b, m), naive, 1e-12);
+  });
+});
+
+describe('PLS-DA numerics', () => {
+  it('with as many components as the rank, reproduces least squares with an intercept', () => {
+    const rng = new Rng(2);
+    const [n, p, c] = [40, 5, 3];
+    const x = randomArray(n * p, rng);
+    const y = Float64Array.from({ length: n * c }, (_, idx) => (idx % c === Math.floor(idx / c) % c ? 1 : 0));
+    const pls = fitPls2(x, y, n, p, c, 10);
+    expect(pls.components).toBe(p);
+    // Least squares on centred data: B = (Xc^T Xc)^-1 Xc^T Yc.
+    const xMean = pls.xMean;
+    const yMean = pls.yMean;
+    const xc = Float64Array.from(x, (v, idx) => v - xMean[idx % p]);
+    const yc = Float64Array.from(y, (v, idx) => v - yMean[idx % c]);
+    const coefficients = choleskySolve(transposeMultiply(xc, n, p, xc, p), p, transposeMultiply(xc, n, p, yc, c), c);
+    expectClose(pls.coefficients, coefficients, 1e-8);
+    const fitted = predictPls(pls, x, n);
+    const expected = multiply(xc, n, p, coefficients, c).map((v, idx) => v + yMean[idx % c]);
+    expectClose(fitted, expected, 1e-8);
+  });
+
+  it('caps the number of components by the rank of the centred data', () => {
+    const rng = new Rng(3);
+    const [n, p] = [6, 20];
+    const x = randomArray(n * p, rng);
+    const y = Float64Array.from([1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1]);
+    expect(fitPls2(x, y, n, p, 2, 15).components).toBe(n - 1);
+  });
+});
+
+describe('ELM numerics', () => {
+  it('the dual ridge solution equals the primal one', () => {
+    const rng = new Rng(4);
+    const [n, hidden, c] = [30, 50, 3];
+    const h = randomArray(n * hidden, rng).map(Math.tanh);
+    const targets = Float64Array.from({ length: n * c }, (_, idx) => (idx % c === Math.floor(idx / c) % c ? 1 : 0));
+    const primal = ridgeOutputWeights(h, n, hidden, targets, c, 1e-2, 'primal');
+    const dual = ridgeOutputWeights(h, n, hidden, targets, c, 1e-2, 'dual');
+    expectClose(dual, primal, 1e-8);
+  });
+});
+
+describe('kNN numerics', () => {
+  it('votes like a brute-force sort of the distances', async () => {
+    const rng = new Rng(5);
+    const train = Array.from({ length: 40 }, () => Array.from({ length: 6 }, () => rng.normal()));
+    const labels = Int32Array.from({ length: 40 }, (_, i) => i % 3);
+    const queries = Array.from({ length: 15 }, () => Array.from({ length: 6 }, () => rng.normal()));
+    const model = registry.create<ClassifierPlugin>('knn', { k: 5 });
+    await model.fit(fromRows(train), labels, 3);
+    const proba = await model.predictProba(fromRows(queries));
+    queries.forEach((q, i) => {
+      const nearest = train
+        .map((t, j) => ({ j, d: t.reduce((s, v, k) => s + (v - Math.fround(q[k])) ** 2, 0) }))
+        .sort((a, b) => a.d - b.d)
+        .slice(0, 5);
+      const votes = [0, 0, 0];
+      for (const { j } of nearest) votes[labels[j]] += 1 / 5;
+      expectClose(proba.data.subarray(i * 3, i * 3 + 3), votes, 1e-6);
+    });
+  });
+});
+
+describe('SVM numerics', () => {
+  it('finds the maximum-margin solution of two symmetric points', () => {
+    // Linear kernel on x = -1 (negative) and x = +1 (positive): w = 1, b = 0, alpha = 1/2 each.
+    const gram = Float64Array.from([1, -1, -1, 1]);
+    const { alpha, rho } = solveSmo(gram, 2, [0, 1], [-1, 1], 100, 1e-6);
+    expectClose(alpha, [0.5, 0.5], 1e-9);
+    expect(Math.abs(rho)).toBeLessThan(1e-9);
+  });
+
+  it('pairwise coupling of two classes returns the pairwise probability', () => {
+    const r = Float64Array.from([0, 0.8, 0.2, 0]);
+    expectClose(couplePairwise(r, 2), [0.8, 0.2], 1e-3);
+  });
+});
+
+describe('nested tuning and cancellation', () => {
+  const rng = new Rng(6);
+  const rows = 60;
+  const x = matrix(rows, 4, Float32Array.from({ length: rows * 4 }, (_, idx) => rng.normal() + ((idx % 4) === Math.floor(idx / 4) % 3 ? 1.5 : 0)));
+  const y = Int32Array.from({ length: rows }, (_, i) => i % 3);
+
+  it('picks a value from the grid by inner CV and keeps it through serialisation', async () => {
+    const model = registry.create<ClassifierPlugin & { tuned: Record<string, unknown> }>('knn', { tune: true, tuneK: [1, 3, 5] });
+    await model.fit(x, y, 3);
+    expect([1, 3, 5]).toContain(model.tuned.k);
+    const restored = registry.restore<ClassifierPlugin & { tuned: Record<string, unknown> }>(JSON.parse(JSON.stringify(registry.serialize(model))));
+    expect(restored.tuned).toEqual(model.tuned);
+    expect(Array.from(await restored.predict(x))).toEqual(Array.from(await model.predict(x)));
+  });
+
+  it('stops with CancelledError when the signal is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const model = registry.create<ClassifierPlugin>('random-forest', { trees: 5 });
+    await expect(model.fit(x, y, 3, { signal: controller.signal })).rejects.toThrow(CancelledError);
+    expect(model.isFitted).toBe(false);
+  });
+});
