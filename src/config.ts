@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly pluginPackages: string[];
   /** NIR_SSL_SHUTDOWN_TIMEOUT_MS: how long in-flight requests may take to finish on shutdown. */
   readonly shutdownTimeoutMs: number;
+  /** NIR_SSL_JOB_CONCURRENCY: experiments trained at the same time, each in a worker thread (default 1). */
+  readonly jobConcurrency: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .map((s) => s.trim())
       .filter(Boolean),
     shutdownTimeoutMs: integer(env, 'NIR_SSL_SHUTDOWN_TIMEOUT_MS', 10000),
+    jobConcurrency: Math.max(1, integer(env, 'NIR_SSL_JOB_CONCURRENCY', 1)),
   };
   return { ...config, ...overrides };
 }

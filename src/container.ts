@@ -7,6 +7,9 @@ import { RESOLVERS } from './schema/resolvers';
 import { DatabaseService } from './services/database/database.service';
 import { DatasetService } from './services/datasets/datasets.service';
 import { EventBus } from './services/events';
+import { ExperimentRunner } from './services/experiments/experiment-runner.service';
+import { ExperimentService } from './services/experiments/experiments.service';
+import { InProcessJobQueue, JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
 import { TransformPreviewService } from './services/plugins/transform-preview.service';
 import { StartupService } from './services/startup.service';
 import { SystemService } from './services/system.service';
@@ -27,6 +30,17 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   container.bind(SystemService).toSelf().inSingletonScope();
   container.bind(StartupService).toSelf().inSingletonScope();
   container.bind(TransformPreviewService).toSelf().inSingletonScope();
+  container.bind(ExperimentRunner).toSelf().inSingletonScope();
+  container
+    .bind<JobQueue>(JOB_QUEUE)
+    .toDynamicValue((context) => {
+      const runner = context.get(ExperimentRunner);
+      return new InProcessJobQueue((id, signal) => runner.execute(id, signal), config.jobConcurrency, (id, error) =>
+        logger.error('experiment job crashed', { experimentId: id, error: String(error) }),
+      );
+    })
+    .inSingletonScope();
+  container.bind(ExperimentService).toSelf().inSingletonScope();
   await container.load(pluginsModule);
   for (const resolver of RESOLVERS) container.bind(resolver).toSelf().inSingletonScope();
   return container;

@@ -16,6 +16,7 @@ import { buildAppSchema } from './schema/build-schema';
 import { createErrorFormatter } from './schema/errors';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
+import { JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
 
 export interface RunningServer {
   readonly url: string;
@@ -82,6 +83,8 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
     close: () =>
       (closing ??= (async () => {
         logger.info('shutting down');
+        // Running experiments are interrupted, not lost: the next start resumes them.
+        await container.get<JobQueue>(JOB_QUEUE).stop();
         await apollo.stop();
         await database.close();
         logger.info('stopped');

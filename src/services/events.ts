@@ -1,5 +1,6 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import { injectable } from 'inversify';
+import type { ExperimentProgress } from './experiments/experiment-events';
 
 /** Events the server publishes; GraphQL subscriptions listen to them. */
 export interface DatasetEvent {
@@ -10,6 +11,7 @@ export interface DatasetEvent {
 
 export type EventTopics = {
   dataset: [DatasetEvent];
+  experiment: [ExperimentProgress];
 };
 
 /**

@@ -7,6 +7,7 @@ import { DatasetService } from './datasets/datasets.service';
 import { SHIPPED_EXAMPLES, exampleImportRequest } from './datasets/examples';
 import { APP_CONFIG, LOGGER } from './tokens';
 import { PluginRegistry } from '../plugins/registry';
+import { ExperimentService } from './experiments/experiments.service';
 
 /** What happens once per start: custom plugins are loaded; a new database gets the examples. */
 @injectable()
@@ -17,11 +18,14 @@ export class StartupService {
     @inject(DatabaseService) private readonly database: DatabaseService,
     @inject(DatasetService) private readonly datasets: DatasetService,
     @inject(PluginRegistry) private readonly registry: PluginRegistry,
+    @inject(ExperimentService) private readonly experiments: ExperimentService,
   ) {}
 
   async run(): Promise<void> {
     await loadCustomPluginsInto(this.registry, this.config, this.logger);
     if (this.database.created && this.config.importExamples) await this.importExamples();
+    const resumed = await this.experiments.resumeUnfinished();
+    if (resumed.length > 0) this.logger.info('resuming experiments', { experiments: resumed });
   }
 
   private async importExamples(): Promise<void> {

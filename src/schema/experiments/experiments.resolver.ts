@@ -1,0 +1,134 @@
+import { inject, injectable } from 'inversify';
+import { Arg, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { DatasetService } from '../../services/datasets/datasets.service';
+import type { ExperimentProgress } from '../../services/experiments/experiment-events';
+import { ExperimentService, type ExperimentRecord } from '../../services/experiments/experiments.service';
+import { summarize } from '../../numeric/stats';
+import {
+  CreateExperimentInput,
+  ExperimentComparisonType,
+  ExperimentFilterInput,
+  ExperimentProgressType,
+  ExperimentType,
+  FoldResultType,
+  MeanStdType,
+  type ExperimentStatusEnum,
+} from './experiment.types';
+
+@injectable()
+@Resolver(() => ExperimentType)
+export class ExperimentsResolver {
+  constructor(
+    @inject(ExperimentService) private readonly service: ExperimentService,
+    @inject(DatasetService) private readonly datasets: DatasetService,
+  ) {}
+
+  @Query(() => [ExperimentType], { description: 'Experiments, oldest first, filtered by dataset, model, tag and status.' })
+  async experiments(@Arg('filter', () => ExperimentFilterInput, { nullable: true }) filter?: ExperimentFilterInput): Promise<ExperimentType[]> {
+    return (await this.service.list(filter ?? {})).map(toGraphql);
+  }
+
+  @Query(() => ExperimentType, { nullable: true })
+  async experiment(@Arg('id', () => ID) id: string): Promise<ExperimentType | null> {
+    const found = await this.service.find(id);
+    return found ? toGraphql(found) : null;
+  }
+
+  @Query(() => ExperimentComparisonType, { description: 'Mean, spread and per-fold values per metric; paired differences and t-test where folds are identical; ranking.' })
+  async compareExperiments(@Arg('ids', () => [ID]) ids: string[]): Promise<ExperimentComparisonType> {
+    const comparison = await this.service.compare(ids);
+    return { ...comparison, experiments: comparison.experiments.map(toGraphql) };
+  }
+
+  @Mutation(() => ExperimentType, { description: 'Validates, stores and queues an experiment.' })
+  async createExperiment(@Arg('input', () => CreateExperimentInput) input: CreateExperimentInput): Promise<ExperimentType> {
+    return toGraphql(
+      await this.service.create({
+        name: input.name,
+        tags: input.tags,
+        datasetId: input.datasetId,
+        preprocessing: (input.preprocessing ?? []).map((s) => ({ name: s.name, params: s.params ?? {} })),
+        model: { plugin: input.model.plugin, params: input.model.params ?? {} },
+        protocol: input.protocol ? { ...input.protocol, labelFraction: input.protocol.labelFraction ?? null } : undefined,
+      }),
+    );
+  }
+
+  @Mutation(() => ExperimentType, { description: 'Cancels a queued or running experiment (folds already finished are kept).' })
+  async cancelExperiment(@Arg('id', () => ID) id: string): Promise<ExperimentType> {
+    return toGraphql(await this.service.cancel(id));
+  }
+
+  @Mutation(() => Boolean)
+  async deleteExperiment(@Arg('id', () => ID) id: string): Promise<boolean> {
+    return this.service.delete(id);
+  }
+
+  @FieldResolver(() => [FoldResultType])
+  async folds(@Root() experiment: ExperimentType): Promise<FoldResultType[]> {
+    const dataset = await this.datasets.get(experiment.datasetId);
+    return (await this.service.folds(experiment.id)).map((f) => ({
+      repeat: f.repeat,
+      fold: f.fold,
+      accuracy: f.accuracy,
+      macroF1: f.macroF1,
+      wallMs: f.wallMs,
+      trainSize: f.details.trainSize,
+      labelledSize: f.details.labelledSize,
+      testSize: f.details.testSize,
+      perClass: f.details.perClass.map((m, k) => ({ className: dataset.classes[k], ...m })),
+      confusion: f.details.confusion,
+      pretextAccuracy: f.details.pretext?.accuracy ?? null,
+      pretext: Object.entries(f.details.pretext?.perTransform ?? {}).map(([transform, m]) => ({ transform, ...m })),
+      curves: f.details.curves.map((c) => ({ stage: c.stage, epoch: c.epoch, loss: c.loss, accuracy: c.accuracy ?? null, extra: c.extra ?? null })),
+    }));
+  }
+
+  @FieldResolver(() => MeanStdType, { description: 'Accuracy over the finished folds.' })
+  async accuracy(@Root() experiment: ExperimentType): Promise<MeanStdType> {
+    return meanStd((await this.service.folds(experiment.id)).map((f) => f.accuracy));
+  }
+
+  @FieldResolver(() => MeanStdType, { description: 'Macro F1 over the finished folds.' })
+  async macroF1(@Root() experiment: ExperimentType): Promise<MeanStdType> {
+    return meanStd((await this.service.folds(experiment.id)).map((f) => f.macroF1));
+  }
+
+  @Subscription(() => ExperimentProgressType, {
+    topics: 'experiment',
+    filter: ({ payload, args }: { payload: ExperimentProgress; args: { experimentId?: string } }) =>
+      !args.experimentId || payload.experimentId === args.experimentId,
+    description: 'Live progress (fold, stage, epoch, loss, accuracy) of one experiment, or of all.',
+  })
+  experimentProgress(
+    @Root() progress: ExperimentProgress,
+    @Arg('experimentId', () => ID, { nullable: true }) _experimentId?: string,
+  ): ExperimentProgressType {
+    return progress as ExperimentProgressType;
+  }
+}
+
+function meanStd(values: number[]): MeanStdType {
+  if (values.length === 0) return { mean: null, std: null };
+  const s = summarize(values);
+  return { mean: s.mean, std: s.std };
+}
+
+function toGraphql(e: ExperimentRecord): ExperimentType {
+  return {
+    id: e.id,
+    name: e.name,
+    tags: e.tags,
+    datasetId: e.datasetId,
+    model: e.modelName,
+    config: e.spec,
+    configHash: e.configHash,
+    status: e.status as ExperimentStatusEnum,
+    backend: e.backend,
+    error: e.error,
+    progress: e.progress as ExperimentProgressType | null,
+    createdAt: e.createdAt,
+    startedAt: e.startedAt,
+    finishedAt: e.finishedAt,
+  };
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { UserInputError } from '../../errors';
+import { groupStratifiedKFold, labelFractionSubset, stratifiedKFold, type Fold } from '../../numeric/splits';
+import type { Params } from '../../plugins/params';
+import type { PipelineStep } from '../../plugins/transforms/pipeline';
+
+/**
+ * What an experiment is: a dataset, an optional pre-processing pipeline, a model (any classifier
+ * or baseline plugin with its parameters; the CNN classifier covers SSL and from-scratch) and a
+ * protocol. Pure data: persisted as JSON, hashed, and enough to rerun the experiment exactly.
+ */
+export interface ExperimentSpec {
+  readonly datasetId: string;
+  readonly preprocessing: readonly PipelineStep[];
+  readonly model: ModelSpec;
+  readonly protocol: Protocol;
+}
+
+export interface ModelSpec {
+  /** A plugin of kind classifier or baseline. */
+  readonly plugin: string;
+  readonly params: Params;
+}
+
+export interface Protocol {
+  /** k of k-fold cross-validation. */
+  readonly folds: number;
+  /** Seed of the one shuffle (repeat r uses seed + r) and of every random choice in training. */
+  readonly seed: number;
+  /** Keep the rows of a group (the dataset's group column) in one fold. */
+  readonly useGroups: boolean;
+  /** Train on this stratified fraction of each training fold (pre-training still sees all of it). */
+  readonly labelFraction: number | null;
+  /** Repeats of the whole cross-validation with seeds seed, seed + 1, ... */
+  readonly repeats: number;
+}
+
+export const DEFAULT_PROTOCOL: Protocol = { folds: 5, seed: 0, useGroups: false, labelFraction: null, repeats: 1 };
+
+/** One unit of work: fold f of repeat r, with its rows. */
+export interface FoldPlan {
+  readonly repeat: number;
+  readonly fold: number;
+  readonly train: Int32Array;
+  /** The rows whose labels training may use (train itself unless labelFraction is set). */
+  readonly labelled: Int32Array;
+  readonly test: Int32Array;
+}
+
+/** The folds of every repeat; throws a UserInputError when the protocol cannot split the data. */
+export function planFolds(protocol: Protocol, y: Int32Array, nClasses: number, groups: readonly string[] | null): FoldPlan[] {
+  const { folds, seed, useGroups, labelFraction, repeats } = protocol;
+  if (!Number.isInteger(folds) || folds < 2 || folds > 50) throw new UserInputError(`folds must be an integer from 2 to 50, got ${folds}`);
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) throw new UserInputError(`repeats must be an integer from 1 to 20, got ${repeats}`);
+  if (!Number.isInteger(seed) || seed < 0) throw new UserInputError(`seed must be a non-negative integer, got ${seed}`);
+  if (labelFraction !== null && !(labelFraction > 0 && labelFraction <= 1)) {
+    throw new UserInputError(`labelFraction must be in (0, 1], got ${labelFraction}`);
+  }
+  if (useGroups && !groups) throw new UserInputError('useGroups needs a dataset with a group column');
+  const plans: FoldPlan[] = [];
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const splits: Fold[] = useGroups && groups ? groupStratifiedKFold(y, groups, folds, seed + repeat) : stratifiedKFold(y, folds, seed + repeat);
+    splits.forEach((split, fold) => {
+      const labelled =
+        labelFraction === null || labelFraction === 1
+          ? split.train
+          : labelFractionSubset(split.train, y, labelFraction, seed + repeat * 1000 + fold, nClasses);
+      plans.push({ repeat, fold, train: split.train, labelled, test: split.test });
+    });
+  }
+  return plans;
+}
+
+/** Canonical JSON (sorted keys), so that equal specs hash equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as Record<string, unknown>)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+export function specHash(spec: ExperimentSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+/** The model family used for filtering: "ssl" and "supervised" for the CNN, else the plugin name. */
+export function modelFamily(model: ModelSpec): string {
+  if (model.plugin === 'cnn-classifier') return model.params.ssl === false ? 'supervised' : 'ssl';
+  return model.plugin;
+}

@@ -1,0 +1,233 @@
+import { inject, injectable } from 'inversify';
+import { NotFoundError, UserInputError } from '../../errors';
+import type { ClassifierPlugin } from '../../plugins/contract';
+import type { Params } from '../../plugins/params';
+import { PluginRegistry } from '../../plugins/registry';
+import { TransformPipeline, type PipelineStep } from '../../plugins/transforms/pipeline';
+import { DatabaseService } from '../database/database.service';
+import { DatasetService } from '../datasets/datasets.service';
+import { compareExperiments, type Comparison } from './comparison';
+import { EXPERIMENT_STATUSES, FINISHED_STATUSES, type ExperimentProgress, type ExperimentStatus } from './experiment-events';
+import { ExperimentRunner } from './experiment-runner.service';
+import { DEFAULT_PROTOCOL, modelFamily, planFolds, specHash, canonicalJson, type ExperimentSpec, type Protocol } from './experiment-spec';
+import { JOB_QUEUE, type JobQueue } from './job-queue';
+
+export interface CreateExperimentRequest {
+  readonly name: string;
+  readonly tags?: readonly string[];
+  readonly datasetId: string;
+  readonly preprocessing?: readonly PipelineStep[];
+  readonly model: { plugin: string; params?: Params };
+  readonly protocol?: Partial<Protocol>;
+}
+
+export interface ExperimentRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly tags: string[];
+  readonly datasetId: string;
+  readonly modelName: string;
+  readonly spec: ExperimentSpec;
+  readonly configHash: string;
+  readonly status: ExperimentStatus;
+  readonly backend: string | null;
+  readonly error: string | null;
+  readonly progress: ExperimentProgress | null;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+}
+
+export interface FoldRecord {
+  readonly repeat: number;
+  readonly fold: number;
+  readonly accuracy: number;
+  readonly macroF1: number;
+  readonly wallMs: number;
+  readonly details: FoldDetails;
+}
+
+export interface FoldDetails {
+  readonly perClass: { precision: number; recall: number; f1: number; support: number }[];
+  readonly confusion: number[][];
+  readonly pretext: { accuracy: number; perTransform: Record<string, { accuracy: number; precision: number; recall: number; f1: number }>; confusion: number[][] } | null;
+  readonly curves: { stage: string; epoch: number; epochs: number; loss: number; accuracy?: number; extra?: Record<string, number> }[];
+  readonly trainSize: number;
+  readonly labelledSize: number;
+  readonly testSize: number;
+}
+
+export interface ExperimentFilter {
+  readonly datasetId?: string | null;
+  readonly model?: string | null;
+  readonly tag?: string | null;
+  readonly status?: ExperimentStatus | null;
+}
+
+/** Experiments: validated creation, queries, cancellation, comparison. Execution is the runner's. */
+@injectable()
+export class ExperimentService {
+  constructor(
+    @inject(DatabaseService) private readonly database: DatabaseService,
+    @inject(DatasetService) private readonly datasets: DatasetService,
+    @inject(PluginRegistry) private readonly registry: PluginRegistry,
+    @inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @inject(ExperimentRunner) private readonly runner: ExperimentRunner,
+  ) {}
+
+  /** Validates everything up front (nothing is stored when anything is wrong), stores, queues. */
+  async create(request: CreateExperimentRequest): Promise<ExperimentRecord> {
+    const name = request.name?.trim();
+    if (!name) throw new UserInputError('the experiment name must not be empty');
+    const spec = await this.validate(request);
+    const row = await this.database.client.experiment.create({
+      data: {
+        name,
+        tags: JSON.stringify([...new Set(request.tags ?? [])]),
+        datasetId: spec.datasetId,
+        modelName: modelFamily(spec.model),
+        config: canonicalJson(spec),
+        configHash: specHash(spec),
+        status: 'queued',
+      },
+    });
+    this.queue.enqueue(row.id);
+    return toRecord(row);
+  }
+
+  async validate(request: CreateExperimentRequest): Promise<ExperimentSpec> {
+    const dataset = await this.datasets.load(request.datasetId).catch((error) => {
+      if (error instanceof NotFoundError) throw new UserInputError(`dataset "${request.datasetId}" not found`);
+      throw error;
+    });
+    const definition = this.registry.has(request.model.plugin) ? this.registry.get(request.model.plugin) : null;
+    if (!definition) throw new UserInputError(`unknown model plugin "${request.model.plugin}"`);
+    if (definition.kind !== 'classifier' && definition.kind !== 'baseline') {
+      throw new UserInputError(`plugin "${definition.name}" is a ${definition.kind}; an experiment needs a classifier or baseline`);
+    }
+    // Creating the instances validates every parameter (nested pretext settings included).
+    const model = this.registry.create<ClassifierPlugin>(definition.name, request.model.params ?? {});
+    (model as Partial<{ dispose(): void }>).dispose?.();
+    const preprocessing = TransformPipeline.fromSteps(this.registry, request.preprocessing ?? []).describe();
+    const protocol: Protocol = { ...DEFAULT_PROTOCOL, ...stripUndefined(request.protocol ?? {}) };
+    // Splitting now surfaces k > smallest class, too few groups and empty label fractions.
+    planFolds(protocol, dataset.y, dataset.classes.length, dataset.groups);
+    return { datasetId: dataset.id, preprocessing, model: { plugin: definition.name, params: { ...model.params } }, protocol };
+  }
+
+  async list(filter: ExperimentFilter = {}): Promise<ExperimentRecord[]> {
+    if (filter.status && !EXPERIMENT_STATUSES.includes(filter.status)) throw new UserInputError(`unknown status "${filter.status}"`);
+    const rows = await this.database.client.experiment.findMany({
+      where: {
+        ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
+        ...(filter.model ? { modelName: filter.model } : {}),
+        ...(filter.status ? { status: filter.status } : {}),
+      },
+      orderBy: { createdAt: 'asc' },
+    });
+    const records = rows.map(toRecord);
+    return filter.tag ? records.filter((r) => r.tags.includes(filter.tag as string)) : records;
+  }
+
+  async find(id: string): Promise<ExperimentRecord | null> {
+    const row = await this.database.client.experiment.findUnique({ where: { id } });
+    return row ? toRecord(row) : null;
+  }
+
+  async get(id: string): Promise<ExperimentRecord> {
+    const found = await this.find(id);
+    if (!found) throw new NotFoundError('experiment', id);
+    return found;
+  }
+
+  async folds(id: string): Promise<FoldRecord[]> {
+    const rows = await this.database.client.foldResult.findMany({ where: { experimentId: id }, orderBy: [{ repeat: 'asc' }, { fold: 'asc' }] });
+    return rows.map((r) => ({ repeat: r.repeat, fold: r.fold, accuracy: r.accuracy, macroF1: r.macroF1, wallMs: r.wallMs, details: JSON.parse(r.details) as FoldDetails }));
+  }
+
+  /** Cancels a queued or running experiment; finished ones are left as they are. */
+  async cancel(id: string): Promise<ExperimentRecord> {
+    const experiment = await this.get(id);
+    if (FINISHED_STATUSES.includes(experiment.status)) {
+      throw new UserInputError(`experiment "${experiment.name}" has already ${experiment.status === 'cancelled' ? 'been cancelled' : experiment.status}`);
+    }
+    const running = experiment.status === 'running' && this.queue.isActive(id);
+    this.queue.cancel(id);
+    if (!running) {
+      // Not executing here (queued or interrupted): mark it at once.
+      await this.database.client.experiment.update({ where: { id }, data: { status: 'cancelled', finishedAt: new Date() } });
+      this.runner.publish({ experimentId: id, status: 'cancelled' }, true);
+    }
+    return this.get(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    await this.get(id);
+    if (this.queue.isActive(id)) throw new UserInputError('cancel the experiment before deleting it');
+    await this.database.client.experiment.delete({ where: { id } });
+    return true;
+  }
+
+  async compare(ids: readonly string[]): Promise<Comparison & { experiments: ExperimentRecord[] }> {
+    const unique = [...new Set(ids)];
+    if (unique.length < 2) throw new UserInputError('compare needs at least two experiments');
+    const experiments = await Promise.all(unique.map((id) => this.get(id)));
+    const comparable = await Promise.all(
+      experiments.map(async (e) => ({ id: e.id, name: e.name, datasetId: e.datasetId, protocol: e.spec.protocol, folds: await this.folds(e.id) })),
+    );
+    return { experiments, ...compareExperiments(comparable) };
+  }
+
+  /** At start: queued and interrupted experiments (and those running when the process died) go back in the queue. */
+  async resumeUnfinished(): Promise<string[]> {
+    const rows = await this.database.client.experiment.findMany({
+      where: { status: { in: ['queued', 'running', 'interrupted'] } },
+      orderBy: { createdAt: 'asc' },
+    });
+    for (const row of rows) {
+      if (row.status === 'running') {
+        await this.database.client.experiment.update({ where: { id: row.id }, data: { status: 'interrupted' } });
+      }
+      this.queue.enqueue(row.id);
+    }
+    return rows.map((r) => r.id);
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+}
+
+function toRecord(row: {
+  id: string;
+  name: string;
+  tags: string;
+  datasetId: string;
+  modelName: string;
+  config: string;
+  configHash: string;
+  status: string;
+  backend: string | null;
+  error: string | null;
+  progress: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}): ExperimentRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    tags: JSON.parse(row.tags) as string[],
+    datasetId: row.datasetId,
+    modelName: row.modelName,
+    spec: JSON.parse(row.config) as ExperimentSpec,
+    configHash: row.configHash,
+    status: row.status as ExperimentStatus,
+    backend: row.backend,
+    error: row.error,
+    progress: row.progress ? (JSON.parse(row.progress) as ExperimentProgress) : null,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+  };
+}
