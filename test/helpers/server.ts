@@ -53,13 +53,13 @@ export async function startTestServer(overrides: Partial<AppConfig> & { database
   const clients: Client[] = [];
   return {
     ...server,
-    gql: async (query, variables) => {
+    gql: async <T,>(query: string, variables?: Record<string, unknown>) => {
       const res = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query, variables }),
       });
-      return res.json();
+      return (await res.json()) as GqlResult<T>;
     },
     ws: () => {
       const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
