@@ -10,6 +10,8 @@ import { Logger } from '../logger';
 import { DatabaseService } from '../services/database/database.service';
 import { DatasetService, type DatasetSummary } from '../services/datasets/datasets.service';
 import type { AxisUnit } from '../services/datasets/spectra-csv';
+import { startServer } from '../server';
+import { experimentsCommand, table } from './experiments.command';
 import { GraphqlClient } from './graphql-client';
 
 const USAGE = `nir-ssl: NIR spectra classification with self-supervised learning
@@ -20,10 +22,22 @@ Usage:
   nir-ssl datasets import FILE --name NAME [--label-column label] [--group-column COL]
                                            [--axis-unit nm|cm-1] [--description TEXT] [--source TEXT]
   nir-ssl datasets delete NAME_OR_ID
+  nir-ssl experiments run --dataset NAME --model PLUGIN [--params JSON] [--preprocessing JSON]
+                          [--folds 5] [--seed 0] [--repeats 1] [--label-fraction F] [--groups]
+                          [--name NAME] [--tag TAG]...      create, then watch with a progress bar
+  nir-ssl experiments create ...                            (same flags) print the new ID
+  nir-ssl experiments watch ID
+  nir-ssl experiments list [--dataset NAME] [--model M] [--status S] [--tag TAG]
+  nir-ssl experiments cancel ID
+  nir-ssl experiments compare ID ID [ID...]
+
+  Examples: --model cnn-classifier --params '{"epochs": 250, "pretext": {"epochs": 100}}'
+            --model svm --preprocessing '[{"name": "autoscale"}]'
 
 Options:
   --server URL   talk to a running server (e.g. http://127.0.0.1:4000/graphql) instead of
-                 opening the database in-process (DATABASE_URL / NIR_SSL_DATA_DIR as for the server)
+                 working in-process on the configured database (DATABASE_URL / NIR_SSL_DATA_DIR
+                 as for the server; experiments then train in this process)
   --json         print JSON instead of a table
   -h, --help     this text
 `;
@@ -78,6 +92,17 @@ async function run(argv: string[]): Promise<number> {
       description: { type: 'string' },
       source: { type: 'string' },
       json: { type: 'boolean', default: false },
+      dataset: { type: 'string' },
+      model: { type: 'string' },
+      params: { type: 'string' },
+      preprocessing: { type: 'string' },
+      folds: { type: 'string' },
+      seed: { type: 'string' },
+      repeats: { type: 'string' },
+      'label-fraction': { type: 'string' },
+      groups: { type: 'boolean' },
+      tag: { type: 'string', multiple: true },
+      status: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -90,6 +115,7 @@ async function run(argv: string[]): Promise<number> {
     require('../main');
     return new Promise<number>(() => undefined);
   }
+  if (command === 'experiments' && sub) return withGraphqlEndpoint(values.server, (url) => experimentsCommand(sub, rest, { url, json: values.json === true, values }));
   if (command !== 'datasets' || !sub) return usageError(`unknown command "${positionals.join(' ')}"`);
 
   const backend = values.server ? remoteBackend(values.server) : await localBackend();
@@ -135,6 +161,21 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Runs `use` against the given server, or against a server embedded in this process (loopback,
+ * free port, the configured database) that is shut down gracefully afterwards.
+ */
+async function withGraphqlEndpoint(server: string | undefined, use: (url: string) => Promise<number>): Promise<number> {
+  if (server) return use(server);
+  const config = loadConfig(process.env, { host: '127.0.0.1', port: 0 });
+  const embedded = await startServer(config, new Logger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  try {
+    return await use(embedded.url);
+  } finally {
+    await embedded.close();
+  }
+}
+
 async function localBackend(): Promise<Backend> {
   const config = loadConfig();
   const container = await createContainer(config, new Logger(config.logLevel === 'info' ? 'warn' : config.logLevel));
@@ -176,10 +217,10 @@ function remoteBackend(url: string): Backend {
 }
 
 function printTable(list: DatasetSummaryLike[]): void {
-  const rows = list.map((d) => [d.name, String(d.sampleCount), String(d.variableCount), d.axisUnit, String(d.classes.length), d.id]);
-  const header = ['NAME', 'SAMPLES', 'POINTS', 'AXIS', 'CLASSES', 'ID'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);
+  table(
+    ['NAME', 'SAMPLES', 'POINTS', 'AXIS', 'CLASSES', 'ID'],
+    list.map((d) => [d.name, String(d.sampleCount), String(d.variableCount), d.axisUnit, String(d.classes.length), d.id]),
+  );
 }
 
 function print(value: unknown): void {

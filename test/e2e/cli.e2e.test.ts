@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
+import { exampleSliceCsv } from '../helpers/datasets';
 import { ok, startTestServer, syntheticCsv, tempDir, type TestServer } from '../helpers/server';
 
 /** Runs the CLI in-process and captures what it prints. */
@@ -63,6 +64,31 @@ describe('command-line tool', () => {
       expect((await cli(['datasets', 'delete', 'remote', '--server', server.url])).code).toBe(0);
     });
   });
+
+  it('runs, lists and compares experiments in-process', async () => {
+    const env = { DATABASE_URL: `file:${path.join(dir, 'experiments.db')}`, NIR_SSL_LOG_LEVEL: 'silent', NIR_SSL_IMPORT_EXAMPLES: 'false' };
+    const slice = path.join(dir, 'tablet-slice.csv');
+    fs.writeFileSync(slice, exampleSliceCsv('tablet', 10));
+    expect((await cli(['datasets', 'import', slice, '--name', 'slice'], env)).code).toBe(0);
+    const common = ['--dataset', 'slice', '--folds', '3', '--preprocessing', '[{"name":"autoscale"}]'];
+    const knn = await cli(['experiments', 'run', ...common, '--model', 'knn', '--params', '{"k":3}', '--json'], env);
+    expect(knn.code).toBe(0);
+    const knnResult = JSON.parse(knn.out) as { id: string; status: string; accuracy: { mean: number } };
+    expect(knnResult.status).toBe('SUCCEEDED');
+    expect(knnResult.accuracy.mean).toBeGreaterThan(0.25);
+    expect(knn.err).toMatch(/\[#+\.*\]/);
+    const pls = await cli(['experiments', 'run', ...common, '--model', 'pls-da', '--name', 'pls', '--json'], env);
+    const plsId = (JSON.parse(pls.out) as { id: string }).id;
+    const listed = await cli(['experiments', 'list', '--dataset', 'slice'], env);
+    expect(listed.out).toMatch(/knn .*succeeded/);
+    const compared = await cli(['experiments', 'compare', knnResult.id, plsId], env);
+    expect(compared.code).toBe(0);
+    expect(compared.out).toMatch(/accuracy\n.*RANK/);
+    expect(compared.out).toMatch(/P \(PAIRED T\)/);
+    const bad = await cli(['experiments', 'run', '--dataset', 'slice', '--model', 'knn', '--folds', '30'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/BAD_USER_INPUT: 30-fold/);
+  }, 120000);
 
   it('prints usage for unknown commands', async () => {
     const result = await cli(['frobnicate']);
