@@ -69,7 +69,8 @@ describe('wasm BatchMatMul', () => {
 });
 
 describe('wasm convolution gradients', () => {
-  const cases: { name: string; x: number[]; f: number[]; stride: number; pad: 'same' | 'valid' }[] = [
+  type Shape4 = [number, number, number, number];
+  const cases: { name: string; x: Shape4; f: Shape4; stride: number; pad: 'same' | 'valid' }[] = [
     { name: '1-D same, odd length', x: [3, 1, 101, 4], f: [1, 3, 4, 6], stride: 1, pad: 'same' },
     { name: '1-D valid', x: [2, 1, 57, 5], f: [1, 3, 5, 3], stride: 1, pad: 'valid' },
     { name: 'batch 1, one input channel', x: [1, 1, 33, 1], f: [1, 3, 1, 8], stride: 1, pad: 'same' },
@@ -77,7 +78,7 @@ describe('wasm convolution gradients', () => {
     { name: '2-D stride 3 valid, even kernel', x: [2, 10, 13, 2], f: [2, 4, 2, 5], stride: 3, pad: 'valid' },
   ];
   it.each(cases)('$name: filter and input gradients match cpu', async ({ x, f, stride, pad }) => {
-    const out = tf.tidy(() => tf.conv2d(tf.zeros(x) as tf.Tensor4D, tf.zeros(f) as tf.Tensor4D, stride, pad).shape);
+    const out = tf.tidy(() => tf.conv2d(tf.zeros(x) as tf.Tensor4D, tf.zeros(f) as tf.Tensor4D, stride, pad).shape as number[]);
     await compare([x, out], (xs, dy) =>
       tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy }, { strides: [stride, stride], pad, dataFormat: 'NHWC', filterShape: f }) as tf.Tensor,
     );
