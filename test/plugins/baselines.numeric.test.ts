@@ -109,6 +109,16 @@ describe('SVM numerics', () => {
     expect(Math.abs(rho)).toBeLessThan(1e-9);
   });
 
+  it('gives no probability to a class absent from training', async () => {
+    const rng = new Rng(7);
+    const x = fromRows(Array.from({ length: 30 }, (_, i) => [rng.normal() + (i % 2) * 3, rng.normal()]));
+    const y = Int32Array.from({ length: 30 }, (_, i) => (i % 2) * 2);
+    const model = registry.create<ClassifierPlugin>('svm');
+    await model.fit(x, y, 3);
+    const proba = await model.predictProba(x);
+    for (let i = 0; i < proba.rows; i++) expect(proba.data[i * 3 + 1]).toBe(0);
+  });
+
   it('pairwise coupling of two classes returns the pairwise probability', () => {
     const r = Float64Array.from([0, 0.8, 0.2, 0]);
     expectClose(couplePairwise(r, 2), [0.8, 0.2], 1e-3);

@@ -88,20 +88,26 @@ export const svmBaseline = defineBaseline<SvmModel>({
     seed: params.seed as number,
   }),
   predictProba: (model, x, rows) => {
-    const kernel = kernelMatrix(model.kernel, model.gamma, x, rows, model.vectors, model.vectors.length / model.cols, model.cols);
     const nSupport = model.vectors.length / model.cols;
-    const c = model.nClasses;
-    const out = new Float64Array(rows * c);
-    const pairwise = new Float64Array(c * c);
+    const kernel = kernelMatrix(model.kernel, model.gamma, x, rows, model.vectors, nSupport, model.cols);
+    // Couple over the classes seen in training only; a class absent from training gets 0.
+    const seen = [...new Set(model.pairs.flatMap((pair) => [pair.positive, pair.negative]))].sort((a, b) => a - b);
+    const position = new Map(seen.map((c, k) => [c, k]));
+    const k = seen.length;
+    const out = new Float64Array(rows * model.nClasses);
+    const pairwise = new Float64Array(k * k);
     for (let i = 0; i < rows; i++) {
       for (const pair of model.pairs) {
         let decision = -pair.rho;
         for (let s = 0; s < pair.support.length; s++) decision += pair.coefficients[s] * kernel[i * nSupport + pair.support[s]];
         const p = clampProbability(sigmoid(decision, pair.sigmoidA, pair.sigmoidB));
-        pairwise[pair.positive * c + pair.negative] = p;
-        pairwise[pair.negative * c + pair.positive] = 1 - p;
+        const a = position.get(pair.positive) as number;
+        const b = position.get(pair.negative) as number;
+        pairwise[a * k + b] = p;
+        pairwise[b * k + a] = 1 - p;
       }
-      out.set(couplePairwise(pairwise, c), i * c);
+      const coupled = couplePairwise(pairwise, k);
+      seen.forEach((c, t) => (out[i * model.nClasses + c] = coupled[t]));
     }
     return out;
   },
@@ -418,11 +424,7 @@ function clampProbability(p: number): number {
   return Math.min(Math.max(p, 1e-7), 1 - 1e-7);
 }
 
-/**
- * Class probabilities from pairwise ones, r[i][j] = P(i | i or j), by Wu, Lin and Weng's second
- * method (libsvm's multiclass_probability). A pair left out (class absent in training) has
- * r = 0 on both sides and so does not pull on either class.
- */
+/** Class probabilities from pairwise ones, r[i][j] = P(i | i or j), by Wu, Lin and Weng's second method (libsvm's multiclass_probability). */
 export function couplePairwise(r: Float64Array, k: number): Float64Array {
   const q = new Float64Array(k * k);
   for (let t = 0; t < k; t++) {
@@ -446,7 +448,6 @@ export function couplePairwise(r: Float64Array, k: number): Float64Array {
     for (let t = 0; t < k; t++) maxError = Math.max(maxError, Math.abs(qp[t] - pQp));
     if (maxError < eps) break;
     for (let t = 0; t < k; t++) {
-      if (q[t * k + t] === 0) continue;
       const diff = (-qp[t] + pQp) / q[t * k + t];
       p[t] += diff;
       pQp = (pQp + diff * (diff * q[t * k + t] + 2 * qp[t])) / (1 + diff) / (1 + diff);
