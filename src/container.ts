@@ -12,7 +12,8 @@ import { ExperimentService } from './services/experiments/experiments.service';
 import { InProcessJobQueue, JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
 import { TransformPreviewService } from './services/plugins/transform-preview.service';
 import { StartupService } from './services/startup.service';
-import { SystemService } from './services/system.service';
+import { BACKEND_INFO, SystemService, type BackendInfoProvider } from './services/system.service';
+import { initBackend } from './engine/backend';
 import { APP_CONFIG, LOGGER } from './services/tokens';
 
 /**
@@ -27,6 +28,8 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   container.bind(DatabaseService).toConstantValue(database);
   container.bind(EventBus).toSelf().inSingletonScope();
   container.bind(DatasetService).toSelf().inSingletonScope();
+  // The backend this process would train and predict with (loaded on first use).
+  container.bind<BackendInfoProvider>(BACKEND_INFO).toConstantValue(() => initBackend());
   container.bind(SystemService).toSelf().inSingletonScope();
   container.bind(StartupService).toSelf().inSingletonScope();
   container.bind(TransformPreviewService).toSelf().inSingletonScope();

@@ -47,3 +47,19 @@ describe('server lifecycle', () => {
     await expect(fetch(server.url.replace('/graphql', '/health'))).rejects.toThrow();
   });
 });
+
+describe('system query', () => {
+  it('reports version, database and the compute backend', async () => {
+    const server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('system'), 'nir.db')}` });
+    try {
+      const { system } = ok(await server.gql<{ system: { version: string; database: string; backend: { name: string; version: string; threads: number; gpu: boolean } } }>('{ system { version nodeVersion database uptimeSeconds backend { name version threads gpu } } }'));
+      expect(system.database).toBe('sqlite');
+      expect(system.version).toMatch(/^\d+\.\d+\.\d+/);
+      // No native TensorFlow here: the WebAssembly backend with the project's kernels.
+      expect(['wasm', 'tensorflow', 'tensorflow-gpu']).toContain(system.backend.name);
+      expect(system.backend.threads).toBeGreaterThanOrEqual(1);
+    } finally {
+      await server.close();
+    }
+  });
+});
