@@ -8,6 +8,8 @@ import { DatabaseService } from './services/database/database.service';
 import { DatasetService } from './services/datasets/datasets.service';
 import { EventBus } from './services/events';
 import { ExperimentRunner } from './services/experiments/experiment-runner.service';
+import { PretrainedEncoderCache } from './services/experiments/pretrained-encoder-cache';
+import { ModelService } from './services/models/models.service';
 import { ExperimentService } from './services/experiments/experiments.service';
 import { InProcessJobQueue, JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
 import { TransformPreviewService } from './services/plugins/transform-preview.service';
@@ -33,6 +35,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   container.bind(SystemService).toSelf().inSingletonScope();
   container.bind(StartupService).toSelf().inSingletonScope();
   container.bind(TransformPreviewService).toSelf().inSingletonScope();
+  container.bind(PretrainedEncoderCache).toSelf().inSingletonScope();
   container.bind(ExperimentRunner).toSelf().inSingletonScope();
   container
     .bind<JobQueue>(JOB_QUEUE)
@@ -44,6 +47,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
     })
     .inSingletonScope();
   container.bind(ExperimentService).toSelf().inSingletonScope();
+  container.bind(ModelService).toSelf().inSingletonScope();
   await container.load(pluginsModule);
   for (const resolver of RESOLVERS) container.bind(resolver).toSelf().inSingletonScope();
   return container;

@@ -1,7 +1,8 @@
 import { DatasetsResolver } from './datasets/datasets.resolver';
 import { ExperimentsResolver } from './experiments/experiments.resolver';
+import { ModelsResolver } from './models/models.resolver';
 import { PluginsResolver } from './plugins/plugins.resolver';
 import { SystemResolver } from './system/system.resolver';
 
 /** Every resolver class; each is bound in the container (src/container.ts). */
-export const RESOLVERS = [DatasetsResolver, ExperimentsResolver, PluginsResolver, SystemResolver] as const;
+export const RESOLVERS = [DatasetsResolver, ExperimentsResolver, ModelsResolver, PluginsResolver, SystemResolver] as const;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { exampleSliceCsv, IMPORT_DATASET } from '../helpers/datasets';
-import { ok, startTestServer, tempDir, type TestServer } from '../helpers/server';
+import { ok, startTestServer, tempDir, waitFor, waitForStatus, experimentStatus as status, type TestServer } from '../helpers/server';
 
 const CREATE = `mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id status model configHash } }`;
 const PROGRESS = `subscription($id: ID) { experimentProgress(experimentId: $id) { experimentId status fold foldsDone foldsTotal stage epoch loss accuracy } }`;
@@ -147,19 +147,3 @@ describe('experiments over HTTP and WebSocket', () => {
   });
 });
 
-async function status(server: TestServer, id: string): Promise<{ status: string; progress: { epoch: number | null } | null }> {
-  return ok(await server.gql<{ experiment: { status: string; progress: { epoch: number | null } | null } }>(`query($id: ID!) { experiment(id: $id) { status progress { epoch } } }`, { id })).experiment;
-}
-
-export async function waitForStatus(server: TestServer, id: string, statuses: string[], timeoutMs = 120000): Promise<void> {
-  await waitFor(async () => statuses.includes((await status(server, id)).status), timeoutMs);
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 120000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('timed out waiting');
-}

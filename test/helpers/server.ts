@@ -109,3 +109,20 @@ async function dropPostgresSchema(databaseUrl: string): Promise<void> {
     await client.end();
   }
 }
+
+export async function experimentStatus(server: TestServer, id: string): Promise<{ status: string; progress: { epoch: number | null } | null }> {
+  return ok(await server.gql<{ experiment: { status: string; progress: { epoch: number | null } | null } }>(`query($id: ID!) { experiment(id: $id) { status progress { epoch } } }`, { id })).experiment;
+}
+
+export async function waitForStatus(server: TestServer, id: string, statuses: string[], timeoutMs = 120000): Promise<void> {
+  await waitFor(async () => statuses.includes((await experimentStatus(server, id)).status), timeoutMs);
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs = 120000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('timed out waiting');
+}

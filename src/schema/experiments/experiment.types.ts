@@ -37,6 +37,8 @@ export class CreateExperimentInput {
   preprocessing?: PipelineStepInput[];
   @Field(() => ModelInput) model!: ModelInput;
   @Field(() => ProtocolInput, { nullable: true }) protocol?: ProtocolInput;
+  @Field({ nullable: true, defaultValue: false, description: 'After cross-validation, train on every row and store the model for predictions.' })
+  trainFinalModel?: boolean;
 }
 
 @InputType('ExperimentFilter')

@@ -50,6 +50,7 @@ export class ExperimentsResolver {
         preprocessing: (input.preprocessing ?? []).map((s) => ({ name: s.name, params: s.params ?? {} })),
         model: { plugin: input.model.plugin, params: input.model.params ?? {} },
         protocol: input.protocol ? { ...input.protocol, labelFraction: input.protocol.labelFraction ?? null } : undefined,
+        trainFinalModel: input.trainFinalModel ?? false,
       }),
     );
   }

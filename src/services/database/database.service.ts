@@ -19,6 +19,7 @@ const BLOB_COLUMNS = {
   'DatasetData.values': { table: 'DatasetData', column: 'values', key: 'datasetId' },
   'DatasetData.axis': { table: 'DatasetData', column: 'axis', key: 'datasetId' },
   'Model.state': { table: 'Model', column: 'state', key: 'id' },
+  'PretrainedEncoder.state': { table: 'PretrainedEncoder', column: 'state', key: 'key' },
 } as const;
 export type BlobColumn = keyof typeof BLOB_COLUMNS;
 

@@ -5,7 +5,10 @@ import { runInWorker } from '../../engine/worker-host';
 import { CancelledError } from '../../errors';
 import type { Logger } from '../../logger';
 import { DatabaseService } from '../database/database.service';
-import { DatasetService } from '../datasets/datasets.service';
+import { DatasetService, type LoadedDataset } from '../datasets/datasets.service';
+import { summarize } from '../../numeric/stats';
+import { PretrainedEncoderCache } from './pretrained-encoder-cache';
+import type { StoredModelConfig } from '../models/model-config';
 import { EventBus } from '../events';
 import { APP_CONFIG, LOGGER } from '../tokens';
 import type { ExperimentProgress, ExperimentStatus } from './experiment-events';
@@ -32,6 +35,7 @@ export class ExperimentRunner {
     @inject(EventBus) private readonly events: EventBus,
     @inject(APP_CONFIG) private readonly config: AppConfig,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(PretrainedEncoderCache) private readonly encoders: PretrainedEncoderCache,
   ) {}
 
   async execute(experimentId: string, signal: AbortSignal): Promise<void> {
@@ -58,6 +62,10 @@ export class ExperimentRunner {
         foldsDone++;
         this.publish({ experimentId, status: 'running', repeat: plan.repeat, fold: plan.fold, foldsDone, foldsTotal }, true);
       }
+      if (spec.trainFinalModel && (await db.model.count({ where: { experimentId } })) === 0) {
+        if (signal.aborted) throw new CancelledError();
+        await this.trainFinalModel(experiment.name, experimentId, spec, dataset, signal, foldsDone, foldsTotal);
+      }
       await this.finish(experimentId, 'succeeded', null, foldsDone, foldsTotal);
     } catch (error) {
       if (error instanceof CancelledError || signal.aborted) {
@@ -72,16 +80,59 @@ export class ExperimentRunner {
     }
   }
 
+  /** Fits the experiment's pipeline and model on every row and stores it as a model. */
+  private async trainFinalModel(
+    name: string,
+    experimentId: string,
+    spec: ExperimentSpec,
+    dataset: LoadedDataset,
+    signal: AbortSignal,
+    foldsDone: number,
+    foldsTotal: number,
+  ): Promise<void> {
+    const all = Int32Array.from({ length: dataset.nSamples }, (_, i) => i);
+    const plan: FoldPlan = { repeat: -1, fold: -1, train: all, labelled: all, test: new Int32Array(0) };
+    const outcome = await this.runFold(experimentId, spec, dataset, plan, signal, foldsDone, foldsTotal, true);
+    if (!outcome.model) throw new Error('the final model run returned no model');
+    const folds = await this.database.client.foldResult.findMany({ where: { experimentId }, select: { accuracy: true, macroF1: true } });
+    const accuracy = summarize(folds.map((f) => f.accuracy));
+    const macroF1 = summarize(folds.map((f) => f.macroF1));
+    const config: StoredModelConfig = {
+      plugin: spec.model.plugin,
+      spec,
+      classes: dataset.classes,
+      axis: Array.from(dataset.axis),
+      axisUnit: dataset.axisUnit,
+      backend: outcome.backend,
+      trainedOn: dataset.nSamples,
+    };
+    await this.database.client.model.create({
+      data: {
+        name: `${name} (final)`,
+        experimentId,
+        datasetId: dataset.id,
+        config: JSON.stringify(config),
+        state: new Uint8Array(Buffer.from(JSON.stringify(outcome.model), 'utf8')),
+        metrics: JSON.stringify({ accuracy, macroF1, folds: folds.length }),
+      },
+    });
+  }
+
   private async runFold(
     experimentId: string,
     spec: ExperimentSpec,
-    dataset: { x: FoldJob['x']; y: Int32Array; classes: string[] },
+    dataset: LoadedDataset,
     plan: FoldPlan,
     signal: AbortSignal,
     foldsDone: number,
     foldsTotal: number,
+    keepModel = false,
   ): Promise<FoldOutcome> {
+    const cacheKey = this.encoders.keyFor(spec, dataset.id, plan);
+    const pretrained = cacheKey ? await this.encoders.find(cacheKey) : null;
     const job: FoldJob = {
+      keepModel,
+      pretrained,
       x: dataset.x,
       y: dataset.y,
       nClasses: dataset.classes.length,
@@ -93,7 +144,7 @@ export class ExperimentRunner {
       seed: spec.protocol.seed + plan.repeat,
       plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
     };
-    return runInWorker<FoldOutcome, FoldProgress>(FOLD_RUNNER, 'runFoldJob', job, {
+    const outcome = await runInWorker<FoldOutcome, FoldProgress>(FOLD_RUNNER, 'runFoldJob', job, {
       signal,
       onProgress: (p) =>
         this.publish({
@@ -110,6 +161,8 @@ export class ExperimentRunner {
           accuracy: p.accuracy ?? null,
         }),
     });
+    if (cacheKey && outcome.pretrainedEncoder) await this.encoders.store(cacheKey, dataset.id, outcome.pretrainedEncoder);
+    return outcome;
   }
 
   private async storeFold(experimentId: string, plan: FoldPlan, outcome: FoldOutcome): Promise<void> {

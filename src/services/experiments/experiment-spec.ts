@@ -14,6 +14,8 @@ export interface ExperimentSpec {
   readonly preprocessing: readonly PipelineStep[];
   readonly model: ModelSpec;
   readonly protocol: Protocol;
+  /** After cross-validation, fit the pipeline and model on every row and store it as a model. */
+  readonly trainFinalModel: boolean;
 }
 
 export interface ModelSpec {

@@ -19,6 +19,7 @@ export interface CreateExperimentRequest {
   readonly preprocessing?: readonly PipelineStep[];
   readonly model: { plugin: string; params?: Params };
   readonly protocol?: Partial<Protocol>;
+  readonly trainFinalModel?: boolean;
 }
 
 export interface ExperimentRecord {
@@ -112,7 +113,13 @@ export class ExperimentService {
     const protocol: Protocol = { ...DEFAULT_PROTOCOL, ...stripUndefined(request.protocol ?? {}) };
     // Splitting now surfaces k > smallest class, too few groups and empty label fractions.
     planFolds(protocol, dataset.y, dataset.classes.length, dataset.groups);
-    return { datasetId: dataset.id, preprocessing, model: { plugin: definition.name, params: { ...model.params } }, protocol };
+    return {
+      datasetId: dataset.id,
+      preprocessing,
+      model: { plugin: definition.name, params: { ...model.params } },
+      protocol,
+      trainFinalModel: request.trainFinalModel ?? false,
+    };
   }
 
   async list(filter: ExperimentFilter = {}): Promise<ExperimentRecord[]> {

@@ -1,5 +1,5 @@
 import { backendInfoOrNull } from '../../engine/backend';
-import { selectRows, type Matrix } from '../../numeric/matrix';
+import { matrix, selectRows, type Matrix } from '../../numeric/matrix';
 import { classificationReport, type ClassificationReport } from '../../numeric/metrics';
 import { Rng } from '../../numeric/rng';
 import { builtinPlugins } from '../../plugins/builtin';
@@ -10,6 +10,7 @@ import type { TransformationRecognitionPlugin } from '../../plugins/models/cnn/t
 import { PluginRegistry } from '../../plugins/registry';
 import { TransformPipeline, type PipelineStep } from '../../plugins/transforms/pipeline';
 import type { PretextMetrics } from '../../engine/pretext';
+import type { EncoderState } from '../../plugins/models/cnn/cnn-encoder.plugin';
 import type { ModelSpec } from './experiment-spec';
 
 /**
@@ -31,6 +32,16 @@ export interface FoldJob {
   readonly plugins: { readonly directory: string | null; readonly packages: readonly string[] };
   /** Also return the fitted model (pipeline + classifier state), for a final model. */
   readonly keepModel?: boolean;
+  /** An encoder already pre-trained on exactly these training rows (SSL): pre-training is skipped. */
+  readonly pretrained?: PretrainedEncoderData | null;
+}
+
+/** An SSL pre-training result that other experiments on the same fold can reuse. */
+export interface PretrainedEncoderData {
+  readonly state: EncoderState;
+  /** Pretext metrics on the fold's test rows (null for a final model, which has none). */
+  readonly metrics: PretextMetrics | null;
+  readonly curves: TrainingProgress[];
 }
 
 export interface FoldOutcome {
@@ -46,6 +57,8 @@ export interface FoldOutcome {
   readonly backend: string | null;
   /** Serialised pipeline and classifier when keepModel was asked. */
   readonly model: { pipeline: unknown; classifier: unknown } | null;
+  /** The encoder this fold pre-trained (SSL without a reusable one), for others to reuse. */
+  readonly pretrainedEncoder: PretrainedEncoderData | null;
 }
 
 export type FoldProgress = TrainingProgress;
@@ -66,28 +79,31 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
   const labelledPositions = Int32Array.from(job.labelled, (row) => trainPosition.get(row) as number);
   const xLabelled = job.labelled === job.train ? xTrain : selectRows(xTrain, labelledPositions);
   const yLabelled = Int32Array.from(job.labelled, (row) => job.y[row]);
-  const xTest = pipeline.transform(selectRows(job.x, job.test), new Rng(job.seed + 1));
+  // A final model has no test rows (and transforms refuse empty input).
+  const xTest = job.test.length > 0 ? pipeline.transform(selectRows(job.x, job.test), new Rng(job.seed + 1)) : matrix(0, xTrain.cols);
   const yTest = Int32Array.from(job.test, (row) => job.y[row]);
 
   const classifier = registry.create<ClassifierPlugin>(job.model.plugin, job.model.params);
   let pretext: PretextMetrics | null = null;
+  let pretrainedEncoder: PretrainedEncoderData | null = null;
   try {
     if (classifier instanceof CnnClassifierPlugin && classifier.params.ssl) {
-      // Pre-training needs no labels: it uses the whole training fold, fine-tuning only the labelled rows.
-      const recogniser = registry.create<TransformationRecognitionPlugin>('transformation-recognition', classifier.pretextParams());
-      try {
-        await recogniser.fit(xTrain, { onProgress });
-        pretext = await recogniser.evaluate(xTest);
-        classifier.setPretrainedEncoder(await recogniser.encoderState());
-      } finally {
-        recogniser.dispose();
+      let encoder = job.pretrained ?? null;
+      if (encoder) {
+        curves.push(...encoder.curves);
+      } else {
+        encoder = pretrainedEncoder = await pretrain(registry, classifier, xTrain, xTest, onProgress);
       }
+      pretext = encoder.metrics;
+      classifier.setPretrainedEncoder(encoder.state);
     }
     await classifier.fit(xLabelled, yLabelled, job.nClasses, { onProgress });
-    const predicted = await classifier.predict(xTest);
+    // A final model is trained on every row: nothing is held out to score.
+    const predicted = job.test.length > 0 ? await classifier.predict(xTest) : new Int32Array(0);
     return {
       report: classificationReport(yTest, predicted, job.nClasses),
       pretext,
+      pretrainedEncoder,
       curves,
       trainSize: job.train.length,
       labelledSize: job.labelled.length,
@@ -98,6 +114,33 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
     };
   } finally {
     (classifier as Partial<{ dispose(): void }>).dispose?.();
+  }
+}
+
+/** Pre-training needs no labels: it uses the whole training fold; fine-tuning only the labelled rows. */
+async function pretrain(
+  registry: PluginRegistry,
+  classifier: CnnClassifierPlugin,
+  xTrain: Matrix,
+  xTest: Matrix,
+  onProgress: (p: TrainingProgress) => void,
+): Promise<PretrainedEncoderData> {
+  const recogniser = registry.create<TransformationRecognitionPlugin>('transformation-recognition', classifier.pretextParams());
+  const curves: TrainingProgress[] = [];
+  try {
+    await recogniser.fit(xTrain, {
+      onProgress: (p) => {
+        curves.push(p);
+        onProgress(p);
+      },
+    });
+    return {
+      state: await recogniser.encoderState(),
+      metrics: xTest.rows > 0 ? await recogniser.evaluate(xTest) : null,
+      curves,
+    };
+  } finally {
+    recogniser.dispose();
   }
 }
 

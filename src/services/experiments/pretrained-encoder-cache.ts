@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { inject, injectable } from 'inversify';
+import { PluginRegistry } from '../../plugins/registry';
+import { CnnClassifierPlugin } from '../../plugins/models/cnn/cnn-classifier.plugin';
+import { DatabaseService } from '../database/database.service';
+import { canonicalJson, type ExperimentSpec, type FoldPlan } from './experiment-spec';
+import type { PretrainedEncoderData } from './fold-runner';
+
+/**
+ * Encoders pre-trained on a fold, shared between experiments that would pre-train the same one:
+ * same dataset, training and test rows, pre-processing, and pretext and encoder settings. The
+ * label-fraction sweep and SSL-vs-single-fraction runs thus pre-train once per fold.
+ */
+@injectable()
+export class PretrainedEncoderCache {
+  constructor(
+    @inject(DatabaseService) private readonly database: DatabaseService,
+    @inject(PluginRegistry) private readonly registry: PluginRegistry,
+  ) {}
+
+  /** The key for an SSL fold, or null when the model does not pre-train. */
+  keyFor(spec: ExperimentSpec, datasetId: string, plan: FoldPlan): string | null {
+    if (spec.model.plugin !== 'cnn-classifier') return null;
+    const classifier = this.registry.create<CnnClassifierPlugin>('cnn-classifier', spec.model.params);
+    if (!classifier.params.ssl) return null;
+    const hash = createHash('sha256');
+    hash.update(canonicalJson({ datasetId, preprocessing: spec.preprocessing, pretext: classifier.pretextParams() }));
+    hash.update(Buffer.from(plan.train.buffer, plan.train.byteOffset, plan.train.byteLength));
+    hash.update('|');
+    hash.update(Buffer.from(plan.test.buffer, plan.test.byteOffset, plan.test.byteLength));
+    return hash.digest('hex');
+  }
+
+  async find(key: string): Promise<PretrainedEncoderData | null> {
+    const row = await this.database.client.pretrainedEncoder.findUnique({ where: { key }, select: { metrics: true, curves: true } });
+    if (!row) return null;
+    const state = await this.database.readBlob('PretrainedEncoder.state', key);
+    if (!state) return null;
+    return {
+      state: JSON.parse(Buffer.from(state).toString('utf8')),
+      metrics: JSON.parse(row.metrics),
+      curves: JSON.parse(row.curves),
+    };
+  }
+
+  async store(key: string, datasetId: string, data: PretrainedEncoderData): Promise<void> {
+    const fields = {
+      datasetId,
+      state: new Uint8Array(Buffer.from(JSON.stringify(data.state), 'utf8')),
+      metrics: JSON.stringify(data.metrics),
+      curves: JSON.stringify(data.curves),
+    };
+    // Two experiments may finish the same fold together: the second write is the same encoder's twin.
+    await this.database.client.pretrainedEncoder.upsert({ where: { key }, create: { key, ...fields }, update: {} });
+  }
+}

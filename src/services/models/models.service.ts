@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { inject, injectable } from 'inversify';
+import type { AppConfig } from '../../config';
+import { runInWorker } from '../../engine/worker-host';
+import { NotFoundError, UserInputError } from '../../errors';
+import { matrix, type Matrix } from '../../numeric/matrix';
+import { argmaxRows } from '../../numeric/metrics';
+import { resampleRows, sameAxis } from '../../numeric/resample';
+import { DatabaseService } from '../database/database.service';
+import { DatasetService } from '../datasets/datasets.service';
+import { APP_CONFIG } from '../tokens';
+import type { StoredModelConfig } from './model-config';
+import type { PredictJob, PredictOutcome } from './predict-runner';
+
+const PREDICT_RUNNER = path.join(__dirname, 'predict-runner');
+const MAX_INLINE_SPECTRA = 10000;
+
+export interface ModelRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly experimentId: string | null;
+  readonly datasetId: string | null;
+  readonly config: StoredModelConfig;
+  readonly metrics: { accuracy?: { mean: number; std: number }; macroF1?: { mean: number; std: number }; folds?: number };
+  readonly createdAt: Date;
+}
+
+export interface PredictRequest {
+  readonly modelId: string;
+  /** Predict every spectrum of a stored dataset ... */
+  readonly datasetId?: string | null;
+  /** ... or these spectra, on `axis` (the model's axis when omitted). */
+  readonly spectra?: readonly (readonly number[])[] | null;
+  readonly axis?: readonly number[] | null;
+}
+
+export interface PredictionRecord {
+  readonly id: string;
+  readonly modelId: string;
+  readonly datasetId: string | null;
+  readonly count: number;
+  readonly classes: string[];
+  readonly results: { index: number; predictedClass: string; probabilities: number[] }[];
+  readonly createdAt: Date;
+}
+
+/** Trained models and their predictions. */
+@injectable()
+export class ModelService {
+  constructor(
+    @inject(DatabaseService) private readonly database: DatabaseService,
+    @inject(DatasetService) private readonly datasets: DatasetService,
+    @inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async list(filter: { datasetId?: string | null; experimentId?: string | null } = {}): Promise<ModelRecord[]> {
+    const rows = await this.database.client.model.findMany({
+      where: { ...(filter.datasetId ? { datasetId: filter.datasetId } : {}), ...(filter.experimentId ? { experimentId: filter.experimentId } : {}) },
+      select: MODEL_FIELDS,
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map(toModel);
+  }
+
+  async get(id: string): Promise<ModelRecord> {
+    const row = await this.database.client.model.findUnique({ where: { id }, select: MODEL_FIELDS });
+    if (!row) throw new NotFoundError('model', id);
+    return toModel(row);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    await this.get(id);
+    await this.database.client.model.delete({ where: { id } });
+    return true;
+  }
+
+  /**
+   * Predicts a stored dataset or inline spectra; spectra on another axis are resampled onto the
+   * model's when it is covered. Stores and returns the predictions.
+   */
+  async predict(request: PredictRequest): Promise<PredictionRecord> {
+    const model = await this.get(request.modelId);
+    const { x, datasetId } = await this.inputs(model, request);
+    const state = await this.database.readBlob('Model.state', model.id);
+    if (!state) throw new NotFoundError('model weights', model.id);
+    const job: PredictJob = {
+      state: Buffer.from(state).toString('utf8'),
+      x,
+      plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
+    };
+    const { probabilities } = await runInWorker<PredictOutcome>(PREDICT_RUNNER, 'predictJob', job);
+    const C = model.config.classes.length;
+    const predicted = argmaxRows(probabilities.data, probabilities.rows, C);
+    const results = Array.from(predicted, (k, index) => ({
+      index,
+      predictedClass: model.config.classes[k],
+      probabilities: Array.from(probabilities.data.subarray(index * C, (index + 1) * C)),
+    }));
+    const row = await this.database.client.prediction.create({
+      data: { modelId: model.id, datasetId, results: JSON.stringify(results), count: results.length },
+    });
+    return { id: row.id, modelId: model.id, datasetId, count: results.length, classes: model.config.classes, results, createdAt: row.createdAt };
+  }
+
+  async predictions(filter: { modelId?: string | null; datasetId?: string | null }): Promise<PredictionRecord[]> {
+    const rows = await this.database.client.prediction.findMany({
+      where: { ...(filter.modelId ? { modelId: filter.modelId } : {}), ...(filter.datasetId ? { datasetId: filter.datasetId } : {}) },
+      include: { model: { select: { config: true } } },
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map((r) => ({
+      id: r.id,
+      modelId: r.modelId,
+      datasetId: r.datasetId,
+      count: r.count,
+      classes: (JSON.parse(r.model.config) as StoredModelConfig).classes,
+      results: JSON.parse(r.results),
+      createdAt: r.createdAt,
+    }));
+  }
+
+  /** The spectra to predict, on the model's axis. */
+  private async inputs(model: ModelRecord, request: PredictRequest): Promise<{ x: Matrix; datasetId: string | null }> {
+    const target = model.config.axis;
+    const unit = ` ${model.config.axisUnit}`;
+    if (request.datasetId && request.spectra) throw new UserInputError('give either a dataset or spectra, not both');
+    if (request.datasetId) {
+      const d = await this.datasets.load(request.datasetId);
+      if (d.axisUnit !== model.config.axisUnit) {
+        throw new UserInputError(`dataset "${d.name}" is in ${d.axisUnit}, the model in ${model.config.axisUnit}`);
+      }
+      return { x: sameAxis(d.axis, target) ? d.x : resampleRows(d.x, d.axis, target, unit), datasetId: d.id };
+    }
+    const spectra = request.spectra;
+    if (!spectra || spectra.length === 0) throw new UserInputError('no spectra to predict: give a dataset or at least one spectrum');
+    if (spectra.length > MAX_INLINE_SPECTRA) throw new UserInputError(`at most ${MAX_INLINE_SPECTRA} spectra per request; import larger sets as a dataset`);
+    const axis = request.axis ?? null;
+    const width = axis ? axis.length : target.length;
+    const data = new Float32Array(spectra.length * width);
+    spectra.forEach((s, i) => {
+      if (s.length !== width) {
+        throw new UserInputError(
+          `spectrum ${i} has ${s.length} points, expected ${width}${axis ? ' (the length of the given axis)' : ' (the model axis; give an axis to resample)'}`,
+        );
+      }
+      s.forEach((v, j) => {
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new UserInputError(`spectrum ${i}, point ${j}: ${v} is not a finite number`);
+        data[i * width + j] = v;
+      });
+    });
+    const x = matrix(spectra.length, width, data);
+    return { x: axis && !sameAxis(axis, target) ? resampleRows(x, axis, target, unit) : x, datasetId: null };
+  }
+}
+
+const MODEL_FIELDS = { id: true, name: true, experimentId: true, datasetId: true, config: true, metrics: true, createdAt: true } as const;
+
+function toModel(row: { id: string; name: string; experimentId: string | null; datasetId: string | null; config: string; metrics: string; createdAt: Date }): ModelRecord {
+  return { ...row, config: JSON.parse(row.config) as StoredModelConfig, metrics: JSON.parse(row.metrics) };
+}
