@@ -20,10 +20,12 @@ describe('CNN plugins', () => {
   it('are registered with their kinds and reject bad parameters', () => {
     expect(registry.list('encoder').map((d) => d.name)).toEqual(['cnn-encoder']);
     expect(registry.list('pretext').map((d) => d.name)).toEqual(['transformation-recognition']);
-    expect(registry.list('classifier').map((d) => d.name)).toEqual(['cnn-classifier']);
+    expect(registry.list('classifier').map((d) => d.name)).toEqual(['cnn-classifier', 'ssl-embedding-probe']);
     expect(() => registry.create('transformation-recognition', { transforms: ['offset', 'nope'] })).toThrow(/unknown transform "nope"/);
     expect(() => registry.create('transformation-recognition', { lossWeights: [1, 1] })).toThrow(/needs 7 values/);
     expect(() => registry.create('cnn-classifier', { pretext: { blocks: 2 } })).toThrow(/encoder is configured on the classifier/);
+    expect(() => registry.create('ssl-embedding-probe', { blocks: 2, depth: 3 })).toThrow(/parameter "depth" must be at most the number of blocks/);
+    expect(() => registry.create('ssl-embedding-probe', { probeParams: { components: 0 } })).toThrow(/parameter "components"/);
   });
 
   it('cnn-classifier: pre-trains, fine-tunes, and round-trips through serialize/restore exactly', async () => {

@@ -4,6 +4,7 @@ import { accuracy } from '../../src/numeric/metrics';
 import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin, PluginDefinition } from '../../src/plugins/contract';
 import { BASELINE_PLUGINS } from '../../src/plugins/models/baselines';
+import { CNN_PLUGINS } from '../../src/plugins/models/cnn';
 import { ParamError, type ParamSpec, type Params } from '../../src/plugins/params';
 import { PluginRegistry } from '../../src/plugins/registry';
 
@@ -12,11 +13,14 @@ import { PluginRegistry } from '../../src/plugins/registry';
  * new classifier, add its definitions to the registry below; slow ones get small settings in
  * FAST_PARAMS so that the whole suite stays at a few seconds.
  */
-const registry = new PluginRegistry([...BASELINE_PLUGINS]);
+const registry = new PluginRegistry([...BASELINE_PLUGINS, ...CNN_PLUGINS]);
+const SMALL_CNN = { blocks: 2, filters: [4, 8], pretext: { epochs: 2, headHidden: [8, 8] } };
 const FAST_PARAMS: Record<string, Params> = {
   'random-forest': { trees: 15 },
   bpnn: { hidden: 16, learningRate: 1e-2, maxEpochs: 100 },
   elm: { hidden: 60 },
+  'cnn-classifier': { ...SMALL_CNN, hidden: [16, 8], epochs: 40, learningRate: 1e-2, dropout: 0.1 },
+  'ssl-embedding-probe': { ...SMALL_CNN, depth: 2, probeParams: { components: 3 } },
 };
 const classifiers: PluginDefinition[] = [...registry.list('baseline'), ...registry.list('classifier')];
 

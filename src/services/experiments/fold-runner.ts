@@ -5,7 +5,7 @@ import { Rng } from '../../numeric/rng';
 import { builtinPlugins } from '../../plugins/builtin';
 import type { ClassifierPlugin, TrainingProgress } from '../../plugins/contract';
 import { loadCustomPlugins } from '../../plugins/loader';
-import { CnnClassifierPlugin } from '../../plugins/models/cnn/cnn-classifier.plugin';
+import { isSslPretrainable, type SslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
 import type { TransformationRecognitionPlugin } from '../../plugins/models/cnn/transformation-recognition.plugin';
 import { PluginRegistry } from '../../plugins/registry';
 import { TransformPipeline, type PipelineStep } from '../../plugins/transforms/pipeline';
@@ -87,7 +87,7 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
   let pretext: PretextMetrics | null = null;
   let pretrainedEncoder: PretrainedEncoderData | null = null;
   try {
-    if (classifier instanceof CnnClassifierPlugin && classifier.params.ssl) {
+    if (isSslPretrainable(classifier) && classifier.usesSslPretraining()) {
       let encoder = job.pretrained ?? null;
       if (encoder) {
         curves.push(...encoder.curves);
@@ -120,7 +120,7 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
 /** Pre-training needs no labels: it uses the whole training fold; fine-tuning only the labelled rows. */
 async function pretrain(
   registry: PluginRegistry,
-  classifier: CnnClassifierPlugin,
+  classifier: SslPretrainable,
   xTrain: Matrix,
   xTest: Matrix,
   onProgress: (p: TrainingProgress) => void,

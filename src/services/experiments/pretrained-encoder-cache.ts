@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import { PluginRegistry } from '../../plugins/registry';
-import { CnnClassifierPlugin } from '../../plugins/models/cnn/cnn-classifier.plugin';
+import { isSslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
 import { DatabaseService } from '../database/database.service';
 import { canonicalJson, type ExperimentSpec, type FoldPlan } from './experiment-spec';
 import type { PretrainedEncoderData } from './fold-runner';
@@ -20,9 +20,8 @@ export class PretrainedEncoderCache {
 
   /** The key for an SSL fold, or null when the model does not pre-train. */
   keyFor(spec: ExperimentSpec, datasetId: string, plan: FoldPlan): string | null {
-    if (spec.model.plugin !== 'cnn-classifier') return null;
-    const classifier = this.registry.create<CnnClassifierPlugin>('cnn-classifier', spec.model.params);
-    if (!classifier.params.ssl) return null;
+    const classifier = this.registry.create(spec.model.plugin, spec.model.params);
+    if (!isSslPretrainable(classifier) || !classifier.usesSslPretraining()) return null;
     const hash = createHash('sha256');
     hash.update(canonicalJson({ datasetId, preprocessing: spec.preprocessing, pretext: classifier.pretextParams() }));
     hash.update(Buffer.from(plan.train.buffer, plan.train.byteOffset, plan.train.byteLength));

@@ -5,6 +5,7 @@ import { argmaxRows } from '../../../numeric/metrics';
 import { classCounts, stratifiedKFold } from '../../../numeric/splits';
 import type { ClassifierPlugin, FitOptions, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
 import type { ParamSchema, Params } from '../../params';
+import { checkPredictWidth, checkTrainingData } from '../training-data';
 import { decodeState, encodeState } from './codec';
 
 /**
@@ -97,10 +98,7 @@ export class BaselineClassifier<Model> implements ClassifierPlugin {
 
   async predictProba(x: Matrix): Promise<Matrix> {
     const model = this.fittedModel();
-    if (x.cols !== this.nFeatures) {
-      throw new UserInputError(`${this.meta.name}: fitted on ${this.nFeatures} variables, got spectra with ${x.cols}`);
-    }
-    checkFinite(this.meta.name, x.data);
+    checkPredictWidth(this.meta.name, x, this.nFeatures);
     const scores = this.spec.predictProba(model, Float64Array.from(x.data), x.rows, x.cols);
     return matrix(x.rows, this.nClasses, normaliseRows(scores, x.rows, this.nClasses));
   }
@@ -198,26 +196,6 @@ function fitContext(options: FitOptions): FitContext {
     },
     progress: (report) => options.onProgress?.({ stage: 'fit', ...report }),
   };
-}
-
-function checkTrainingData(name: string, x: Matrix, y: Int32Array, nClasses: number): void {
-  if (x.rows === 0) throw new UserInputError(`${name}: the training set is empty`);
-  if (x.cols === 0) throw new UserInputError(`${name}: the spectra have no variables`);
-  if (y.length !== x.rows) throw new UserInputError(`${name}: ${x.rows} spectra but ${y.length} labels`);
-  if (!Number.isInteger(nClasses) || nClasses < 2) throw new UserInputError(`${name}: needs at least 2 classes, got ${nClasses}`);
-  const seen = new Set<number>();
-  for (let i = 0; i < y.length; i++) {
-    if (!(y[i] >= 0 && y[i] < nClasses)) throw new UserInputError(`${name}: label ${y[i]} at row ${i} is outside 0..${nClasses - 1}`);
-    seen.add(y[i]);
-  }
-  if (seen.size < 2) throw new UserInputError(`${name}: the training set has a single class; a classifier needs at least two`);
-  checkFinite(name, x.data);
-}
-
-function checkFinite(name: string, values: Float32Array): void {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new UserInputError(`${name}: the spectra contain a non-finite value (NaN or infinity)`);
-  }
 }
 
 /** Rows clipped at 0 and scaled to sum to 1; an all-zero row becomes uniform. */

@@ -8,6 +8,8 @@ import type { ClassifierPlugin, FitOptions, PluginDefinition, PluginMeta, Traini
 import { ParamError, validateParams, type ParamSchema, type Params } from '../../params';
 import { checkEncoderState, type EncoderState } from './cnn-encoder.plugin';
 import { ENCODER_PARAMS, base64ToBytes, bytesToBase64, checkScaler, encoderConfigFrom, positiveInteger, trainingFrom, trainingParams } from './shared';
+import { checkPredictWidth, checkTrainingData } from '../training-data';
+import type { SslPretrainable } from './ssl-pretrainable';
 import { pretextConfigFrom, transformationRecognitionPlugin } from './transformation-recognition.plugin';
 
 const CLASSIFIER_PARAMS: ParamSchema = {
@@ -45,7 +47,7 @@ interface ClassifierState {
  * training spectra (ssl: true), or starts from an encoder given by setPretrainedEncoder(), or from
  * scratch; then fine-tunes encoder + head. Progress stages: "pretext", then "finetune".
  */
-export class CnnClassifierPlugin implements ClassifierPlugin {
+export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
   private model: ClassifierModel | null = null;
   private pending: ClassifierState | null = null;
   private pretrained: EncoderState | null = null;
@@ -76,6 +78,10 @@ export class CnnClassifierPlugin implements ClassifierPlugin {
     return this.history;
   }
 
+  usesSslPretraining(): boolean {
+    return this.params.ssl === true;
+  }
+
   /** Uses these encoder weights (from transformation-recognition) instead of pre-training in fit(). */
   setPretrainedEncoder(state: EncoderState | null): void {
     this.pretrained = state === null ? null : checkEncoderState(state, this.meta.name);
@@ -101,6 +107,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin {
   }
 
   async fit(x: Matrix, y: Int32Array, nClasses: number, options: FitOptions = {}): Promise<void> {
+    checkTrainingData(this.meta.name, x, y, nClasses);
     await initBackend();
     const history: TrainingProgress[] = [];
     const onProgress = (p: TrainingProgress): void => {
@@ -132,11 +139,15 @@ export class CnnClassifierPlugin implements ClassifierPlugin {
   }
 
   async predictProba(x: Matrix): Promise<Matrix> {
-    return (await this.fitted()).predictProba(x);
+    const model = await this.fitted();
+    checkPredictWidth(this.meta.name, x, model.inputLength);
+    return model.predictProba(x);
   }
 
   async predict(x: Matrix): Promise<Int32Array> {
-    return (await this.fitted()).predict(x);
+    const model = await this.fitted();
+    checkPredictWidth(this.meta.name, x, model.inputLength);
+    return model.predict(x);
   }
 
   /** Features after encoder block `depth` (1-based) of the fine-tuned network. */
