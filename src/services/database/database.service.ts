@@ -70,15 +70,7 @@ async function openSqlite(url: string): Promise<DatabaseService> {
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
-  const driver: MigrationDriver = {
-    exec: async (sql) => void db.exec(sql),
-    appliedIds: async () => (db.prepare(`SELECT id FROM "${MIGRATIONS_TABLE}"`).all() as { id: string }[]).map((r) => r.id),
-    applyAtomically: async (m) =>
-      db.transaction(() => {
-        db.exec(m.sql);
-        db.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" (id, "appliedAt") VALUES (?, ?)`).run(m.id, new Date().toISOString());
-      })(),
-  };
+  const driver = sqliteMigrationDriver(db);
   let applied: string[];
   try {
     applied = await migrate(driver, readMigrations('sqlite'));
@@ -92,6 +84,30 @@ async function openSqlite(url: string): Promise<DatabaseService> {
   await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   const readBlob: BlobReader = async (sql, key) => (db.prepare(sql).get(key) as { v: Buffer } | undefined)?.v ?? null;
   return new DatabaseService(client, 'sqlite', applied.includes(FIRST_MIGRATION), async () => void db.close(), readBlob);
+}
+
+/** Applies migrations through a direct better-sqlite3 connection. */
+export function sqliteMigrationDriver(db: BetterSqlite3.Database): MigrationDriver {
+  return {
+    exec: async (sql) => void db.exec(sql),
+    appliedIds: async () => (db.prepare(`SELECT id FROM "${MIGRATIONS_TABLE}"`).all() as { id: string }[]).map((r) => r.id),
+    applyAtomically: async (m) => {
+      // Table redefinitions drop and re-create tables: with foreign keys on, the drop would
+      // cascade-delete child rows. The pragma is a no-op inside a transaction, so it is set
+      // around it, and the keys are checked before the commit.
+      db.pragma('foreign_keys = OFF');
+      try {
+        db.transaction(() => {
+          db.exec(m.sql);
+          const violations = db.pragma('foreign_key_check') as unknown[];
+          if (violations.length > 0) throw new Error(`migration ${m.id} leaves ${violations.length} broken foreign keys`);
+          db.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" (id, "appliedAt") VALUES (?, ?)`).run(m.id, new Date().toISOString());
+        })();
+      } finally {
+        db.pragma('foreign_keys = ON');
+      }
+    },
+  };
 }
 
 async function openPostgres(url: string): Promise<DatabaseService> {
