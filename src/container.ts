@@ -10,6 +10,7 @@ import { EventBus } from './services/events';
 import { ExperimentRunner } from './services/experiments/experiment-runner.service';
 import { PretrainedEncoderCache } from './services/experiments/pretrained-encoder-cache';
 import { ModelService } from './services/models/models.service';
+import { StudyService } from './services/studies/studies.service';
 import { ExperimentService } from './services/experiments/experiments.service';
 import { InProcessJobQueue, JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
 import { TransformPreviewService } from './services/plugins/transform-preview.service';
@@ -48,6 +49,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
     .inSingletonScope();
   container.bind(ExperimentService).toSelf().inSingletonScope();
   container.bind(ModelService).toSelf().inSingletonScope();
+  container.bind(StudyService).toSelf().inSingletonScope();
   await container.load(pluginsModule);
   for (const resolver of RESOLVERS) container.bind(resolver).toSelf().inSingletonScope();
   return container;

@@ -2,7 +2,8 @@ import { DatasetsResolver } from './datasets/datasets.resolver';
 import { ExperimentsResolver } from './experiments/experiments.resolver';
 import { ModelsResolver } from './models/models.resolver';
 import { PluginsResolver } from './plugins/plugins.resolver';
+import { StudiesResolver } from './studies/studies.resolver';
 import { SystemResolver } from './system/system.resolver';
 
 /** Every resolver class; each is bound in the container (src/container.ts). */
-export const RESOLVERS = [DatasetsResolver, ExperimentsResolver, ModelsResolver, PluginsResolver, SystemResolver] as const;
+export const RESOLVERS = [DatasetsResolver, ExperimentsResolver, ModelsResolver, PluginsResolver, StudiesResolver, SystemResolver] as const;

@@ -95,6 +95,11 @@ export class ExperimentsResolver {
     return meanStd((await this.service.folds(experiment.id)).map((f) => f.macroF1));
   }
 
+  /** The GraphQL view of an experiment record (for other resolvers that return experiments). */
+  static toGraphql(e: ExperimentRecord): ExperimentType {
+    return toGraphql(e);
+  }
+
   @Subscription(() => ExperimentProgressType, {
     topics: 'experiment',
     filter: ({ payload, args }: { payload: ExperimentProgress; args: { experimentId?: string } }) =>
@@ -115,7 +120,7 @@ function meanStd(values: number[]): MeanStdType {
   return { mean: s.mean, std: s.std };
 }
 
-function toGraphql(e: ExperimentRecord): ExperimentType {
+export function toGraphql(e: ExperimentRecord): ExperimentType {
   return {
     id: e.id,
     name: e.name,

@@ -58,6 +58,15 @@ export interface FoldDetails {
   readonly testSize: number;
 }
 
+/** A study stored together with its experiments (one transaction). */
+export interface NewStudy {
+  readonly row: { id: string; name: string; datasetId: string; preset: string; config: string };
+  /** The role of each experiment, in request order. */
+  readonly roles: readonly string[];
+}
+
+type ExperimentRow = Parameters<typeof toRecord>[0];
+
 export interface ExperimentFilter {
   readonly datasetId?: string | null;
   readonly model?: string | null;
@@ -78,22 +87,43 @@ export class ExperimentService {
 
   /** Validates everything up front (nothing is stored when anything is wrong), stores, queues. */
   async create(request: CreateExperimentRequest): Promise<ExperimentRecord> {
-    const name = request.name?.trim();
-    if (!name) throw new UserInputError('the experiment name must not be empty');
-    const spec = await this.validate(request);
-    const row = await this.database.client.experiment.create({
-      data: {
-        name,
-        tags: JSON.stringify([...new Set(request.tags ?? [])]),
-        datasetId: spec.datasetId,
-        modelName: modelFamily(spec.model),
-        config: canonicalJson(spec),
-        configHash: specHash(spec),
-        status: 'queued',
-      },
-    });
-    this.queue.enqueue(row.id);
-    return toRecord(row);
+    return (await this.createAll([request]))[0];
+  }
+
+  /**
+   * Creates several experiments (a study's) all or none: every request is validated first, then
+   * all are stored in one transaction, then queued in order.
+   */
+  async createAll(requests: readonly CreateExperimentRequest[], study?: NewStudy): Promise<ExperimentRecord[]> {
+    const prepared = [];
+    for (const request of requests) {
+      const name = request.name?.trim();
+      if (!name) throw new UserInputError('the experiment name must not be empty');
+      prepared.push({ request, name, spec: await this.validate(request) });
+    }
+    const db = this.database.client;
+    const createStudy = study ? [db.study.create({ data: study.row })] : [];
+    const results = await db.$transaction([
+      ...createStudy,
+      ...prepared.map(({ request, name, spec }, k) =>
+        db.experiment.create({
+          data: {
+            name,
+            tags: JSON.stringify([...new Set(request.tags ?? [])]),
+            datasetId: spec.datasetId,
+            modelName: modelFamily(spec.model),
+            config: canonicalJson(spec),
+            configHash: specHash(spec),
+            status: 'queued',
+            studyId: study?.row.id ?? null,
+            role: study?.roles[k] ?? null,
+          },
+        }),
+      ),
+    ]);
+    const rows = results.slice(createStudy.length) as ExperimentRow[];
+    for (const row of rows) this.queue.enqueue(row.id);
+    return rows.map(toRecord);
   }
 
   async validate(request: CreateExperimentRequest): Promise<ExperimentSpec> {

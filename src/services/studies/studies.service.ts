@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { inject, injectable } from 'inversify';
+import { NotFoundError, UserInputError } from '../../errors';
+import { DatabaseService } from '../database/database.service';
+import { DatasetService } from '../datasets/datasets.service';
+import { ExperimentService, type FoldDetails } from '../experiments/experiments.service';
+import { planStudy, studySettings, type StudyOptions, type StudySettings } from './study-plan';
+import { studyReport, type ReportExperiment } from './study-report';
+
+export interface StudyRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly datasetId: string;
+  readonly preset: string;
+  readonly settings: StudySettings;
+  readonly createdAt: Date;
+  readonly experimentsTotal: number;
+  readonly experimentsFinished: number;
+  /** running while any experiment is queued, running or interrupted; else finished. */
+  readonly status: 'running' | 'finished';
+}
+
+/**
+ * Studies: the paper's experiment set for a dataset, queued as ordinary experiments (so each is
+ * resumable and comparable like any other) and reported together.
+ */
+@injectable()
+export class StudyService {
+  constructor(
+    @inject(DatabaseService) private readonly database: DatabaseService,
+    @inject(DatasetService) private readonly datasets: DatasetService,
+    @inject(ExperimentService) private readonly experiments: ExperimentService,
+  ) {}
+
+  async create(request: { datasetId: string; name?: string | null } & StudyOptions): Promise<StudyRecord> {
+    const dataset = await this.datasets.find({ id: request.datasetId });
+    if (!dataset) throw new UserInputError(`dataset "${request.datasetId}" not found`);
+    const settings = studySettings(request);
+    const plan = planStudy(settings);
+    const id = randomUUID();
+    const name = request.name?.trim() || `${dataset.name} ${settings.preset} study`;
+    await this.experiments.createAll(
+      plan.map((p) => ({
+        name: `${name}: ${p.name}`,
+        tags: ['study', `study:${id}`],
+        datasetId: dataset.id,
+        preprocessing: p.preprocessing,
+        model: p.model,
+        protocol: { folds: settings.folds, seed: settings.seed, labelFraction: p.labelFraction },
+      })),
+      { row: { id, name, datasetId: dataset.id, preset: settings.preset, config: JSON.stringify(settings) }, roles: plan.map((p) => p.role) },
+    );
+    return this.get(id);
+  }
+
+  async list(datasetId?: string | null): Promise<StudyRecord[]> {
+    const rows = await this.database.client.study.findMany({ where: datasetId ? { datasetId } : {}, orderBy: { createdAt: 'asc' }, select: { id: true } });
+    return Promise.all(rows.map((r) => this.get(r.id)));
+  }
+
+  async get(id: string): Promise<StudyRecord> {
+    const row = await this.database.client.study.findUnique({ where: { id }, include: { experiments: { select: { status: true } } } });
+    if (!row) throw new NotFoundError('study', id);
+    const finished = row.experiments.filter((e) => ['succeeded', 'failed', 'cancelled'].includes(e.status)).length;
+    return {
+      id: row.id,
+      name: row.name,
+      datasetId: row.datasetId,
+      preset: row.preset,
+      settings: JSON.parse(row.config) as StudySettings,
+      createdAt: row.createdAt,
+      experimentsTotal: row.experiments.length,
+      experimentsFinished: finished,
+      status: finished === row.experiments.length ? 'finished' : 'running',
+    };
+  }
+
+  async experimentIds(id: string): Promise<string[]> {
+    await this.get(id);
+    const rows = await this.database.client.experiment.findMany({ where: { studyId: id }, orderBy: { createdAt: 'asc' }, select: { id: true } });
+    return rows.map((r) => r.id);
+  }
+
+  /** The Markdown report of whatever has finished so far. */
+  async report(id: string): Promise<string> {
+    const study = await this.get(id);
+    const dataset = await this.datasets.get(study.datasetId);
+    const rows = await this.database.client.experiment.findMany({
+      where: { studyId: id },
+      orderBy: { createdAt: 'asc' },
+      include: { folds: { orderBy: [{ repeat: 'asc' }, { fold: 'asc' }] } },
+    });
+    const experiments: ReportExperiment[] = rows.map((e) => ({
+      role: e.role ?? e.id,
+      name: e.name,
+      status: e.status,
+      error: e.error,
+      backend: e.backend,
+      startedAt: e.startedAt,
+      finishedAt: e.finishedAt,
+      folds: e.folds.map((f) => ({ accuracy: f.accuracy, macroF1: f.macroF1, wallMs: f.wallMs, pretext: (JSON.parse(f.details) as FoldDetails).pretext })),
+    }));
+    return studyReport({
+      studyName: study.name,
+      datasetName: dataset.name,
+      samples: dataset.nSamples,
+      variables: dataset.nVariables,
+      classes: dataset.classes.length,
+      settings: study.settings,
+      experiments,
+      generatedAt: new Date(),
+    });
+  }
+}

@@ -1,0 +1,206 @@
+import { pairedTTest, summarize } from '../../numeric/stats';
+import { PAPER_PRETEXT_AVERAGE, PAPER_SWEEP_COAL_SSL, PAPER_TABLE4, paperDataset } from './paper-results';
+import type { StudySettings } from './study-plan';
+
+/**
+ * The study report (Markdown): our numbers beside the paper's, table by table, with the settings,
+ * backend and wall times. Pure: it takes the stored results and formats them.
+ */
+export interface ReportExperiment {
+  readonly role: string;
+  readonly name: string;
+  readonly status: string;
+  readonly error: string | null;
+  readonly backend: string | null;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly folds: {
+    readonly accuracy: number;
+    readonly macroF1: number;
+    readonly wallMs: number;
+    readonly pretext: { accuracy: number; perTransform: Record<string, { accuracy: number; f1: number }> } | null;
+  }[];
+}
+
+export interface ReportInput {
+  readonly studyName: string;
+  readonly datasetName: string;
+  readonly samples: number;
+  readonly variables: number;
+  readonly classes: number;
+  readonly settings: StudySettings;
+  readonly experiments: ReportExperiment[];
+  readonly generatedAt: Date;
+}
+
+export function studyReport(input: ReportInput): string {
+  const { settings, experiments } = input;
+  const paper = paperDataset(input.datasetName);
+  const byRole = new Map(experiments.map((e) => [e.role, e]));
+  const lines: string[] = [];
+  const finished = experiments.filter((e) => e.status === 'succeeded').length;
+  const started = experiments.map((e) => e.startedAt?.getTime()).filter((t): t is number => t !== undefined);
+  const ended = experiments.map((e) => e.finishedAt?.getTime()).filter((t): t is number => t !== undefined);
+  const backends = [...new Set(experiments.map((e) => e.backend).filter(Boolean))];
+
+  lines.push(`# Study: ${input.studyName}`, '');
+  lines.push(`Dataset **${input.datasetName}** (${input.samples} spectra x ${input.variables} points, ${input.classes} classes).`);
+  lines.push(
+    `Preset **${settings.preset}**: ${settings.folds}-fold stratified CV (one shuffle, seed ${settings.seed}); SSL = ${settings.pretextEpochs} pretext + ${settings.finetuneEpochs} fine-tuning epochs (paper: 100 + 250); baselines on autoscaled spectra${
+      Object.keys(settings.baselineParams).length ? ` with ${Object.entries(settings.baselineParams).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}` : ' at paper-style defaults'
+    }.`,
+  );
+  lines.push(
+    `Experiments: ${finished} of ${experiments.length} finished. Backend: ${backends.join(', ') || 'n/a'}. Wall time: ${
+      started.length && ended.length ? formatDuration(Math.max(...ended) - Math.min(...started)) : 'n/a'
+    }. Report generated ${input.generatedAt.toISOString()}.`,
+  );
+  lines.push('', `Paper column: ${paper ?? 'none (this dataset is not in the paper)'}. Choices were made on training folds only; nothing was tuned on test folds.`, '');
+
+  // Table 4
+  const table4 = ['ssl', 'random-forest', 'svm', 'knn', 'elm', 'bpnn', 'pls-da'].filter((m) => byRole.has(`table4:${m}`));
+  if (table4.length > 0) {
+    lines.push('## Table 4: accuracy and macro F1 (mean ± sd over folds)', '');
+    lines.push(`| model | accuracy | macro F1 | paper accuracy / F1 | ours - paper (accuracy) | wall time |`, '|---|---|---|---|---|---|');
+    for (const m of table4) {
+      const e = byRole.get(`table4:${m}`) as ReportExperiment;
+      const acc = summarize(e.folds.map((f) => f.accuracy));
+      const f1 = summarize(e.folds.map((f) => f.macroF1));
+      const ref = paper ? PAPER_TABLE4[m]?.[paper] : undefined;
+      lines.push(
+        `| ${m === 'ssl' ? 'SSL (ours)' : m} | ${fmtSummary(acc, e)} | ${fmtSummary(f1, e)} | ${ref ? `${ref[0].toFixed(4)} / ${ref[1].toFixed(4)}` : '-'} | ${
+          ref && e.folds.length ? signed(acc.mean - ref[0]) : '-'
+        } | ${wall(e)} |`,
+      );
+    }
+    const best = table4
+      .map((m) => ({ m, mean: summarize((byRole.get(`table4:${m}`) as ReportExperiment).folds.map((f) => f.accuracy)).mean }))
+      .filter((r) => !Number.isNaN(r.mean))
+      .sort((a, b) => b.mean - a.mean)[0];
+    if (best) lines.push('', `Best here: **${best.m}** (${best.mean.toFixed(4)}).`);
+    lines.push('');
+  }
+
+  // Table 3
+  const ssl = byRole.get('table4:ssl');
+  const pretextFolds = ssl?.folds.filter((f) => f.pretext) ?? [];
+  if (pretextFolds.length > 0) {
+    const names = Object.keys(pretextFolds[0].pretext!.perTransform);
+    lines.push('## Table 3: transformation recognition on held-out spectra (head j: "is this variant j?")', '');
+    lines.push('| variant | accuracy | F1 |', '|---|---|---|');
+    for (const name of names) {
+      const acc = summarize(pretextFolds.map((f) => f.pretext!.perTransform[name].accuracy));
+      const f1 = summarize(pretextFolds.map((f) => f.pretext!.perTransform[name].f1));
+      lines.push(`| ${name} | ${acc.mean.toFixed(4)} ± ${acc.std.toFixed(4)} | ${f1.mean.toFixed(4)} ± ${f1.std.toFixed(4)} |`);
+    }
+    const sevenWay = summarize(pretextFolds.map((f) => f.pretext!.accuracy));
+    const avg = summarize(pretextFolds.flatMap((f) => names.map((n) => f.pretext!.perTransform[n].accuracy)));
+    lines.push(
+      '',
+      `Average binary accuracy ${avg.mean.toFixed(4)} (paper: above ${PAPER_PRETEXT_AVERAGE}; always answering "no" scores ${(6 / 7).toFixed(3)}). 7-way argmax accuracy ${sevenWay.mean.toFixed(4)} ± ${sevenWay.std.toFixed(4)}.`,
+      '',
+    );
+  }
+
+  // Fig. 5
+  const scratch = byRole.get('fig5:supervised');
+  if (ssl && scratch) {
+    lines.push('## Fig. 5: SSL vs the same CNN trained from scratch', '');
+    lines.push('| model | accuracy | macro F1 | wall time |', '|---|---|---|---|');
+    for (const [label, e] of [['SSL', ssl], ['from scratch', scratch]] as const) {
+      lines.push(`| ${label} | ${fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e)} | ${fmtSummary(summarize(e.folds.map((f) => f.macroF1)), e)} | ${wall(e)} |`);
+    }
+    lines.push('', pairedLine(ssl, scratch, 'SSL - scratch'), '');
+  }
+
+  // Table 5
+  const sweep = experiments.filter((e) => e.role.startsWith('sweep:'));
+  if (sweep.length > 0) {
+    const models = [...new Set(sweep.map((e) => e.role.split(':')[2]))];
+    lines.push('## Table 5: accuracy by fraction of labelled training spectra', '');
+    lines.push('Pre-training uses the whole training fold (no labels); only fine-tuning or fitting sees the labelled fraction; the test folds are the same.', '');
+    lines.push(`| fraction | ${models.join(' | ')} |${paper === 'coal' ? ' paper SSL (Coal) |' : ''}`, `|---|${models.map(() => '---').join('|')}|${paper === 'coal' ? '---|' : ''}`);
+    for (const fraction of settings.fractions) {
+      const cells = models.map((m) => {
+        const e = sweep.find((s) => s.role === `sweep:${fraction}:${m}`);
+        return e ? fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e) : '-';
+      });
+      const ref = PAPER_SWEEP_COAL_SSL[String(fraction)];
+      lines.push(`| ${fraction * 100}% | ${cells.join(' | ')} |${paper === 'coal' ? ` ${ref ? ref.toFixed(4) : '-'} |` : ''}`);
+    }
+    const sslSweep = (f: number) => sweep.find((s) => s.role === `sweep:${f}:ssl`);
+    const scratchSweep = (f: number) => sweep.find((s) => s.role === `sweep:${f}:supervised`);
+    const gains = settings.fractions
+      .map((f) => ({ f, a: sslSweep(f), b: scratchSweep(f) }))
+      .filter((g) => g.a?.folds.length && g.b?.folds.length)
+      .map((g) => ({ f: g.f, gain: summarize(g.a!.folds.map((x) => x.accuracy)).mean - summarize(g.b!.folds.map((x) => x.accuracy)).mean }));
+    if (gains.length > 0) {
+      const top = gains.sort((x, y) => y.gain - x.gain)[0];
+      lines.push('', `Largest gain of SSL over from-scratch: ${(top.gain * 100).toFixed(2)} points at ${top.f * 100}% (paper: 10.41 points).`);
+    }
+    lines.push('');
+  }
+
+  // Fig. 7
+  const single = experiments.filter((e) => e.role.startsWith('fig7:'));
+  if (single.length > 0 && ssl) {
+    lines.push('## Fig. 7: single-task vs multi-task pre-training', '');
+    lines.push('| pre-training | accuracy | macro F1 |', '|---|---|---|');
+    lines.push(`| all six transforms | ${fmtSummary(summarize(ssl.folds.map((f) => f.accuracy)), ssl)} | ${fmtSummary(summarize(ssl.folds.map((f) => f.macroF1)), ssl)} |`);
+    for (const e of single) {
+      lines.push(`| ${e.role.slice(5)} only | ${fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e)} | ${fmtSummary(summarize(e.folds.map((f) => f.macroF1)), e)} |`);
+    }
+    lines.push('');
+  }
+
+  // Fig. 6
+  const depths = experiments.filter((e) => e.role.startsWith('fig6:'));
+  if (depths.length > 0) {
+    lines.push('## Fig. 6: which encoder depth gives the best embedding', '');
+    lines.push('Frozen pre-trained encoder; PLS-DA on the autoscaled features of one block (no fine-tuning).', '');
+    lines.push('| block | accuracy | macro F1 |', '|---|---|---|');
+    for (const e of depths) {
+      lines.push(`| ${e.role.slice(5)} | ${fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e)} | ${fmtSummary(summarize(e.folds.map((f) => f.macroF1)), e)} |`);
+    }
+    lines.push('');
+  }
+
+  const failed = experiments.filter((e) => e.status === 'failed');
+  if (failed.length > 0) {
+    lines.push('## Failed experiments', '');
+    for (const e of failed) lines.push(`- ${e.role}: ${e.error}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function fmtSummary(s: { mean: number; std: number; n: number }, e: ReportExperiment): string {
+  if (s.n === 0) return e.status === 'succeeded' ? '-' : `(${e.status})`;
+  const partial = e.status === 'succeeded' ? '' : ` (${s.n} folds, ${e.status})`;
+  return `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}${partial}`;
+}
+
+function pairedLine(a: ReportExperiment, b: ReportExperiment, label: string): string {
+  if (a.folds.length !== b.folds.length || a.folds.length < 2) return `Paired test: not available (${a.folds.length} vs ${b.folds.length} folds).`;
+  const test = pairedTTest(
+    a.folds.map((f) => f.accuracy),
+    b.folds.map((f) => f.accuracy),
+  );
+  return `${label}: ${signed(test.meanDifference)} accuracy on the same folds (paired t-test p = ${test.pValue.toPrecision(3)}).`;
+}
+
+function wall(e: ReportExperiment): string {
+  return e.startedAt && e.finishedAt ? formatDuration(e.finishedAt.getTime() - e.startedAt.getTime()) : '-';
+}
+
+function signed(v: number): string {
+  return `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { exampleSliceCsv, IMPORT_DATASET } from '../helpers/datasets';
+import { ok, startTestServer, tempDir, waitFor, type TestServer } from '../helpers/server';
+
+describe('the quick study on a slice of Tablet', () => {
+  let server: TestServer;
+  let datasetId: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('study'), 'db.sqlite')}`, jobConcurrency: 2 });
+    datasetId = ok(await server.gql<{ importDataset: { id: string } }>(IMPORT_DATASET, { input: { name: 'tablet-slice', content: exampleSliceCsv('tablet', 10) } })).importDataset.id;
+  });
+  afterAll(() => server.close());
+
+  it('queues every part of the paper as experiments and writes the report', async () => {
+    const { createStudy } = ok(
+      await server.gql<{ createStudy: { id: string; experimentsTotal: number; status: string } }>(
+        `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id experimentsTotal status } }`,
+        { input: { datasetId, preset: 'QUICK', name: 'tablet quick' } },
+      ),
+    );
+    // SSL + 6 baselines + from scratch + 6 fractions x (SSL, PLS-DA) + 6 single-task + 3 depths.
+    expect(createStudy.experimentsTotal).toBe(29);
+    expect(createStudy.status).toBe('running');
+    await waitFor(async () => {
+      const { study } = ok(await server.gql<{ study: { status: string } }>(`query($id: ID!) { study(id: $id) { status } }`, { id: createStudy.id }));
+      return study.status === 'finished';
+    }, 400000);
+    const { study } = ok(
+      await server.gql<{ study: { experimentsFinished: number; experiments: { status: string; error: string | null }[]; report: string } }>(
+        `query($id: ID!) { study(id: $id) { experimentsFinished experiments { status error } report } }`,
+        { id: createStudy.id },
+      ),
+    );
+    expect(study.experiments.filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
+    const report = study.report;
+    expect(report).toMatch(/## Table 4/);
+    expect(report).toMatch(/\| SSL \(ours\) \| 0\.\d{4} ± 0\.\d{4} \| 0\.\d{4} ± 0\.\d{4} \| 0\.9814 \/ 0\.9789 \|/);
+    expect(report).toMatch(/\| pls-da \| .* \| 0\.9581 \/ 0\.9566 \|/);
+    expect(report).toMatch(/## Table 3[\s\S]*\| horizontal-flip \| \d\.\d{4}/);
+    expect(report).toMatch(/## Fig\. 5[\s\S]*paired t-test p = /);
+    expect(report).toMatch(/## Table 5[\s\S]*\| 5% \| 0\.\d{4}/);
+    expect(report).toMatch(/## Fig\. 7[\s\S]*\| offset only \|/);
+    expect(report).toMatch(/## Fig\. 6[\s\S]*\| 3 \| 0\.\d{4}/);
+    expect(report).toMatch(/Backend: wasm/);
+    // The sweep and the depth probes reused the multi-task run's pre-training: 3 folds, plus 6 x 3 single-task runs.
+    const db = server.container.get((await import('../../src/services/database/database.service')).DatabaseService);
+    expect(await db.client.pretrainedEncoder.count()).toBe(3 + 6 * 3);
+  }, 420000);
+});
