@@ -61,8 +61,16 @@ export interface LoopResult {
 const MIN_BATCH = 2;
 
 export async function trainLoop(task: TrainingTask, x: Matrix, labels: Int32Array, options: LoopOptions): Promise<LoopResult> {
-  const { epochs, batchSize, rng, signal, onProgress } = options;
   const adam = new Adam(options.adam);
+  try {
+    return await runLoop(task, x, labels, options, adam);
+  } finally {
+    adam.dispose();
+  }
+}
+
+async function runLoop(task: TrainingTask, x: Matrix, labels: Int32Array, options: LoopOptions, adam: Adam): Promise<LoopResult> {
+  const { epochs, batchSize, rng, signal, onProgress } = options;
   const byName = new Map(task.trainable.map((v) => [v.name, v]));
   const history: TrainingProgress[] = [];
   let best = Infinity;

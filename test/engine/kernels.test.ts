@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
 import { ADAM_STEP, BN_RELU_POOL, adamUpdate } from '../../src/engine/kernels/fused';
+import { ADAM_STEP_HEAP } from '../../src/engine/kernels/wasm/adam-step';
 import { bnReluPoolComposite } from '../../src/engine/ops';
 import { Rng } from '../../src/numeric/rng';
 
@@ -55,6 +56,15 @@ describe('wasm BatchMatMul', () => {
     [1, 7, 300, false, true],
     [300, 7, 1, true, false],
     [64, 300, 3, true, false],
+    // SIMD gemm paths (a side a multiple of 8), with depth chunks (k > 256) and row panels (> 128 rows).
+    [16, 37, 24, false, false],
+    [16, 37, 24, false, true],
+    [16, 37, 24, true, false],
+    [16, 37, 24, true, true],
+    [13, 600, 8, false, false],
+    [200, 300, 40, true, false],
+    [32, 520, 13, false, true],
+    [9, 19, 5, true, true],
   ];
   it.each(cases)('m=%i k=%i n=%i transposeA=%s transposeB=%s matches cpu', async (m, k, n, ta, tb) => {
     const aShape = ta ? [k, m] : [m, k];
@@ -65,6 +75,22 @@ describe('wasm BatchMatMul', () => {
   it('handles a batch of A against one shared B and true batches', async () => {
     await compare([[3, 4, 5], [5, 6]], (a, b) => tf.matMul(a, tf.reshape(b, [1, 5, 6])));
     await compare([[3, 4, 5], [3, 6, 5]], (a, b) => tf.matMul(a, b, false, true));
+  });
+});
+
+describe('wasm _FusedMatMul', () => {
+  const cases: [number, number, number, boolean, boolean, 'linear' | 'relu'][] = [
+    [32, 300, 64, false, false, 'relu'],
+    [7, 40, 16, false, false, 'linear'],
+    [16, 30, 8, true, true, 'relu'],
+    [5, 12, 3, false, false, 'relu'],
+  ];
+  it.each(cases)('m=%i k=%i n=%i transposeA=%s transposeB=%s %s with bias matches cpu', async (m, k, n, ta, tb, activation) => {
+    const aShape = ta ? [k, m] : [m, k];
+    const bShape = tb ? [n, k] : [k, n];
+    await compare([aShape, bShape, [n]], (a, b, bias) =>
+      tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, transposeA: ta, transposeB: tb, bias, activation }),
+    );
   });
 });
 
@@ -158,5 +184,32 @@ describe('fused Adam step', () => {
       expect(relativeError(actual, expected)).toBeLessThan(1e-6);
       expect(m[3]).toBeCloseTo(0.1 * g[3], 6);
     }
+  });
+
+  it('on the wasm heap (SIMD, odd size) matches the reference and updates the moments in place', async () => {
+    const size = 1003;
+    const w = random([size]);
+    const g1 = random([size]);
+    const g2 = random([size]);
+    const m = new Float32Array(size);
+    const v = new Float32Array(size);
+    const first = new Float32Array(size);
+    const second = new Float32Array(size);
+    adamUpdate(w, g1, m, v, first, 1e-3, 0.9, 0.999, 1e-8, 1);
+    adamUpdate(first, g2, m, v, second, 1e-3, 0.9, 0.999, 1e-8, 2);
+    await initBackend('wasm');
+    expect(tf.getKernel(ADAM_STEP_HEAP, 'wasm')).toBeDefined();
+    const before = tf.memory().numTensors;
+    const [wt, g1t, g2t, mt, vt] = [tf.tensor(w), tf.tensor(g1), tf.tensor(g2), tf.zeros([size]), tf.zeros([size])];
+    const attrs = (step: number) => ({ learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step }) as unknown as tf.NamedAttrMap;
+    const w1 = tf.engine().runKernel(ADAM_STEP_HEAP, { w: wt, g: g1t, m: mt, v: vt }, attrs(1)) as tf.Tensor;
+    expect(relativeError(w1.dataSync(), first)).toBeLessThan(1e-6);
+    const w2 = tf.engine().runKernel(ADAM_STEP_HEAP, { w: w1, g: g2t, m: mt, v: vt }, attrs(2)) as tf.Tensor;
+    expect(relativeError(w2.dataSync(), second)).toBeLessThan(1e-6);
+    expect(relativeError(mt.dataSync(), m)).toBeLessThan(1e-6);
+    expect(relativeError(vt.dataSync(), v)).toBeLessThan(1e-6);
+    expect(wt.dataSync()).toEqual(w);
+    tf.dispose([wt, g1t, g2t, mt, vt, w1, w2]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

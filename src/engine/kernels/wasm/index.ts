@@ -1,7 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adamStepHeapKernel } from './adam-step';
 import { batchMatMulKernel } from './batch-mat-mul';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv-backprop';
+import { fusedMatMulKernel } from './fused-mat-mul';
+import { heapKernels } from './heap';
 import { captureWasmPrimitives } from './primitives';
+import type { WasmBackendInternals } from '../tensor-data';
 
 let registered = false;
 
@@ -12,7 +16,10 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered) return;
   captureWasmPrimitives();
-  for (const config of [batchMatMulKernel(), conv2DBackpropFilterKernel(), conv2DBackpropInputKernel()]) {
+  const configs = [batchMatMulKernel(), fusedMatMulKernel(), conv2DBackpropFilterKernel(), conv2DBackpropInputKernel()];
+  // Adam on the heap needs the SIMD module bound to the backend's memory.
+  if (heapKernels(tf.backend() as WasmBackendInternals)) configs.push(adamStepHeapKernel());
+  for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }

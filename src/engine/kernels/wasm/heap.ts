@@ -1,0 +1,70 @@
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { WasmBackendInternals } from '../tensor-data';
+import { simdKernels, simdSupported, wasmApi, type SimdKernels, type WasmMemory } from './simd';
+
+/**
+ * The wasm backend's heap as the project's SIMD kernels see it: byte addresses of tensors and
+ * the kernels bound to the backend's memory. Null where the memory is not reachable (another
+ * build of the backend) or the engine has no WebAssembly SIMD: callers then keep their fallback.
+ */
+interface EmscriptenModule {
+  asm?: { memory?: WasmMemory };
+  wasmMemory?: WasmMemory;
+}
+
+let supported: boolean | null = null;
+
+export function heapKernels(backend: WasmBackendInternals): SimdKernels | null {
+  supported ??= simdSupported();
+  if (!supported) return null;
+  const module = (backend as unknown as { wasm?: EmscriptenModule }).wasm;
+  const memory = module?.asm?.memory ?? module?.wasmMemory;
+  return memory instanceof wasmApi.Memory ? simdKernels(memory) : null;
+}
+
+/** Byte address of a tensor's first value. */
+export function address(backend: WasmBackendInternals, info: TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId).memoryOffset;
+}
+
+/** Depth and row panel sizes that keep a panel of A (128 x 256 floats) and a strip of B in cache. */
+const DEPTH_CHUNK = 256;
+const ROW_PANEL = 128;
+
+/**
+ * C[m,n] = A B (or C += A B) with B row-major [k,n] in place, n a multiple of 8, k > 0; A(r,p) at
+ * a + 4 (r aRow + p aDepth) (element strides), C row-major. Tiled over depth and rows.
+ */
+export function gemm(
+  kernels: SimdKernels,
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  aRow: number,
+  aDepth: number,
+  b: number,
+  c: number,
+  accumulate: boolean,
+): void {
+  if (n % 8 !== 0 || k < 1) throw new Error(`gemm: n = ${n} must be a multiple of 8 and k = ${k} positive`);
+  for (let p0 = 0; p0 < k; p0 += DEPTH_CHUNK) {
+    const depth = Math.min(DEPTH_CHUNK, k - p0);
+    for (let r0 = 0; r0 < m; r0 += ROW_PANEL) {
+      const rows = Math.min(ROW_PANEL, m - r0);
+      kernels.gemm(
+        rows,
+        n,
+        depth,
+        a + 4 * (r0 * aRow + p0 * aDepth),
+        4 * aRow,
+        4 * aDepth,
+        b + 4 * p0 * n,
+        4 * n,
+        c + 4 * r0 * n,
+        4 * n,
+        accumulate || p0 > 0 ? 1 : 0,
+      );
+    }
+  }
+}
