@@ -13,6 +13,7 @@ import type { AxisUnit } from '../services/datasets/spectra-csv';
 import { startServer } from '../server';
 import { experimentsCommand, table } from './experiments.command';
 import { GraphqlClient } from './graphql-client';
+import { studyCommand } from './study.command';
 
 const USAGE = `nir-ssl: NIR spectra classification with self-supervised learning
 
@@ -30,6 +31,11 @@ Usage:
   nir-ssl experiments list [--dataset NAME] [--model M] [--status S] [--tag TAG]
   nir-ssl experiments cancel ID
   nir-ssl experiments compare ID ID [ID...]
+
+  nir-ssl study run --dataset NAME [--preset quick|full] [--parts table4,fig5,sweep,fig7,fig6]
+                    [--folds K] [--pretext-epochs N] [--finetune-epochs N] [--name NAME] [--out FILE]
+                                                            the paper's experiment set and its report
+  nir-ssl study report ID [--out FILE]
 
   Examples: --model cnn-classifier --params '{"epochs": 250, "pretext": {"epochs": 100}}'
             --model svm --preprocessing '[{"name": "autoscale"}]'
@@ -103,6 +109,11 @@ async function run(argv: string[]): Promise<number> {
       groups: { type: 'boolean' },
       tag: { type: 'string', multiple: true },
       status: { type: 'string' },
+      preset: { type: 'string' },
+      parts: { type: 'string' },
+      'pretext-epochs': { type: 'string' },
+      'finetune-epochs': { type: 'string' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -115,6 +126,7 @@ async function run(argv: string[]): Promise<number> {
     require('../main');
     return new Promise<number>(() => undefined);
   }
+  if (command === 'study' && sub) return withGraphqlEndpoint(values.server, (url) => studyCommand(sub, rest, url, values));
   if (command === 'experiments' && sub) return withGraphqlEndpoint(values.server, (url) => experimentsCommand(sub, rest, { url, json: values.json === true, values }));
   if (command !== 'datasets' || !sub) return usageError(`unknown command "${positionals.join(' ')}"`);
 
