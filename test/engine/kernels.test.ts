@@ -100,6 +100,10 @@ describe('wasm convolution gradients', () => {
     { name: '1-D same, odd length', x: [3, 1, 101, 4], f: [1, 3, 4, 6], stride: 1, pad: 'same' },
     { name: '1-D valid', x: [2, 1, 57, 5], f: [1, 3, 5, 3], stride: 1, pad: 'valid' },
     { name: 'batch 1, one input channel', x: [1, 1, 33, 1], f: [1, 3, 1, 8], stride: 1, pad: 'same' },
+    // Output channels a multiple of 8: the tap-wise SIMD paths (long rows cross the gemm's depth chunks).
+    { name: '1-D same, 16 outputs', x: [3, 1, 301, 5], f: [1, 3, 5, 16], stride: 1, pad: 'same' },
+    { name: '1-D valid, kernel 5, 8 outputs', x: [2, 1, 40, 9], f: [1, 5, 9, 8], stride: 1, pad: 'valid' },
+    { name: '1-D same, even kernel', x: [2, 1, 21, 3], f: [1, 4, 3, 24], stride: 1, pad: 'same' },
     { name: '2-D stride 2 same', x: [2, 9, 11, 3], f: [3, 3, 3, 4], stride: 2, pad: 'same' },
     { name: '2-D stride 3 valid, even kernel', x: [2, 10, 13, 2], f: [2, 4, 2, 5], stride: 3, pad: 'valid' },
   ];

@@ -8,6 +8,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { WasmBackendInternals } from '../tensor-data';
+import { address, gemm, heapKernels } from './heap';
 import { captureWasmPrimitives, matmul2d, view } from './primitives';
 
 /**
@@ -32,6 +33,8 @@ export function conv2DBackpropFilterKernel(): KernelConfig {
     );
     if (info.dataFormat !== 'channelsLast') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
     const wasm = backend as WasmBackendInternals;
+    const tapwise = backpropFilterByTaps(wasm, x, dy, info);
+    if (tapwise) return tapwise;
     const pixels = info.batchSize * info.outHeight * info.outWidth;
     const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
     const patchesT = wasm.makeOutput([patchSize, pixels], 'float32');
@@ -46,6 +49,37 @@ export function conv2DBackpropFilterKernel(): KernelConfig {
     }
   };
   return { kernelName: tf.Conv2DBackpropFilter, backendName: 'wasm', kernelFunc };
+}
+
+/**
+ * 1-D convolutions (height 1, stride and dilation 1, output channels a multiple of 8): for each
+ * sample and filter tap one SIMD gemm, dW[tap] += x_shifted^T dy, reading x and dy in place
+ * (x through strides as the transposed operand, no im2col copy); the shifted rows that fall into
+ * the padding are left out of the product's depth range.
+ */
+function backpropFilterByTaps(wasm: WasmBackendInternals, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
+  const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth, outChannels: co, filterHeight, filterWidth, padInfo } = info;
+  const oneD = inHeight === 1 && outHeight === 1 && filterHeight === 1 && padInfo.top === 0;
+  const unit = info.strideWidth === 1 && info.dilationWidth === 1 && info.dilationHeight === 1;
+  if (!oneD || !unit || co % 8 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  const kernels = heapKernels(wasm);
+  if (!kernels) return null;
+  const dw = wasm.makeOutput([filterHeight, filterWidth, ci, co], 'float32');
+  wasm.typedArrayFromHeap(dw).fill(0);
+  const xBase = address(wasm, x);
+  const dyBase = address(wasm, dy);
+  const dwBase = address(wasm, dw);
+  for (let b = 0; b < batchSize; b++) {
+    for (let t = 0; t < filterWidth; t++) {
+      const shift = t - padInfo.left;
+      const lo = Math.max(0, -shift);
+      const hi = Math.min(outWidth, inWidth - shift);
+      if (hi <= lo) continue;
+      const a = xBase + 4 * (b * inWidth + lo + shift) * ci;
+      gemm(kernels, ci, co, hi - lo, a, 1, ci, dyBase + 4 * (b * outWidth + lo) * co, dwBase + 4 * t * ci * co, true);
+    }
+  }
+  return dw;
 }
 
 /**
