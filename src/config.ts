@@ -27,6 +27,8 @@ export interface AppConfig {
   readonly shutdownTimeoutMs: number;
   /** NIR_SSL_JOB_CONCURRENCY: experiments trained at the same time, each in a worker thread (default 1). */
   readonly jobConcurrency: number;
+  /** NIR_SSL_FOLD_CONCURRENCY: folds of one experiment trained at the same time (default 1). */
+  readonly foldConcurrency: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .filter(Boolean),
     shutdownTimeoutMs: integer(env, 'NIR_SSL_SHUTDOWN_TIMEOUT_MS', 10000),
     jobConcurrency: Math.max(1, integer(env, 'NIR_SSL_JOB_CONCURRENCY', 1)),
+    foldConcurrency: Math.max(1, integer(env, 'NIR_SSL_FOLD_CONCURRENCY', 1)),
   };
   return { ...config, ...overrides };
 }

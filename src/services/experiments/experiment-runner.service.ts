@@ -54,14 +54,15 @@ export class ExperimentRunner {
       foldsDone = done.size;
       await db.experiment.update({ where: { id: experimentId }, data: { status: 'running', startedAt: experiment.startedAt ?? new Date(), error: null } });
       this.publish({ experimentId, status: 'running', foldsDone, foldsTotal }, true);
-      for (const plan of plans) {
-        if (done.has(`${plan.repeat}:${plan.fold}`)) continue;
-        if (signal.aborted) throw new CancelledError();
-        const outcome = await this.runFold(experimentId, spec, dataset, plan, signal, foldsDone, foldsTotal);
+      const pending = plans.filter((plan) => !done.has(`${plan.repeat}:${plan.fold}`));
+      // Folds are independent: up to foldConcurrency of them train at once, each in its own
+      // worker thread, and each is stored the moment it finishes.
+      await runPool(pending, this.config.foldConcurrency, signal, async (plan, poolSignal) => {
+        const outcome = await this.runFold(experimentId, spec, dataset, plan, poolSignal, foldsDone, foldsTotal);
         await this.storeFold(experimentId, plan, outcome);
         foldsDone++;
         this.publish({ experimentId, status: 'running', repeat: plan.repeat, fold: plan.fold, foldsDone, foldsTotal }, true);
-      }
+      });
       if (spec.trainFinalModel && (await db.model.count({ where: { experimentId } })) === 0) {
         if (signal.aborted) throw new CancelledError();
         await this.trainFinalModel(experiment.name, experimentId, spec, dataset, signal, foldsDone, foldsTotal);
@@ -224,4 +225,40 @@ export class ExperimentRunner {
       .update({ where: { id: full.experimentId }, data: { progress: JSON.stringify(full) } })
       .catch((error: unknown) => this.logger.warn('could not store progress', { experimentId: full.experimentId, error: String(error) }));
   }
+}
+
+/**
+ * Runs `work` over the items, at most `concurrency` at a time, in order. The first failure
+ * aborts the others (their signal) and is rethrown; an abort of `signal` stops everything.
+ */
+export async function runPool<T>(
+  items: readonly T[],
+  concurrency: number,
+  signal: AbortSignal,
+  work: (item: T, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  let next = 0;
+  let failure: unknown = null;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && failure === null) {
+      if (controller.signal.aborted) throw new CancelledError();
+      const item = items[next++];
+      try {
+        await work(item, controller.signal);
+      } catch (error) {
+        failure ??= error;
+        controller.abort('failed');
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
+  if (failure !== null) throw failure;
+  if (signal.aborted) throw new CancelledError();
 }
