@@ -117,8 +117,15 @@ describe('wasm convolution gradients', () => {
     );
   });
 
+  it.each(cases)('$name: forward convolution (plain and fused with bias and ReLU) matches cpu', async ({ x, f, stride, pad }) => {
+    await compare([x, f], (xs, filter) => tf.conv2d(xs as tf.Tensor4D, filter as tf.Tensor4D, stride, pad));
+    await compare([x, f, [f[3]]], (xs, filter, bias) =>
+      tf.fused.conv2d({ x: xs as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: stride, pad, bias, activation: 'relu' }),
+    );
+  });
+
   it('conv1d gradients through tf.grads match cpu (the training path)', async () => {
-    await compare([[4, 1, 45, 3], [1, 3, 3, 7]], (xs, f) => {
+    for (const shapes of [[[4, 1, 45, 3], [1, 3, 3, 7]], [[3, 1, 50, 8], [1, 3, 8, 16]]]) await compare(shapes, (xs, f) => {
       const [gx, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))))([xs, f]);
       return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gf, [-1])]);
     });

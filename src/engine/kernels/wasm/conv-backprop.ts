@@ -8,6 +8,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { WasmBackendInternals } from '../tensor-data';
+import { conv1dFits, conv1dGemm } from './conv1d';
 import { address, gemm, heapKernels } from './heap';
 import { captureWasmPrimitives, matmul2d, view } from './primitives';
 
@@ -131,22 +132,29 @@ function backpropInputByConvolution(
         for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) out[dst + o * ci + i] = w[src + i * co + o];
       }
     }
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ];
+    const convInfo = backend_util.computeConv2DInfo(
+      dy.shape as [number, number, number, number],
+      [kh, kw, co, ci],
+      [1, 1],
+      [1, 1],
+      pad as unknown as backend_util.ExplicitPadding,
+      undefined,
+      false,
+      'channelsLast',
+    );
+    const simd = conv1dFits(convInfo) && dy.dtype === 'float32' ? conv1dGemm(wasm, dy, address(wasm, flipped), null, convInfo) : null;
+    if (simd) return simd;
     const { conv2D } = captureWasmPrimitives();
     return conv2D({
       inputs: { x: dy, filter: flipped },
       backend: wasm,
-      attrs: {
-        strides: [1, 1],
-        pad: [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ],
-        dataFormat: 'NHWC',
-        dilations: [1, 1],
-        dimRoundingMode: undefined,
-      } as unknown as tf.NamedAttrMap,
+      attrs: { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined } as unknown as tf.NamedAttrMap,
     }) as TensorInfo;
   } finally {
     wasm.disposeData(flipped.dataId);

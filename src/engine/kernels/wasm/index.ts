@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adamStepHeapKernel } from './adam-step';
 import { batchMatMulKernel } from './batch-mat-mul';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv-backprop';
+import { conv2DKernel, fusedConv2DKernel } from './conv1d';
 import { fusedMatMulKernel } from './fused-mat-mul';
 import { heapKernels } from './heap';
 import { captureWasmPrimitives } from './primitives';
@@ -16,7 +17,14 @@ let registered = false;
 export function registerWasmKernels(): void {
   if (registered) return;
   captureWasmPrimitives();
-  const configs = [batchMatMulKernel(), fusedMatMulKernel(), conv2DBackpropFilterKernel(), conv2DBackpropInputKernel()];
+  const configs = [
+    batchMatMulKernel(),
+    fusedMatMulKernel(),
+    conv2DKernel(),
+    fusedConv2DKernel(),
+    conv2DBackpropFilterKernel(),
+    conv2DBackpropInputKernel(),
+  ];
   // Adam on the heap needs the SIMD module bound to the backend's memory.
   if (heapKernels(tf.backend() as WasmBackendInternals)) configs.push(adamStepHeapKernel());
   for (const config of configs) {

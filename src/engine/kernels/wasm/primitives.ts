@@ -14,6 +14,7 @@ export interface WasmPrimitives {
   readonly transpose: KernelFunc;
   readonly conv2D: KernelFunc;
   readonly fusedMatMul: KernelFunc;
+  readonly fusedConv2D: KernelFunc;
 }
 
 let captured: WasmPrimitives | null = null;
@@ -25,7 +26,7 @@ export function captureWasmPrimitives(): WasmPrimitives {
     if (!config) throw new Error(`the wasm backend has no ${name} kernel`);
     return config.kernelFunc;
   };
-  captured = { batchMatMul: get(tf.BatchMatMul), transpose: get(tf.Transpose), conv2D: get(tf.Conv2D), fusedMatMul: get(tf._FusedMatMul) };
+  captured = { batchMatMul: get(tf.BatchMatMul), transpose: get(tf.Transpose), conv2D: get(tf.Conv2D), fusedMatMul: get(tf._FusedMatMul), fusedConv2D: get(tf.FusedConv2D) };
   return captured;
 }
 
