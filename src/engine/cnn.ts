@@ -145,15 +145,21 @@ export class Encoder {
     for (let b = 0; b < depth; b++) {
       const p = `${this.prefix}.${b}`;
       h = conv1d(h, this.store.get(`${p}.conv1.w`) as tf.Tensor4D, this.store.get(`${p}.conv1.b`) as tf.Tensor1D, 'same');
-      h = conv1d(h, this.store.get(`${p}.conv2.w`) as tf.Tensor4D, null, this.config.secondConvPadding);
       const gamma = this.store.get(`${p}.bn.gamma`) as tf.Tensor1D;
       const beta = this.store.get(`${p}.bn.beta`) as tf.Tensor1D;
-      let stats: BatchStats | null = null;
+      const conv2 = this.store.get(`${p}.conv2.w`) as tf.Tensor4D;
       if (!training) {
-        const running = this.store.running.get(`${p}.bn`) as RunningStats;
-        stats = { mean: tf.tensor1d(running.mean), variance: tf.tensor1d(running.variance) };
+        // Inference: batch norm with running statistics is an affine map per channel, folded
+        // into the second convolution (scaled filter, shifted bias) with a fused ReLU; max-pool
+        // commutes with ReLU. One convolution and a stock pool instead of conv + a pass of BN.
+        const { scale, shift } = foldBatchNorm(gamma, beta, this.store.running.get(`${p}.bn`) as RunningStats, this.config.batchNormEpsilon);
+        const filter = tf.mul(conv2, tf.tensor1d(scale)) as tf.Tensor4D;
+        h = tf.fused.conv2d({ x: h, filter, bias: tf.tensor1d(shift), strides: 1, pad: this.config.secondConvPadding, activation: 'relu' });
+        h = tf.maxPool(h, [1, 2], [1, 2], 'valid');
+        continue;
       }
-      const { y, batch } = bnReluPool(h, gamma, beta, this.config.batchNormEpsilon, stats);
+      h = conv1d(h, conv2, null, this.config.secondConvPadding);
+      const { y, batch } = bnReluPool(h, gamma, beta, this.config.batchNormEpsilon, null);
       if (batch && collect) collect.push({ mean: tf.keep(batch.mean), variance: tf.keep(batch.variance) });
       h = y;
     }
@@ -180,6 +186,20 @@ export class Encoder {
       stats.variance.dispose();
     });
   }
+}
+
+/** Batch norm in inference mode as y = x scale + shift per channel (float64 arithmetic). */
+export function foldBatchNorm(gamma: tf.Tensor1D, beta: tf.Tensor1D, running: RunningStats, epsilon: number): { scale: Float32Array; shift: Float32Array } {
+  const g = gamma.dataSync();
+  const b = beta.dataSync();
+  const scale = new Float32Array(g.length);
+  const shift = new Float32Array(g.length);
+  for (let c = 0; c < g.length; c++) {
+    const s = g[c] / Math.sqrt(running.variance[c] + epsilon);
+    scale[c] = s;
+    shift[c] = b[c] - running.mean[c] * s;
+  }
+  return { scale, shift };
 }
 
 /**
