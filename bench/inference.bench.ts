@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   await initBackend('wasm');
   const plugins = { directory: null, packages: [] as string[] };
   const registry = createWorkerRegistry(plugins);
-  const classifier = registry.create<ClassifierPlugin>('cnn-classifier', { epochs: 1 });
+  const classifier = registry.create<ClassifierPlugin>('cnn-classifier', { epochs: 1, ssl: false });
   const train = randomSpectra(16, L, 1);
   await classifier.fit(train, Int32Array.from({ length: 16 }, (_, i) => i % 4), 4);
   const pipeline = TransformPipeline.fromSteps(registry, []);
