@@ -24,7 +24,7 @@ describe('experiments over HTTP and WebSocket', () => {
   let datasetId: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('experiments'), 'db.sqlite')}` });
+    server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('experiments'), 'db.sqlite')}`, foldConcurrency: 2 });
     datasetId = ok(await server.gql<{ importDataset: { id: string } }>(IMPORT_DATASET, { input: { name: 'tablet-slice', content: exampleSliceCsv('tablet', 15) } })).importDataset.id;
   });
   afterAll(() => server.close());
