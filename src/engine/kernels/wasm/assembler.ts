@@ -125,7 +125,7 @@ export function assemble(functions: readonly FunctionSpec[]): Uint8Array {
   const types = functions.map((f) => [0x60, ...vector(f.params.map((p) => [p])), 0]);
   const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]];
   const funcs = functions.map((_, i) => uleb(i));
-  const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
+  const exportEntries = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
   const bodies = functions.map((f) => {
     const locals = vector(f.locals.map((t) => [1, t]));
     const body = [...locals, ...f.body, 0x0b];
@@ -136,7 +136,7 @@ export function assemble(functions: readonly FunctionSpec[]): Uint8Array {
     ...section(1, vector(types)),
     ...section(2, vector(imports)),
     ...section(3, vector(funcs)),
-    ...section(7, vector(exports)),
+    ...section(7, vector(exportEntries)),
     ...section(10, vector(bodies)),
   ]);
 }

@@ -162,9 +162,10 @@ export function simdKernels(memory: WasmMemory): SimdKernels {
   const known = instances.get(memory);
   if (known) return known;
   compiled ??= new wasmApi.Module(assemble([adamSpec(), gemmSpec()]));
-  const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
-  instances.set(memory, exports);
-  return exports;
+  // Not named `exports`: CommonJS output refers to module exports by that name inside functions.
+  const kernels = new wasmApi.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
+  instances.set(memory, kernels);
+  return kernels;
 }
 
 /** Whether this JavaScript engine runs WebAssembly SIMD (Node 16.4+ does). */
