@@ -5,12 +5,12 @@ import type { ScalerState } from '../../../engine/scaling';
 import { UserInputError } from '../../../errors';
 import type { Matrix } from '../../../numeric/matrix';
 import type { ClassifierPlugin, FitOptions, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
-import { ParamError, validateParams, type ParamSchema, type Params } from '../../params';
+import type { ParamSchema, Params } from '../../params';
 import { checkEncoderState, type EncoderState } from './cnn-encoder.plugin';
 import { ENCODER_PARAMS, base64ToBytes, bytesToBase64, checkScaler, encoderConfigFrom, positiveInteger, trainingFrom, trainingParams } from './shared';
 import { checkPredictWidth, checkTrainingData } from '../training-data';
 import type { SslPretrainable } from './ssl-pretrainable';
-import { pretextConfigFrom, transformationRecognitionPlugin } from './transformation-recognition.plugin';
+import { embeddedPretextParams, pretextConfigFrom } from './transformation-recognition.plugin';
 
 const CLASSIFIER_PARAMS: ParamSchema = {
   ...ENCODER_PARAMS,
@@ -33,7 +33,6 @@ const CLASSIFIER_PARAMS: ParamSchema = {
   },
 };
 
-const ENCODER_KEYS = Object.keys(ENCODER_PARAMS);
 
 interface ClassifierState {
   readonly inputLength: number;
@@ -89,21 +88,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
 
   /** Validated parameters of the pretext stage, encoder parameters taken from this plugin. */
   pretextParams(): Params {
-    const given = (this.params.pretext ?? {}) as Params;
-    if (typeof given !== 'object' || Array.isArray(given)) throw new ParamError(this.meta.name, 'pretext', 'must be an object');
-    for (const key of ENCODER_KEYS) {
-      if (key in given) throw new ParamError(this.meta.name, 'pretext', `must not set "${key}": the encoder is configured on the classifier`);
-    }
-    const encoder: Params = {};
-    for (const key of ENCODER_KEYS) encoder[key] = this.params[key];
-    const params = validateParams(transformationRecognitionPlugin.name, transformationRecognitionPlugin.params, {
-      seed: this.params.seed,
-      scaling: this.params.scaling,
-      ...given,
-      ...encoder,
-    });
-    pretextConfigFrom(params);
-    return params;
+    return embeddedPretextParams(this.meta.name, 'classifier', this.params, { seed: this.params.seed, scaling: this.params.scaling });
   }
 
   async fit(x: Matrix, y: Int32Array, nClasses: number, options: FitOptions = {}): Promise<void> {

@@ -8,7 +8,7 @@ import { cnnEncoderPlugin, type CnnEncoderPlugin, type EncoderState } from './cn
 import { checkPredictWidth, checkTrainingData } from '../training-data';
 import { ENCODER_PARAMS } from './shared';
 import type { SslPretrainable } from './ssl-pretrainable';
-import { transformationRecognitionPlugin } from './transformation-recognition.plugin';
+import { embeddedPretextParams, transformationRecognitionPlugin } from './transformation-recognition.plugin';
 
 const PROBES = BASELINE_PLUGINS.map((p) => p.name);
 const ENCODER_KEYS = Object.keys(ENCODER_PARAMS);
@@ -57,13 +57,8 @@ export class SslEmbeddingProbePlugin implements ClassifierPlugin, SslPretrainabl
   }
 
   pretextParams(): Params {
-    const given = (this.params.pretext ?? {}) as Params;
-    if (typeof given !== 'object' || Array.isArray(given)) throw new ParamError(this.meta.name, 'pretext', 'must be an object');
-    for (const key of ENCODER_KEYS) {
-      if (key in given) throw new ParamError(this.meta.name, 'pretext', `must not set "${key}": the encoder is configured on the probe`);
-    }
-    const encoder = Object.fromEntries(ENCODER_KEYS.map((k) => [k, this.params[k]]));
-    return validateParams(transformationRecognitionPlugin.name, transformationRecognitionPlugin.params, { seed: this.params.seed, ...given, ...encoder });
+    // Same inherited defaults as cnn-classifier, so that both share pre-trained encoders.
+    return embeddedPretextParams(this.meta.name, 'probe', this.params, { seed: this.params.seed, scaling: 'global' });
   }
 
   setPretrainedEncoder(state: EncoderState | null): void {

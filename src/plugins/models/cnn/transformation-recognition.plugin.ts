@@ -4,7 +4,7 @@ import type { LoopResult } from '../../../engine/train-loop';
 import { UserInputError } from '../../../errors';
 import type { Matrix } from '../../../numeric/matrix';
 import type { FitOptions, PluginDefinition, PluginInstance, PluginMeta, TrainingProgress } from '../../contract';
-import { ParamError, type ParamSchema, type Params } from '../../params';
+import { ParamError, validateParams, type ParamSchema, type Params } from '../../params';
 import { SSL_TRANSFORM_NAMES } from '../../transforms';
 import { CnnEncoderPlugin, type EncoderState } from './cnn-encoder.plugin';
 import { ENCODER_PARAMS, base64ToBytes, bytesToBase64, checkScaler, encoderConfigFrom, positiveInteger, trainingFrom, trainingParams } from './shared';
@@ -168,3 +168,21 @@ export const transformationRecognitionPlugin: PluginDefinition<TransformationRec
   params: PRETEXT_PARAMS,
   create: (params) => new TransformationRecognitionPlugin(transformationRecognitionPlugin, params),
 };
+
+/**
+ * The pretext parameters of a plugin that runs this stage inside its own fit (cnn-classifier,
+ * ssl-embedding-probe): its `pretext` object, over `inherited` (seed, scaling), with the encoder
+ * parameters always the host's, so that the transferred encoder fits the host network.
+ */
+export function embeddedPretextParams(host: string, role: string, hostParams: Params, inherited: Params): Params {
+  const given = (hostParams.pretext ?? {}) as Params;
+  if (typeof given !== 'object' || Array.isArray(given)) throw new ParamError(host, 'pretext', 'must be an object');
+  const encoderKeys = Object.keys(ENCODER_PARAMS);
+  for (const key of encoderKeys) {
+    if (key in given) throw new ParamError(host, 'pretext', `must not set "${key}": the encoder is configured on the ${role}`);
+  }
+  const encoder = Object.fromEntries(encoderKeys.map((key) => [key, hostParams[key]]));
+  const params = validateParams(transformationRecognitionPlugin.name, transformationRecognitionPlugin.params, { ...inherited, ...given, ...encoder });
+  pretextConfigFrom(params);
+  return params;
+}
