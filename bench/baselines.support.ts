@@ -1,34 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { columnMeanStd, matrix, type Matrix } from '../src/numeric/matrix';
+import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
 
 /**
- * What the baseline benchmark and its accuracy test share: a reader for the example CSVs
- * (first column the class label, then one numeric column per wavelength) and per-wavelength
- * autoscaling fitted on training rows only, as the scikit-learn reference does it
- * (std + 1e-8). Kept apart from the transform plugins so that the comparison does not move
- * when they change.
+ * What the baseline benchmark and its accuracy test share: the example CSVs as labelled spectra,
+ * and per-wavelength autoscaling fitted on training rows only exactly as the scikit-learn
+ * reference does it (std + 1e-8), kept apart from the autoscale plugin (which guards zero
+ * spread differently) so that the comparison does not move when the plugin changes.
  */
 export interface LabelledSpectra {
   readonly x: Matrix;
   readonly y: Int32Array;
-  /** Class names, sorted; y indexes into them. */
+  /** Class names in natural order; y indexes into them. */
   readonly classes: string[];
 }
 
+/** An example CSV through the project's own parser (label column first, numeric axis). */
 export function readLabelledCsv(path: string): LabelledSpectra {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((line) => line.trim() !== '');
-  const header = lines[0].split(',');
-  if (header[0].trim() !== 'label') throw new Error(`${path}: the first column must be "label", got "${header[0]}"`);
-  const cols = header.length - 1;
-  const names = lines.slice(1).map((line) => line.slice(0, line.indexOf(',')));
-  const classes = [...new Set(names)].sort();
-  const data = new Float32Array((lines.length - 1) * cols);
-  lines.slice(1).forEach((line, i) => {
-    const values = line.split(',');
-    if (values.length !== cols + 1) throw new Error(`${path}: line ${i + 2} has ${values.length} fields, expected ${cols + 1}`);
-    for (let j = 0; j < cols; j++) data[i * cols + j] = Number(values[j + 1]);
-  });
-  return { x: matrix(lines.length - 1, cols, data), y: Int32Array.from(names, (name) => classes.indexOf(name)), classes };
+  const { x, y, classes } = parseSpectraCsv(readFileSync(path, 'utf8'));
+  return { x, y, classes };
 }
 
 export class ColumnAutoscaler {
