@@ -44,6 +44,10 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
     for (const name of order) {
       try {
         current = await loadBackend(name);
+        if (name === 'cpu' && !forced) {
+          // Training on the pure-JS backend is ~400x slower: never let that pass unnoticed.
+          process.emitWarning(`nir-ssl fell back to the pure-JS cpu backend (${failures.join('; ')})`, 'BackendFallbackWarning');
+        }
         return current;
       } catch (error) {
         failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
