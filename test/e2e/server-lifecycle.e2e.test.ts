@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { ok, startTestServer, syntheticCsv, tempDir } from '../helpers/server';
+import { DatabaseService } from '../../src/services/database/database.service';
+import { experimentStatus, ok, startTestServer, syntheticCsv, tempDir, waitFor } from '../helpers/server';
 
 describe('server lifecycle', () => {
   it('imports the shipped examples on first start only, and serves /health', async () => {
@@ -62,4 +63,40 @@ describe('system query', () => {
       await server.close();
     }
   });
+});
+
+describe('shutdown with a running experiment', () => {
+  it('interrupts the experiment (kept for the next start) and closes promptly', async () => {
+    const databaseUrl = `file:${path.join(tempDir('interrupt'), 'nir.db')}`;
+    const server = await startTestServer({ databaseUrl });
+    const { importDataset } = ok(
+      await server.gql<{ importDataset: { id: string } }>('mutation($input: ImportDatasetInput!) { importDataset(input: $input) { id } }', {
+        input: { name: 'small', content: syntheticCsv({ classes: 3, perClass: 6, length: 32 }) },
+      }),
+    );
+    const { createExperiment } = ok(
+      await server.gql<{ createExperiment: { id: string } }>('mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }', {
+        input: { name: 'long', datasetId: importDataset.id, model: { plugin: 'cnn-classifier', params: { epochs: 5000, pretext: { epochs: 5000 } } }, protocol: { folds: 3 } },
+      }),
+    );
+    await waitFor(async () => (await experimentStatus(server, createExperiment.id)).progress?.epoch != null, 60000);
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(5000);
+    const db = await DatabaseService.open(databaseUrl);
+    try {
+      expect((await db.client.experiment.findUniqueOrThrow({ where: { id: createExperiment.id } })).status).toBe('interrupted');
+    } finally {
+      await db.close();
+    }
+    const reopened = await startTestServer({ databaseUrl, jobConcurrency: 1 });
+    try {
+      // The restart queues it again; it is running or about to.
+      const { status } = await experimentStatus(reopened, createExperiment.id);
+      expect(['INTERRUPTED', 'RUNNING']).toContain(status);
+      ok(await reopened.gql('mutation($id: ID!) { cancelExperiment(id: $id) { id } }', { id: createExperiment.id }));
+    } finally {
+      await reopened.close();
+    }
+  }, 120000);
 });
