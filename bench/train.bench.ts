@@ -67,7 +67,8 @@ async function benchInference(length: number, spectra: number): Promise<number> 
 }
 
 function torchReference(script: string, args: string[]): Record<string, unknown> | null {
-  const file = path.join(__dirname, '../../../shared/reference', script);
+  // shared/ sits beside the checkout: two levels up from bench/, three from dist/bench/.
+  const file = ['../../shared', '../../../shared'].map((d) => path.join(__dirname, d, 'reference', script)).find((f) => fs.existsSync(f)) ?? '';
   const python = '/usr/bin/python3';
   if (!fs.existsSync(file) || !fs.existsSync(python)) return null;
   try {

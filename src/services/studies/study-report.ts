@@ -110,7 +110,10 @@ export function studyReport(input: ReportInput): string {
     for (const [label, e] of [['SSL', ssl], ['from scratch', scratch]] as const) {
       lines.push(`| ${label} | ${fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e)} | ${fmtSummary(summarize(e.folds.map((f) => f.macroF1)), e)} | ${wall(e)} |`);
     }
-    lines.push('', pairedLine(ssl, scratch, 'SSL - scratch'), '');
+    lines.push('', pairedLine(ssl, scratch, 'SSL - scratch'));
+    lines.push('', '| fold | SSL | from scratch |', '|---|---|---|');
+    ssl.folds.forEach((f, k) => lines.push(`| ${k + 1} | ${f.accuracy.toFixed(4)} | ${scratch.folds[k]?.accuracy.toFixed(4) ?? '-'} |`));
+    lines.push('');
   }
 
   // Table 5
