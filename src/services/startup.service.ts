@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import type { AppConfig } from '../config';
 import type { Logger } from '../logger';
-import { loadCustomPluginsInto } from './plugin-loading';
+import { loadCustomPlugins } from '../plugins/loader';
 import { DatabaseService } from './database/database.service';
 import { DatasetService } from './datasets/datasets.service';
 import { SHIPPED_EXAMPLES, exampleImportRequest } from './datasets/examples';
@@ -22,7 +22,11 @@ export class StartupService {
   ) {}
 
   async run(): Promise<void> {
-    await loadCustomPluginsInto(this.registry, this.config, this.logger);
+    if (this.config.pluginsDir || this.config.pluginPackages.length > 0) {
+      // A broken plugin is listed with its error by the loader; it never stops the server.
+      const report = loadCustomPlugins(this.registry, { directory: this.config.pluginsDir ?? undefined, packages: this.config.pluginPackages });
+      this.logger.info('custom plugins loaded', { report });
+    }
     if (this.database.created && this.config.importExamples) await this.importExamples();
     const resumed = await this.experiments.resumeUnfinished();
     if (resumed.length > 0) this.logger.info('resuming experiments', { experiments: resumed });

@@ -87,17 +87,12 @@ export class ExperimentsResolver {
 
   @FieldResolver(() => MeanStdType, { description: 'Accuracy over the finished folds.' })
   async accuracy(@Root() experiment: ExperimentType): Promise<MeanStdType> {
-    return meanStd((await this.service.folds(experiment.id)).map((f) => f.accuracy));
+    return meanStd((await this.service.scores(experiment.id)).map((f) => f.accuracy));
   }
 
   @FieldResolver(() => MeanStdType, { description: 'Macro F1 over the finished folds.' })
   async macroF1(@Root() experiment: ExperimentType): Promise<MeanStdType> {
-    return meanStd((await this.service.folds(experiment.id)).map((f) => f.macroF1));
-  }
-
-  /** The GraphQL view of an experiment record (for other resolvers that return experiments). */
-  static toGraphql(e: ExperimentRecord): ExperimentType {
-    return toGraphql(e);
+    return meanStd((await this.service.scores(experiment.id)).map((f) => f.macroF1));
   }
 
   @Subscription(() => ExperimentProgressType, {
@@ -120,6 +115,7 @@ function meanStd(values: number[]): MeanStdType {
   return { mean: s.mean, std: s.std };
 }
 
+/** The GraphQL view of an experiment record (also used where other resolvers return experiments). */
 export function toGraphql(e: ExperimentRecord): ExperimentType {
   return {
     id: e.id,

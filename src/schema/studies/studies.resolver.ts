@@ -2,10 +2,10 @@ import { inject, injectable } from 'inversify';
 import { Arg, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { ExperimentService } from '../../services/experiments/experiments.service';
-import { StudyService, type StudyRecord } from '../../services/studies/studies.service';
+import { StudyService } from '../../services/studies/studies.service';
 import { STUDY_PARTS, type StudyPart } from '../../services/studies/study-plan';
 import { ExperimentType } from '../experiments/experiment.types';
-import { ExperimentsResolver } from '../experiments/experiments.resolver';
+import { toGraphql as experimentToGraphql } from '../experiments/experiments.resolver';
 
 export enum StudyPresetEnum {
   QUICK = 'quick',
@@ -47,31 +47,27 @@ export class StudiesResolver {
 
   @Mutation(() => StudyType, { description: 'Queues the whole experiment set; each run is an ordinary experiment.' })
   async createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput): Promise<StudyType> {
-    return toGraphql(await this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined }));
+    return this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined });
   }
 
   @Query(() => [StudyType])
   async studies(@Arg('datasetId', () => ID, { nullable: true }) datasetId?: string): Promise<StudyType[]> {
-    return (await this.service.list(datasetId)).map(toGraphql);
+    return this.service.list(datasetId);
   }
 
   @Query(() => StudyType, { nullable: true })
   async study(@Arg('id', () => ID) id: string): Promise<StudyType> {
-    return toGraphql(await this.service.get(id));
+    return this.service.get(id);
   }
 
   @FieldResolver(() => [ExperimentType], { name: 'experiments', description: 'In queue order; `role` in the report names each.' })
   async experimentList(@Root() study: StudyType): Promise<ExperimentType[]> {
     const ids = await this.service.experimentIds(study.id);
-    return Promise.all(ids.map(async (id) => ExperimentsResolver.toGraphql(await this.experiments.get(id))));
+    return Promise.all(ids.map(async (id) => experimentToGraphql(await this.experiments.get(id))));
   }
 
   @FieldResolver(() => String, { description: 'Markdown report: our numbers beside the paper, of what has finished so far.' })
   async report(@Root() study: StudyType): Promise<string> {
     return this.service.report(study.id);
   }
-}
-
-function toGraphql(s: StudyRecord): StudyType {
-  return { ...s, settings: s.settings };
 }

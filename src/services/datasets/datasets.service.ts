@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { NotFoundError, UserInputError } from '../../errors';
 import { matrixFromBytes, matrixToBytes, selectRows, type Matrix } from '../../numeric/matrix';
+import { classCounts } from '../../numeric/splits';
 import { DatabaseService } from '../database/database.service';
 import { EventBus } from '../events';
 import { parseSpectraCsv, type AxisUnit, type SpectraCsvOptions } from './spectra-csv';
@@ -228,10 +229,10 @@ export class DatasetService {
     });
   }
 
-  /** Samples per class, in class order. */
+  /** Samples per class, in class order (a class without samples counts 0). */
   classCounts(d: LoadedDataset): number[] {
-    const counts = new Array<number>(d.classes.length).fill(0);
-    for (const k of d.y) counts[k]++;
+    const counts = classCounts(d.y);
+    while (counts.length < d.classes.length) counts.push(0);
     return counts;
   }
 

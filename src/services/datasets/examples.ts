@@ -21,7 +21,7 @@ export function exampleImportRequest(name: string, dir = path.join(EXAMPLES_DIR,
     if (meta.length !== spectra.length) throw new Error(`${metaFile} has ${meta.length} lines, ${name}.csv has ${spectra.length}`);
     // Keep the metadata columns other than the row number and the (repeated) label.
     const header = meta[0].split(',');
-    const keep = header.map((h, i) => i).filter((i) => header[i] !== 'row' && header[i] !== 'label');
+    const keep = header.map((_, i) => i).filter((i) => header[i] !== 'row' && header[i] !== 'label');
     lines = spectra.map((line, k) => {
       const fields = meta[k].split(',');
       const [label, ...values] = line.split(',');

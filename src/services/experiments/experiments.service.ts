@@ -182,6 +182,15 @@ export class ExperimentService {
     return rows.map((r) => ({ repeat: r.repeat, fold: r.fold, accuracy: r.accuracy, macroF1: r.macroF1, wallMs: r.wallMs, details: JSON.parse(r.details) as FoldDetails }));
   }
 
+  /** Accuracy and macro F1 per fold, ordered by (repeat, fold), without the per-fold details. */
+  async scores(id: string): Promise<{ repeat: number; fold: number; accuracy: number; macroF1: number }[]> {
+    return this.database.client.foldResult.findMany({
+      where: { experimentId: id },
+      orderBy: [{ repeat: 'asc' }, { fold: 'asc' }],
+      select: { repeat: true, fold: true, accuracy: true, macroF1: true },
+    });
+  }
+
   /** Cancels a queued or running experiment; finished ones are left as they are. */
   async cancel(id: string): Promise<ExperimentRecord> {
     const experiment = await this.get(id);
@@ -210,7 +219,7 @@ export class ExperimentService {
     if (unique.length < 2) throw new UserInputError('compare needs at least two experiments');
     const experiments = await Promise.all(unique.map((id) => this.get(id)));
     const comparable = await Promise.all(
-      experiments.map(async (e) => ({ id: e.id, name: e.name, datasetId: e.datasetId, protocol: e.spec.protocol, folds: await this.folds(e.id) })),
+      experiments.map(async (e) => ({ id: e.id, name: e.name, datasetId: e.datasetId, protocol: e.spec.protocol, folds: await this.scores(e.id) })),
     );
     return { experiments, ...compareExperiments(comparable) };
   }
