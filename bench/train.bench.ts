@@ -15,6 +15,7 @@ import { Rng } from '../src/numeric/rng';
  * for each backend that loads, next to PyTorch (shared/reference/bench_torch.py, one thread) when
  * /usr/bin/python3 has torch. One JSON line per measurement.
  * usage: node dist/bench/train.bench.js [L ...]   (default 404 1557)
+ *        BENCH_BACKENDS=wasm,cpu limits the backends tried (default: all four)
  */
 const lengths = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const LENGTHS = lengths.length > 0 ? lengths : [404, 1557];
@@ -90,7 +91,8 @@ async function main(): Promise<void> {
       emit({ bench: 'inference', impl: 'pytorch', L: length, msPerSpectrum: 1000 / (inference.spectraPerSecond as number), date });
     }
   }
-  for (const backend of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as BackendName[]) {
+  const backends = (process.env.BENCH_BACKENDS ?? 'tensorflow-gpu,tensorflow,wasm,cpu').split(',') as BackendName[];
+  for (const backend of backends) {
     let info;
     try {
       info = await initBackend(backend);

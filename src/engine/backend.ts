@@ -104,10 +104,11 @@ async function loadBackend(name: BackendName): Promise<BackendInfo> {
       }
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       // Imported here so that the kernels module (which needs the wasm backend) loads lazily.
-      const { registerWasmKernels } = await import('./kernels/wasm');
-      registerWasmKernels();
+      // The JavaScript fused kernels first: the wasm kernels replace some of them (and fall back to them).
       const { registerFusedKernels } = await import('./kernels/fused');
       registerFusedKernels('wasm');
+      const { registerWasmKernels } = await import('./kernels/wasm');
+      registerWasmKernels();
       return { name, version: wasm.version_wasm, threads: 1, gpu: false };
     }
     case 'cpu': {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/backend';
-import { ADAM_STEP, BN_RELU_POOL, adamUpdate } from '../../src/engine/kernels/fused';
+import { ADAM_STEP, BN_RELU_POOL, BN_RELU_POOL_INFER, adamUpdate } from '../../src/engine/kernels/fused';
 import { ADAM_STEP_HEAP } from '../../src/engine/kernels/wasm/adam-step';
 import { bnReluPoolComposite } from '../../src/engine/ops';
 import { Rng } from '../../src/numeric/rng';
@@ -133,10 +133,15 @@ describe('wasm convolution gradients', () => {
 });
 
 describe('fused batch-norm + ReLU + max-pool', () => {
+  // Channels a multiple of 4 run the SIMD kernels on wasm, others the JavaScript ones; odd
+  // lengths leave a position out of every pooling window; the last shape has more rows than one
+  // float32 partial sum of the SIMD moments.
   const shapes = [
     [4, 1, 37, 5],
     [1, 1, 8, 3],
     [3, 1, 20, 16],
+    [1, 1, 9, 4],
+    [5, 1, 51, 32],
   ];
   it.each(shapes)('forward and gradients match the composite of stock ops (%j), on cpu and wasm', async (...shape) => {
     const channels = shape[3];
@@ -160,6 +165,25 @@ describe('fused batch-norm + ReLU + max-pool', () => {
     for (const backend of ['cpu', 'wasm'] as const) {
       const actual = await runOn(backend, inputs, run(true));
       expect(relativeError(actual, expected)).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('fused batch-norm + ReLU + max-pool, inference (given statistics)', () => {
+  it.each([
+    [2, 1, 11, 6],
+    [3, 1, 40, 64],
+  ])('matches the composite of stock ops (%j), on cpu and wasm', async (...shape) => {
+    const channels = shape[3];
+    const vector = (f: (v: number) => number) => ({ values: Float32Array.from(random([channels]), f), shape: [channels] });
+    const inputs = [{ values: random(shape), shape }, vector((v) => 1 + 0.3 * v), vector((v) => v), vector((v) => 0.2 * v), vector((v) => 0.5 + 0.4 * Math.abs(v))];
+    const run = (fused: boolean) => (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor) =>
+      fused
+        ? (tf.engine().runKernel(BN_RELU_POOL_INFER, { x, gamma, beta, mean, variance }, { training: false, epsilon: 1e-5 }) as unknown as tf.Tensor[])[0]
+        : bnReluPoolComposite(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5, { mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D }).y;
+    const expected = await runOn('cpu', inputs, run(false));
+    for (const backend of ['cpu', 'wasm'] as const) {
+      expect(relativeError(await runOn(backend, inputs, run(true)), expected)).toBeLessThan(1e-5);
     }
   });
 });

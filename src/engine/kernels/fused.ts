@@ -52,7 +52,8 @@ export function hasFusedKernels(backendName: string): boolean {
   return registeredFor.has(backendName as FusedBackendName);
 }
 
-function shape3(x: TensorInfo): [number, number, number] {
+/** [batch, length, channels] of a block tensor [batch, 1, length, channels]. */
+export function blockShape(x: TensorInfo): [number, number, number] {
   const s = x.shape;
   if (s.length !== 4 || s[1] !== 1) throw new Error(`expected [batch, 1, length, channels], got [${s.join(', ')}]`);
   return [s[0], s[2], s[3]];
@@ -62,7 +63,7 @@ function fusedKernelConfigs(backendName: FusedBackendName): KernelConfig[] {
   const forward: KernelFunc = ({ inputs, backend, attrs }) => {
     const { training, epsilon } = attrs as unknown as BnReluPoolAttrs;
     const { x, gamma, beta, mean, variance } = inputs as Record<string, TensorInfo>;
-    const [n, length, channels] = shape3(x);
+    const [n, length, channels] = blockShape(x);
     const pooled = Math.floor(length / 2);
     const data = new TensorData(backend as KernelBackend, backendName);
     const y = data.alloc([n, 1, pooled, channels]);
@@ -106,7 +107,7 @@ function fusedKernelConfigs(backendName: FusedBackendName): KernelConfig[] {
   const backward: KernelFunc = ({ inputs, backend, attrs }) => {
     const { epsilon } = attrs as unknown as BnReluPoolAttrs;
     const { dy, x, gamma, beta, mean, variance } = inputs as Record<string, TensorInfo>;
-    const [n, length, channels] = shape3(x);
+    const [n, length, channels] = blockShape(x);
     const pooled = Math.floor(length / 2);
     const data = new TensorData(backend as KernelBackend, backendName);
     const dxOut = data.alloc(x.shape);

@@ -86,7 +86,13 @@ export const Code = {
   f32x4Div: simd(0xe7),
   f32x4Sqrt: simd(0xe3),
   f32x4Max: simd(0xe9),
+  /** Relaxed SIMD: a * b + c, one fused multiply-add where the processor has FMA. */
+  f32x4RelaxedMadd: simd(0x105),
   f32x4Ge: simd(0x46),
+  f32x4Gt: simd(0x44),
+  v128And: simd(0x4e),
+  /** a & ~b */
+  v128AndNot: simd(0x4f),
   bitselect: simd(0x52),
   drop: [0x1a],
   /** block ... end / loop ... end (no result); br_if depth. */
@@ -108,6 +114,22 @@ export function forLoop(i: number, from: number[], to: number, step: number, bod
       ...c.i32GeS,
       ...c.brIf(0),
       ...c.loop([...body, ...c.get(i), ...c.i32(step), ...c.i32Add, ...c.tee(i), ...c.get(to), ...c.i32LtS, ...c.brIf(0)]),
+    ]),
+  ];
+}
+
+/** The same with the step in a local (`i += step` each round). */
+export function forLoopByLocal(i: number, from: number[], to: number, step: number, body: number[]): number[] {
+  const c = Code;
+  return [
+    ...from,
+    ...c.set(i),
+    ...c.block([
+      ...c.get(i),
+      ...c.get(to),
+      ...c.i32GeS,
+      ...c.brIf(0),
+      ...c.loop([...body, ...c.get(i), ...c.get(step), ...c.i32Add, ...c.tee(i), ...c.get(to), ...c.i32LtS, ...c.brIf(0)]),
     ]),
   ];
 }

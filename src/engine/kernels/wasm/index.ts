@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adamStepHeapKernel } from './adam-step';
+import { batchNormWasmKernels } from './batch-norm';
 import { batchMatMulKernel } from './batch-mat-mul';
 import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv-backprop';
 import { conv2DKernel, fusedConv2DKernel } from './conv1d';
@@ -11,8 +12,9 @@ import type { WasmBackendInternals } from '../tensor-data';
 let registered = false;
 
 /**
- * Registers the project's wasm kernels. Must run after the wasm backend is initialised: the
- * stock kernels they build on are set up (bound to the wasm module) at initialisation.
+ * Registers the project's wasm kernels. Must run after the wasm backend is initialised (the
+ * stock kernels they build on are bound to the wasm module then) and after the JavaScript fused
+ * kernels (registerFusedKernels('wasm')), which the batch-norm kernels replace.
  */
 export function registerWasmKernels(): void {
   if (registered) return;
@@ -25,8 +27,8 @@ export function registerWasmKernels(): void {
     conv2DBackpropFilterKernel(),
     conv2DBackpropInputKernel(),
   ];
-  // Adam on the heap needs the SIMD module bound to the backend's memory.
-  if (heapKernels(tf.backend() as WasmBackendInternals)) configs.push(adamStepHeapKernel());
+  // Adam and the batch-norm block tail on the heap need the SIMD module bound to the backend's memory.
+  if (heapKernels(tf.backend() as WasmBackendInternals)) configs.push(adamStepHeapKernel(), ...batchNormWasmKernels());
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);

@@ -1,15 +1,18 @@
+import * as v8 from 'node:v8';
 import { Code as c, F32, I32, V128, assemble, forLoop, type FunctionSpec } from './assembler';
+import { batchNormSpecs, type SimdBatchNormKernels } from './simd-batch-norm';
 
 /**
  * Hand-written WebAssembly SIMD kernels that run on the wasm backend's heap (the module imports
- * the backend's memory, so arguments are byte addresses of tensors). Two kernels:
+ * the backend's memory, so arguments are byte addresses of tensors): the batch-norm block tail
+ * (simd-batch-norm.ts) and:
  *
  * - `adam`: PyTorch's Adam over four lanes at a time, moments updated in place.
  * - `gemm`: C (+)= A B with B read in place (no packing, unlike XNNPACK's fully-connected
  *   operator, which packs its weight operand on every new tensor), A addressed through a row and
  *   a depth stride (so A or A^T), 4 x 8 register blocks. N must be a multiple of 8.
  */
-export interface SimdKernels {
+export interface SimdKernels extends SimdBatchNormKernels {
   /** n a multiple of 4; oneMinusBeta1/2 passed in (1 - beta computed in float32 loses digits). */
   adam(w: number, g: number, m: number, v: number, out: number, n: number, stepSize: number, secondCorrection: number, beta1: number, beta2: number, epsilon: number, oneMinusBeta1: number, oneMinusBeta2: number): void;
   /** Byte addresses and byte strides: A(r,k) at a + r*aRow + k*aDepth, B(k,j) at b + k*bRow + 4j, C(r,j) at c + r*cRow + 4j. */
@@ -52,7 +55,8 @@ function adamSpec(): FunctionSpec {
   return { name: 'adam', params: [I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32], locals: [I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128, V128], body };
 }
 
-function gemmSpec(): FunctionSpec {
+/** `fused`: multiply-adds as relaxed-SIMD FMAs (half the arithmetic instructions; rounding once, not twice). */
+function gemmSpec(fused: boolean): FunctionSpec {
   // params: 0 m, 1 n, 2 k, 3 a, 4 aRow, 5 aDepth, 6 b, 7 bRow, 8 c, 9 cRow, 10 accumulate
   const [M, N, K, A, aRow, aDepth, B, bRow, C, cRow, ACC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   let next = 11;
@@ -75,6 +79,11 @@ function gemmSpec(): FunctionSpec {
   const b1 = local();
   const s = local();
   const v128Count = next - firstI32 - i32Count;
+  /** acc += x * y */
+  const multiplyAdd = (accumulator: number, x: number, y: number): number[] =>
+    fused
+      ? [...c.get(x), ...c.get(y), ...c.get(accumulator), ...c.f32x4RelaxedMadd, ...c.set(accumulator)]
+      : [...c.get(accumulator), ...c.get(x), ...c.get(y), ...c.f32x4Mul, ...c.f32x4Add, ...c.set(accumulator)];
 
   const rowsBlock = (rows: number): number[] => {
     const pas = [pa0, pa1, pa2, pa3].slice(0, rows);
@@ -107,8 +116,8 @@ function gemmSpec(): FunctionSpec {
     for (let q = 0; q < rows; q++) {
       inner.push(
         ...c.get(pas[q]), ...c.loadSplat(), ...c.set(s),
-        ...c.get(accs[2 * q]), ...c.get(s), ...c.get(b0), ...c.f32x4Mul, ...c.f32x4Add, ...c.set(accs[2 * q]),
-        ...c.get(accs[2 * q + 1]), ...c.get(s), ...c.get(b1), ...c.f32x4Mul, ...c.f32x4Add, ...c.set(accs[2 * q + 1]),
+        ...multiplyAdd(accs[2 * q], s, b0),
+        ...multiplyAdd(accs[2 * q + 1], s, b1),
         ...c.get(pas[q]), ...c.get(aDepth), ...c.i32Add, ...c.set(pas[q]),
       );
     }
@@ -161,17 +170,46 @@ const instances = new WeakMap<WasmMemory, SimdKernels>();
 export function simdKernels(memory: WasmMemory): SimdKernels {
   const known = instances.get(memory);
   if (known) return known;
-  compiled ??= new wasmApi.Module(assemble([adamSpec(), gemmSpec()]));
+  compiled ??= new wasmApi.Module(assemble([adamSpec(), gemmSpec(relaxedSimdSupported()), ...batchNormSpecs()]));
   // Not named `exports`: CommonJS output refers to module exports by that name inside functions.
   const kernels = new wasmApi.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
   instances.set(memory, kernels);
   return kernels;
 }
 
+let relaxed: boolean | null = null;
+
+/**
+ * Whether relaxed SIMD (fused multiply-add) can be used: on by default from Node 22 (V8 11.4);
+ * Node 20's V8 has it behind a flag, which is set here (V8 flags are process-wide, so worker
+ * threads see it too). NIR_SSL_RELAXED_SIMD=0 keeps the plain SIMD kernels.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (relaxed !== null) return relaxed;
+  if (process.env.NIR_SSL_RELAXED_SIMD === '0') return (relaxed = false);
+  const probe = (): boolean => {
+    try {
+      return wasmApi.validate(assemble([gemmSpec(true)]));
+    } catch {
+      return false;
+    }
+  };
+  relaxed = probe();
+  if (!relaxed) {
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+      relaxed = probe();
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
+}
+
 /** Whether this JavaScript engine runs WebAssembly SIMD (Node 16.4+ does). */
 export function simdSupported(): boolean {
   try {
-    return wasmApi.validate(assemble([adamSpec()]));
+    return wasmApi.validate(assemble([adamSpec(), gemmSpec(false), ...batchNormSpecs()]));
   } catch {
     return false;
   }
