@@ -188,6 +188,30 @@ describe('fused batch-norm + ReLU + max-pool, inference (given statistics)', () 
   });
 });
 
+describe('Sum and Identity on wasm', () => {
+  it.each([
+    [[3, 1, 7, 8], [0, 1, 2], false],
+    [[130, 12], [0], true],
+    [[4, 6], [1], false],
+    [[2, 3, 5], [0, 1], false],
+  ] as [number[], number[], boolean][])('sum of %j over %j (keepDims %s) matches cpu', async (shape, axis, keepDims) => {
+    await compare([shape], (x) => tf.sum(x, axis, keepDims));
+  });
+
+  it('a clone shares the data until the last reference is disposed', async () => {
+    await initBackend('wasm');
+    const dataIds = () => tf.backend().numDataIds();
+    const before = dataIds();
+    const x = tf.tensor([1, 2, 3, 4]);
+    const copy = tf.clone(x);
+    expect(dataIds()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3, 4]);
+    copy.dispose();
+    expect(dataIds()).toBe(before);
+  });
+});
+
 describe('fused Adam step', () => {
   it('matches the reference formula on cpu and wasm and updates the moments in place', async () => {
     const w = random([1000]);

@@ -6,6 +6,7 @@ import { conv2DBackpropFilterKernel, conv2DBackpropInputKernel } from './conv-ba
 import { conv2DKernel, fusedConv2DKernel } from './conv1d';
 import { fusedMatMulKernel } from './fused-mat-mul';
 import { heapKernels } from './heap';
+import { identityKernel, sumKernel } from './identity-sum';
 import { captureWasmPrimitives } from './primitives';
 import type { WasmBackendInternals } from '../tensor-data';
 
@@ -20,6 +21,7 @@ export function registerWasmKernels(): void {
   if (registered) return;
   captureWasmPrimitives();
   const configs = [
+    identityKernel(),
     batchMatMulKernel(),
     fusedMatMulKernel(),
     conv2DKernel(),
@@ -28,7 +30,7 @@ export function registerWasmKernels(): void {
     conv2DBackpropInputKernel(),
   ];
   // Adam and the batch-norm block tail on the heap need the SIMD module bound to the backend's memory.
-  if (heapKernels(tf.backend() as WasmBackendInternals)) configs.push(adamStepHeapKernel(), ...batchNormWasmKernels());
+  if (heapKernels(tf.backend() as WasmBackendInternals)) configs.push(adamStepHeapKernel(), ...batchNormWasmKernels(), sumKernel());
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
