@@ -130,40 +130,42 @@ export class ExperimentRunner {
     keepModel = false,
   ): Promise<FoldOutcome> {
     const cacheKey = this.encoders.keyFor(spec, dataset.id, plan);
-    const pretrained = cacheKey ? await this.encoders.find(cacheKey) : null;
-    const job: FoldJob = {
-      keepModel,
-      pretrained,
-      x: dataset.x,
-      y: dataset.y,
-      nClasses: dataset.classes.length,
-      train: plan.train,
-      labelled: plan.labelled,
-      test: plan.test,
-      preprocessing: spec.preprocessing,
-      model: spec.model,
-      seed: spec.protocol.seed + plan.repeat,
-      plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
+    const runWith = async (pretrained: FoldJob['pretrained']): Promise<FoldOutcome> => {
+      const job: FoldJob = {
+        keepModel,
+        pretrained,
+        x: dataset.x,
+        y: dataset.y,
+        nClasses: dataset.classes.length,
+        train: plan.train,
+        labelled: plan.labelled,
+        test: plan.test,
+        preprocessing: spec.preprocessing,
+        model: spec.model,
+        seed: spec.protocol.seed + plan.repeat,
+        plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
+      };
+      const outcome = await runInWorker<FoldOutcome, FoldProgress>(FOLD_RUNNER, 'runFoldJob', job, {
+        signal,
+        onProgress: (p) =>
+          this.publish({
+            experimentId,
+            status: 'running',
+            repeat: plan.repeat,
+            fold: plan.fold,
+            foldsDone,
+            foldsTotal,
+            stage: p.stage,
+            epoch: p.epoch,
+            epochs: p.epochs,
+            loss: p.loss,
+            accuracy: p.accuracy ?? null,
+          }),
+      });
+      if (cacheKey && outcome.pretrainedEncoder) await this.encoders.store(cacheKey, dataset.id, outcome.pretrainedEncoder);
+      return outcome;
     };
-    const outcome = await runInWorker<FoldOutcome, FoldProgress>(FOLD_RUNNER, 'runFoldJob', job, {
-      signal,
-      onProgress: (p) =>
-        this.publish({
-          experimentId,
-          status: 'running',
-          repeat: plan.repeat,
-          fold: plan.fold,
-          foldsDone,
-          foldsTotal,
-          stage: p.stage,
-          epoch: p.epoch,
-          epochs: p.epochs,
-          loss: p.loss,
-          accuracy: p.accuracy ?? null,
-        }),
-    });
-    if (cacheKey && outcome.pretrainedEncoder) await this.encoders.store(cacheKey, dataset.id, outcome.pretrainedEncoder);
-    return outcome;
+    return cacheKey ? this.encoders.withEncoder(cacheKey, runWith) : runWith(null);
   }
 
   private async storeFold(experimentId: string, plan: FoldPlan, outcome: FoldOutcome): Promise<void> {

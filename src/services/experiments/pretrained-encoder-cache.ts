@@ -13,6 +13,9 @@ import type { PretrainedEncoderData } from './fold-runner';
  */
 @injectable()
 export class PretrainedEncoderCache {
+  /** Keys being pre-trained in this process, settled when that fold has finished (and stored). */
+  private readonly pending = new Map<string, Promise<void>>();
+
   constructor(
     @inject(DatabaseService) private readonly database: DatabaseService,
     @inject(PluginRegistry) private readonly registry: PluginRegistry,
@@ -28,6 +31,25 @@ export class PretrainedEncoderCache {
     hash.update('|');
     hash.update(Buffer.from(plan.test.buffer, plan.test.byteOffset, plan.test.byteLength));
     return hash.digest('hex');
+  }
+
+  /**
+   * Runs a fold with the cached encoder for `key`, or with none (it pre-trains and should store
+   * the encoder before returning). A fold whose key is already pre-training in this process
+   * waits for it and then reuses its encoder instead of pre-training the same one at the same
+   * time. (Workers on several machines would need the same claim in the database.)
+   */
+  async withEncoder<T>(key: string, run: (pretrained: PretrainedEncoderData | null) => Promise<T>): Promise<T> {
+    for (let running = this.pending.get(key); running; running = this.pending.get(key)) await running;
+    // Claimed before the lookup: a fold arriving meanwhile waits instead of missing the cache too.
+    let release = (): void => undefined;
+    this.pending.set(key, new Promise<void>((resolve) => (release = resolve)));
+    try {
+      return await run(await this.find(key));
+    } finally {
+      this.pending.delete(key);
+      release();
+    }
   }
 
   async find(key: string): Promise<PretrainedEncoderData | null> {
