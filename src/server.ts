@@ -17,6 +17,7 @@ import { createErrorFormatter } from './schema/errors';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
 import { JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
+import { BACKEND_INFO, type BackendInfoProvider } from './services/system.service';
 
 export interface RunningServer {
   readonly url: string;
@@ -73,6 +74,11 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}/graphql`;
   logger.info('server listening', { url, database: database.dialect });
+  // The backend the training jobs will use (they load it in their worker threads), for the log.
+  container
+    .get<BackendInfoProvider>(BACKEND_INFO)()
+    .then((backend) => logger.info('compute backend', { ...backend }))
+    .catch((error: Error) => logger.warn('no compute backend could be loaded', { error: error.message }));
 
   let closing: Promise<void> | null = null;
   return {

@@ -19,6 +19,8 @@ export interface BackendInfo {
   /** Threads the backend computes with (wasm and cpu run single-threaded in Node). */
   readonly threads: number;
   readonly gpu: boolean;
+  /** What the backend computes with beyond the stock build, e.g. the project's SIMD kernels, relaxed-SIMD FMA. */
+  readonly features: string[];
 }
 
 let current: BackendInfo | null = null;
@@ -91,7 +93,7 @@ async function loadBackend(name: BackendName): Promise<BackendInfo> {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const native = require(pkg) as { version?: { 'tfjs-node'?: string } };
       if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but its backend did not initialise`);
-      return { name, version: native.version?.['tfjs-node'] ?? tf.version_core, threads: 0, gpu: name === 'tensorflow-gpu' };
+      return { name, version: native.version?.['tfjs-node'] ?? tf.version_core, threads: 0, gpu: name === 'tensorflow-gpu', features: ['native'] };
     }
     case 'wasm': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -109,7 +111,9 @@ async function loadBackend(name: BackendName): Promise<BackendInfo> {
       registerFusedKernels('wasm');
       const { registerWasmKernels } = await import('./kernels/wasm');
       registerWasmKernels();
-      return { name, version: wasm.version_wasm, threads: 1, gpu: false };
+      const { simdSupported, relaxedSimdSupported } = await import('./kernels/wasm/simd');
+      const features = ['project-kernels', ...(simdSupported() ? ['simd'] : []), ...(simdSupported() && relaxedSimdSupported() ? ['relaxed-simd-fma'] : [])];
+      return { name, version: wasm.version_wasm, threads: 1, gpu: false, features };
     }
     case 'cpu': {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -117,7 +121,7 @@ async function loadBackend(name: BackendName): Promise<BackendInfo> {
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
       const { registerFusedKernels } = await import('./kernels/fused');
       registerFusedKernels('cpu');
-      return { name, version: cpu.version_cpu, threads: 1, gpu: false };
+      return { name, version: cpu.version_cpu, threads: 1, gpu: false, features: ['project-kernels'] };
     }
   }
 }

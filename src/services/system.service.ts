@@ -9,6 +9,7 @@ export interface BackendInfo {
   readonly version: string;
   readonly threads: number;
   readonly gpu: boolean;
+  readonly features: string[];
 }
 
 /** Supplies the compute backend description (bound by the training engine). */
@@ -32,7 +33,7 @@ export class SystemService {
       nodeVersion: process.version,
       database: this.database.dialect,
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
-      backend: this.backendInfo ? await this.backendInfo() : { name: 'not loaded', version: '', threads: 0, gpu: false },
+      backend: this.backendInfo ? await this.backendInfo() : { name: 'not loaded', version: '', threads: 0, gpu: false, features: [] },
     };
   }
 }

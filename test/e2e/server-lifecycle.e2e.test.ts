@@ -53,12 +53,13 @@ describe('system query', () => {
   it('reports version, database and the compute backend', async () => {
     const server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('system'), 'nir.db')}` });
     try {
-      const { system } = ok(await server.gql<{ system: { version: string; database: string; backend: { name: string; version: string; threads: number; gpu: boolean } } }>('{ system { version nodeVersion database uptimeSeconds backend { name version threads gpu } } }'));
+      const { system } = ok(await server.gql<{ system: { version: string; database: string; backend: { name: string; version: string; threads: number; gpu: boolean; features: string[] } } }>('{ system { version nodeVersion database uptimeSeconds backend { name version threads gpu features } } }'));
       expect(system.database).toBe('sqlite');
       expect(system.version).toMatch(/^\d+\.\d+\.\d+/);
       // No native TensorFlow here: the WebAssembly backend with the project's kernels.
       expect(['wasm', 'tensorflow', 'tensorflow-gpu']).toContain(system.backend.name);
       expect(system.backend.threads).toBeGreaterThanOrEqual(1);
+      if (system.backend.name === 'wasm') expect(system.backend.features).toEqual(expect.arrayContaining(['project-kernels', 'simd']));
     } finally {
       await server.close();
     }
