@@ -28,43 +28,58 @@ export function conv1dFits(info: backend_util.Conv2DInfo): boolean {
 }
 
 /**
- * y = conv(x, filter) (+ bias) into a new tensor; `filter` is the address of a [kw, ci, co]
- * row-major filter on the heap. Null where the SIMD module is unavailable.
+ * y = activation(conv(x, filter) + bias) into a new tensor; `filter` is the address of a
+ * [kw, ci, co] row-major filter on the heap, `bias` the address of co values or null. Null where
+ * the SIMD module is unavailable.
  */
 export function conv1dGemm(
   wasm: WasmBackendInternals,
   x: TensorInfo,
   filter: number,
-  bias: Float32Array | null,
+  bias: number | null,
   info: backend_util.Conv2DInfo,
+  relu = false,
 ): TensorInfo | null {
   const kernels = heapKernels(wasm);
   if (!kernels) return null;
   const { batchSize, inWidth, inChannels: ci, outWidth, outChannels: co, filterWidth: kw, padInfo } = info;
   const y = wasm.makeOutput([batchSize, 1, outWidth, co], 'float32');
-  const out = wasm.typedArrayFromHeap(y);
-  if (bias) for (let r = 0; r < batchSize * outWidth; r++) out.set(bias, r * co);
-  else out.fill(0);
+  const zeros = bias === null && relu ? wasm.makeOutput([co], 'float32') : null;
   const xBase = address(wasm, x);
   const yBase = address(wasm, y);
   const pad = padInfo.left;
-  // Rows [lo, hi) see only real input positions: l - pad >= 0 and l - pad + kw <= inWidth.
+  const xRow = (b: number, l: number) => xBase + 4 * (b * inWidth + l) * ci;
+  const yRow = (b: number, l: number) => yBase + 4 * (b * outWidth + l) * co;
+  // Rows [lo, hi) of a sample see only real input positions: l - pad >= 0 and l - pad + kw <= inWidth.
   const lo = Math.min(outWidth, pad);
   const hi = Math.max(lo, Math.min(outWidth, inWidth - kw + pad + 1));
+  if (hi > lo && inWidth === outWidth) {
+    // Same length in and out: row l of sample b reads x from row b W + l - pad on, so the whole
+    // batch is one product; the rows whose patch straddles two samples are redone below.
+    const rows = (batchSize - 1) * outWidth + hi - lo;
+    gemm(kernels, rows, co, kw * ci, xRow(0, lo - pad), ci, 1, filter, yRow(0, lo), false);
+  } else if (hi > lo) {
+    for (let b = 0; b < batchSize; b++) gemm(kernels, hi - lo, co, kw * ci, xRow(b, lo - pad), ci, 1, filter, yRow(b, lo), false);
+  }
+  const out = wasm.typedArrayFromHeap(y);
   for (let b = 0; b < batchSize; b++) {
-    const xRow = (l: number) => xBase + 4 * (b * inWidth + l) * ci;
-    const yRow = (l: number) => yBase + 4 * (b * outWidth + l) * co;
-    if (hi > lo) gemm(kernels, hi - lo, co, kw * ci, xRow(lo - pad), ci, 1, filter, yRow(lo), true);
     for (let l = 0; l < outWidth; l++) {
       if (l === lo && hi > lo) l = hi;
       if (l >= outWidth) break;
+      out.fill(0, (b * outWidth + l) * co, (b * outWidth + l + 1) * co);
       for (let t = 0; t < kw; t++) {
         const position = l - pad + t;
         if (position < 0 || position >= inWidth) continue;
-        gemm(kernels, 1, co, ci, xRow(position), ci, 1, filter + 4 * t * ci * co, yRow(l), true);
+        gemm(kernels, 1, co, ci, xRow(b, position), ci, 1, filter + 4 * t * ci * co, yRow(b, l), true);
       }
     }
   }
+  if (bias !== null || relu) {
+    const biasAddress = bias ?? address(wasm, zeros as TensorInfo);
+    if (zeros) wasm.typedArrayFromHeap(zeros).fill(0);
+    kernels.biasActivation(yBase, batchSize * outWidth, 4 * co, biasAddress, relu ? 0 : -Infinity);
+  }
+  if (zeros) wasm.disposeData(zeros.dataId);
   return y;
 }
 
@@ -103,13 +118,8 @@ function convKernel(kernelName: string, stock: KernelFunc): KernelConfig {
       !preluActivationWeights &&
       (activation === 'linear' || activation === 'relu') &&
       (!bias || bias.shape.reduce((a, b) => a * b, 1) === info.outChannels);
-    const y = fits ? conv1dGemm(wasm, x, address(wasm, filter), bias ? wasm.typedArrayFromHeap(bias).slice() : null, info) : null;
-    if (!y) return stock({ inputs, backend, attrs });
-    if (activation === 'relu') {
-      const out = wasm.typedArrayFromHeap(y);
-      for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
-    }
-    return y;
+    const y = fits ? conv1dGemm(wasm, x, address(wasm, filter), bias ? address(wasm, bias) : null, info, activation === 'relu') : null;
+    return y ?? stock({ inputs, backend, attrs });
   };
   return { kernelName, backendName: 'wasm', kernelFunc };
 }

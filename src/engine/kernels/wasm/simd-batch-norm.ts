@@ -1,4 +1,4 @@
-import { Code as c, I32, V128, forLoop, forLoopByLocal, type FunctionSpec } from './assembler';
+import { Code as c, F32, I32, V128, forLoop, forLoopByLocal, type FunctionSpec } from './assembler';
 
 /**
  * SIMD pieces of the batch-norm + ReLU + max-pool block tail (see ../fused.ts for the
@@ -23,6 +23,8 @@ export interface SimdBatchNormKernels {
   reluPoolGrad(x: number, dy: number, pooled: number, rowBytes: number, mean: number, invStd: number, gamma: number, beta: number, dz: number, dgamma: number, dbeta: number): void;
   /** dx = k1 dz + k2 (x - mean) + k3, per channel coefficients (the batch-norm input gradient). */
   normInputGrad(x: number, dz: number, rows: number, rowBytes: number, mean: number, k1: number, k2: number, k3: number, dx: number): void;
+  /** y[r, c] = max(y[r, c] + bias[c], floor) in place: floor 0 is a ReLU, -Infinity none. */
+  biasActivation(y: number, rows: number, rowBytes: number, bias: number, floor: number): void;
 }
 
 const load = (base: number, offset: number): number[] => [...c.get(base), ...c.get(offset), ...c.i32Add, ...c.v128Load()];
@@ -154,6 +156,26 @@ function normInputGradSpec(): FunctionSpec {
   return { name: 'normInputGrad', params: new Array<typeof I32>(9).fill(I32), locals: l.types, body };
 }
 
+function biasActivationSpec(): FunctionSpec {
+  // params: 0 y, 1 rows, 2 rowBytes, 3 bias, 4 floor (f32)
+  const [Y, ROWS, ROW, BIAS, FLOOR] = [0, 1, 2, 3, 4];
+  const l = locals(5, 3, 1);
+  const [p, end, cb] = l.i32;
+  const [floor] = l.v128;
+  const body = [
+    ...c.get(FLOOR), ...c.f32x4Splat, ...c.set(floor),
+    ...c.get(Y), ...c.get(ROWS), ...c.get(ROW), ...c.i32Mul, ...c.i32Add, ...c.set(end),
+    ...forLoopByLocal(p, c.get(Y), end, ROW, [
+      ...forLoop(cb, c.i32(0), ROW, 16, [
+        ...at(p, cb),
+        ...load(p, cb), ...load(BIAS, cb), ...c.f32x4Add, ...c.get(floor), ...c.f32x4Max,
+        ...c.v128Store(),
+      ]),
+    ]),
+  ];
+  return { name: 'biasActivation', params: [I32, I32, I32, I32, F32], locals: l.types, body };
+}
+
 export function batchNormSpecs(): FunctionSpec[] {
   const MEAN = 3;
   return [
@@ -164,5 +186,6 @@ export function batchNormSpecs(): FunctionSpec[] {
     scaleReluPoolSpec(),
     reluPoolGradSpec(),
     normInputGradSpec(),
+    biasActivationSpec(),
   ];
 }
