@@ -2,7 +2,8 @@ import { Code as c, F32, I32, V128, forLoop, forLoopByLocal, type FunctionSpec }
 
 /**
  * SIMD pieces of the batch-norm + ReLU + max-pool block tail (see ../fused.ts for the
- * mathematics and the plain JavaScript version). Data are rows of `channels` float32 values
+ * mathematics and the plain JavaScript version) and the bias + ReLU epilogue of the gemm
+ * convolutions. Data are rows of `channels` float32 values
  * (channels a multiple of 4, so a row is a whole number of 16-byte vectors); per-channel vectors
  * (mean, scale, ...) are arrays of `channels` floats on the heap. All addresses are in bytes.
  * Sums are float32 over the rows of one call: callers keep calls short (a chunk of rows, one
