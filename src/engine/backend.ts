@@ -112,7 +112,8 @@ async function loadBackend(name: BackendName): Promise<BackendInfo> {
       const { registerWasmKernels } = await import('./kernels/wasm');
       registerWasmKernels();
       const { simdSupported, relaxedSimdSupported } = await import('./kernels/wasm/simd');
-      const features = ['project-kernels', ...(simdSupported() ? ['simd'] : []), ...(simdSupported() && relaxedSimdSupported() ? ['relaxed-simd-fma'] : [])];
+      const simd = simdSupported();
+      const features = ['project-kernels', ...(simd ? ['simd'] : []), ...(simd && relaxedSimdSupported() ? ['relaxed-simd-fma'] : [])];
       return { name, version: wasm.version_wasm, threads: 1, gpu: false, features };
     }
     case 'cpu': {

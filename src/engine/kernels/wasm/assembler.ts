@@ -102,8 +102,11 @@ export const Code = {
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
 } as const;
 
-/** `for (i = from; i < to; i += step) body` as block/loop; `i`, `to` are locals, step a constant. */
-export function forLoop(i: number, from: number[], to: number, step: number, body: number[]): number[] {
+/**
+ * `for (i = from; i < to; i += step) body` as block/loop; `i`, `to` are locals, step a constant
+ * or `{ local }`, a local holding it.
+ */
+export function forLoop(i: number, from: number[], to: number, step: number | { local: number }, body: number[]): number[] {
   const c = Code;
   return [
     ...from,
@@ -113,23 +116,7 @@ export function forLoop(i: number, from: number[], to: number, step: number, bod
       ...c.get(to),
       ...c.i32GeS,
       ...c.brIf(0),
-      ...c.loop([...body, ...c.get(i), ...c.i32(step), ...c.i32Add, ...c.tee(i), ...c.get(to), ...c.i32LtS, ...c.brIf(0)]),
-    ]),
-  ];
-}
-
-/** The same with the step in a local (`i += step` each round). */
-export function forLoopByLocal(i: number, from: number[], to: number, step: number, body: number[]): number[] {
-  const c = Code;
-  return [
-    ...from,
-    ...c.set(i),
-    ...c.block([
-      ...c.get(i),
-      ...c.get(to),
-      ...c.i32GeS,
-      ...c.brIf(0),
-      ...c.loop([...body, ...c.get(i), ...c.get(step), ...c.i32Add, ...c.tee(i), ...c.get(to), ...c.i32LtS, ...c.brIf(0)]),
+      ...c.loop([...body, ...c.get(i), ...(typeof step === 'number' ? c.i32(step) : c.get(step.local)), ...c.i32Add, ...c.tee(i), ...c.get(to), ...c.i32LtS, ...c.brIf(0)]),
     ]),
   ];
 }

@@ -2,18 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { BN_RELU_POOL, BN_RELU_POOL_GRAD, BN_RELU_POOL_INFER, blockShape, type BnReluPoolAttrs } from '../fused';
 import type { WasmBackendInternals } from '../tensor-data';
-import { address, heapKernels } from './heap';
+import { address, columnTotals, heapKernels } from './heap';
 import type { SimdKernels } from './simd';
 
 /**
  * The batch-norm + ReLU + max-pool kernels on the wasm heap with the SIMD pieces of
  * simd-batch-norm.ts: the same mathematics as the JavaScript kernels of ../fused.ts, which stay
  * the fallback (channels not a multiple of 4, no SIMD). Sums run in float32 over short runs of
- * rows and are added up in float64, so the statistics keep the JavaScript version's precision.
+ * rows and are added up in float64 (columnTotals), so the statistics keep the JavaScript
+ * version's precision.
  */
-
-/** Rows per float32 partial sum of the moments. */
-const ROWS_PER_CHUNK = 64;
 
 export function batchNormWasmKernels(): KernelConfig[] {
   const fallback = (name: string): KernelFunc => {
@@ -21,25 +19,17 @@ export function batchNormWasmKernels(): KernelConfig[] {
     if (!kernel) throw new Error(`${name}: register the JavaScript kernels for wasm first`);
     return kernel.kernelFunc;
   };
-  const jsForward = fallback(BN_RELU_POOL);
-  const jsBackward = fallback(BN_RELU_POOL_GRAD);
-
-  const forward: KernelFunc = (args) => {
+  type SimdKernel = (wasm: WasmBackendInternals, kernels: SimdKernels, inputs: Record<string, TensorInfo>, attrs: BnReluPoolAttrs) => TensorInfo[];
+  /** The SIMD kernel where it applies, else the JavaScript one registered before. */
+  const withFallback = (simd: SimdKernel, js: KernelFunc): KernelFunc => (args) => {
     const wasm = args.backend as WasmBackendInternals;
-    const { x } = args.inputs as Record<string, TensorInfo>;
+    const inputs = args.inputs as Record<string, TensorInfo>;
     const kernels = heapKernels(wasm);
-    const [, , channels] = blockShape(x);
-    if (!kernels || channels % 4 !== 0) return jsForward(args);
-    return simdForward(wasm, kernels, args.inputs as Record<string, TensorInfo>, args.attrs as unknown as BnReluPoolAttrs);
+    if (!kernels || blockShape(inputs.x)[2] % 4 !== 0) return js(args);
+    return simd(wasm, kernels, inputs, args.attrs as unknown as BnReluPoolAttrs);
   };
-  const backward: KernelFunc = (args) => {
-    const wasm = args.backend as WasmBackendInternals;
-    const { x } = args.inputs as Record<string, TensorInfo>;
-    const kernels = heapKernels(wasm);
-    const [, , channels] = blockShape(x);
-    if (!kernels || channels % 4 !== 0) return jsBackward(args);
-    return simdBackward(wasm, kernels, args.inputs as Record<string, TensorInfo>, args.attrs as unknown as BnReluPoolAttrs);
-  };
+  const forward = withFallback(simdForward, fallback(BN_RELU_POOL));
+  const backward = withFallback(simdBackward, fallback(BN_RELU_POOL_GRAD));
   return [
     { kernelName: BN_RELU_POOL, backendName: 'wasm', kernelFunc: forward },
     { kernelName: BN_RELU_POOL_INFER, backendName: 'wasm', kernelFunc: forward },
@@ -66,19 +56,12 @@ function simdForward(wasm: WasmBackendInternals, kernels: SimdKernels, inputs: R
       const partialAddress = workAddress + 8 * channels;
       const rows = n * length;
       const xAddress = address(wasm, x);
-      const chunked = (accumulate: (rowAddress: number, count: number) => void): Float64Array => {
-        const total = new Float64Array(channels);
-        for (let r = 0; r < rows; r += ROWS_PER_CHUNK) {
-          partial.fill(0);
-          accumulate(xAddress + r * rowBytes, Math.min(ROWS_PER_CHUNK, rows - r));
-          for (let c = 0; c < channels; c++) total[c] += partial[c];
-        }
-        return total;
-      };
-      const sums = chunked((at, count) => kernels.columnSum(at, count, rowBytes, partialAddress));
+      const sums = columnTotals(partial, rows, rowBytes, xAddress, (at, count) => kernels.columnSum(at, count, rowBytes, partialAddress));
       for (let c = 0; c < channels; c++) meanValues[c] = sums[c] / rows;
       const meanAddress = address(wasm, stats[0]);
-      const squares = chunked((at, count) => kernels.columnSquaredDeviation(at, count, rowBytes, meanAddress, partialAddress));
+      const squares = columnTotals(partial, rows, rowBytes, xAddress, (at, count) =>
+        kernels.columnSquaredDeviation(at, count, rowBytes, meanAddress, partialAddress),
+      );
       for (let c = 0; c < channels; c++) varValues[c] = squares[c] / rows;
     }
     const g = wasm.typedArrayFromHeap(gamma);

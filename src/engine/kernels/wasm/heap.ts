@@ -27,6 +27,25 @@ export function address(backend: WasmBackendInternals, info: TensorInfo): number
   return backend.dataIdMap.get(info.dataId).memoryOffset;
 }
 
+/** Rows per float32 partial sum in columnTotals. */
+const ROWS_PER_CHUNK = 64;
+
+/**
+ * Per-column totals in float64 of `rows` rows of `rowBytes` bytes from address `x`: `addRun`
+ * adds a run of at most 64 rows into `partial` (a heap vector, zeroed before each run) with a
+ * SIMD kernel in float32; the runs are summed here in float64, which keeps the precision of a
+ * float64 sum over all rows.
+ */
+export function columnTotals(partial: Float32Array, rows: number, rowBytes: number, x: number, addRun: (runAddress: number, runRows: number) => void): Float64Array {
+  const total = new Float64Array(partial.length);
+  for (let r = 0; r < rows; r += ROWS_PER_CHUNK) {
+    partial.fill(0);
+    addRun(x + r * rowBytes, Math.min(ROWS_PER_CHUNK, rows - r));
+    for (let c = 0; c < partial.length; c++) total[c] += partial[c];
+  }
+  return total;
+}
+
 /** Depth and row panel sizes that keep a panel of A (128 x 256 floats) and a strip of B in cache. */
 const DEPTH_CHUNK = 256;
 const ROW_PANEL = 128;

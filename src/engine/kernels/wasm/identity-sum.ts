@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, SumAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmBackendInternals } from '../tensor-data';
-import { address, heapKernels } from './heap';
+import { address, columnTotals, heapKernels } from './heap';
 
 /**
  * Two small kernels the autodiff tape calls often on the wasm backend:
@@ -10,10 +10,9 @@ import { address, heapKernels } from './heap';
  *   of the pretext network). The stock wasm kernel copies the data; tensors are immutable, so
  *   here the clone shares it with a reference count, as the cpu backend does.
  * - Sum over the leading axes (bias gradients: [batch, 1, length, channels] -> [channels]): the
- *   stock kernel transposes the whole tensor first; here one pass with the SIMD column sum,
- *   float32 over short runs of rows added up in float64. Other reductions keep the stock kernel.
+ *   stock kernel transposes the whole tensor first; here one pass with the SIMD column sum
+ *   (columnTotals). Other reductions keep the stock kernel.
  */
-const ROWS_PER_CHUNK = 64;
 
 interface RefCounted {
   incRef(dataId: TensorInfo['dataId']): void;
@@ -48,15 +47,11 @@ export function sumKernel(): KernelConfig {
     const out = wasm.makeOutput(outShape, 'float32');
     const partial = wasm.makeOutput([columns], 'float32');
     try {
-      const partialView = wasm.typedArrayFromHeap(partial);
-      const total = new Float64Array(columns);
-      const xAddress = address(wasm, x);
       const rowBytes = 4 * columns;
-      for (let r = 0; r < rows; r += ROWS_PER_CHUNK) {
-        partialView.fill(0);
-        kernels.columnSum(xAddress + r * rowBytes, Math.min(ROWS_PER_CHUNK, rows - r), rowBytes, address(wasm, partial));
-        for (let c = 0; c < columns; c++) total[c] += partialView[c];
-      }
+      const partialAddress = address(wasm, partial);
+      const total = columnTotals(wasm.typedArrayFromHeap(partial), rows, rowBytes, address(wasm, x), (at, count) =>
+        kernels.columnSum(at, count, rowBytes, partialAddress),
+      );
       wasm.typedArrayFromHeap(out).set(total);
     } finally {
       wasm.disposeData(partial.dataId);

@@ -1,4 +1,4 @@
-import { Code as c, F32, I32, V128, forLoop, forLoopByLocal, type FunctionSpec } from './assembler';
+import { Code as c, F32, I32, V128, forLoop, type FunctionSpec } from './assembler';
 
 /**
  * SIMD pieces of the batch-norm + ReLU + max-pool block tail (see ../fused.ts for the
@@ -49,7 +49,7 @@ function columnReduceSpec(name: string, extraParams: number, term: (xv: number, 
   const [xv] = l.v128;
   const body = [
     ...c.get(X), ...c.get(ROWS), ...c.get(ROW), ...c.i32Mul, ...c.i32Add, ...c.set(end),
-    ...forLoopByLocal(p, c.get(X), end, ROW, [
+    ...forLoop(p, c.get(X), end, { local: ROW }, [
       ...forLoop(cb, c.i32(0), ROW, 16, [
         ...load(p, cb), ...c.set(xv),
         ...at(OUT, cb),
@@ -143,7 +143,7 @@ function normInputGradSpec(): FunctionSpec {
   const atRow = (base: number): number[] => [...c.get(base), ...c.get(p), ...c.i32Add, ...c.get(cb), ...c.i32Add];
   const body = [
     ...c.get(ROWS), ...c.get(ROW), ...c.i32Mul, ...c.set(end),
-    ...forLoopByLocal(p, c.i32(0), end, ROW, [
+    ...forLoop(p, c.i32(0), end, { local: ROW }, [
       ...forLoop(cb, c.i32(0), ROW, 16, [
         ...atRow(DX),
         ...load(K1, cb), ...atRow(DZ), ...c.v128Load(), ...c.f32x4Mul,
@@ -166,7 +166,7 @@ function biasActivationSpec(): FunctionSpec {
   const body = [
     ...c.get(FLOOR), ...c.f32x4Splat, ...c.set(floor),
     ...c.get(Y), ...c.get(ROWS), ...c.get(ROW), ...c.i32Mul, ...c.i32Add, ...c.set(end),
-    ...forLoopByLocal(p, c.get(Y), end, ROW, [
+    ...forLoop(p, c.get(Y), end, { local: ROW }, [
       ...forLoop(cb, c.i32(0), ROW, 16, [
         ...at(p, cb),
         ...load(p, cb), ...load(BIAS, cb), ...c.f32x4Add, ...c.get(floor), ...c.f32x4Max,
