@@ -104,6 +104,12 @@ describe('wasm convolution gradients', () => {
     { name: '1-D same, 16 outputs', x: [3, 1, 301, 5], f: [1, 3, 5, 16], stride: 1, pad: 'same' },
     { name: '1-D valid, kernel 5, 8 outputs', x: [2, 1, 40, 9], f: [1, 5, 9, 8], stride: 1, pad: 'valid' },
     { name: '1-D same, even kernel', x: [2, 1, 21, 3], f: [1, 4, 3, 24], stride: 1, pad: 'same' },
+    // Three taps over 16+ input channels: Winograd F(4, 3), with lengths that leave partial
+    // tiles, batches over several chunks of samples, and valid padding.
+    { name: 'Winograd same, partial last tile', x: [3, 1, 101, 16], f: [1, 3, 16, 8], stride: 1, pad: 'same' },
+    { name: 'Winograd same, batch over several chunks', x: [45, 1, 50, 32], f: [1, 3, 32, 16], stride: 1, pad: 'same' },
+    { name: 'Winograd valid', x: [2, 1, 57, 20], f: [1, 3, 20, 24], stride: 1, pad: 'valid' },
+    { name: 'Winograd, one tile', x: [1, 1, 4, 16], f: [1, 3, 16, 8], stride: 1, pad: 'same' },
     { name: '2-D stride 2 same', x: [2, 9, 11, 3], f: [3, 3, 3, 4], stride: 2, pad: 'same' },
     { name: '2-D stride 3 valid, even kernel', x: [2, 10, 13, 2], f: [2, 4, 2, 5], stride: 3, pad: 'valid' },
   ];
@@ -125,7 +131,7 @@ describe('wasm convolution gradients', () => {
   });
 
   it('conv1d gradients through tf.grads match cpu (the training path)', async () => {
-    for (const shapes of [[[4, 1, 45, 3], [1, 3, 3, 7]], [[3, 1, 50, 8], [1, 3, 8, 16]]]) await compare(shapes, (xs, f) => {
+    for (const shapes of [[[4, 1, 45, 3], [1, 3, 3, 7]], [[3, 1, 50, 8], [1, 3, 8, 16]], [[3, 1, 50, 16], [1, 3, 16, 16]]]) await compare(shapes, (xs, f) => {
       const [gx, gf] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))))([xs, f]);
       return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gf, [-1])]);
     });

@@ -4,6 +4,8 @@ import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorf
 import type { WasmBackendInternals } from '../tensor-data';
 import { address, gemm, heapKernels } from './heap';
 import { captureWasmPrimitives } from './primitives';
+import type { SimdKernels } from './simd';
+import { WINOGRAD_SPAN, WINOGRAD_TILE, winogradFilter } from './simd-winograd';
 
 /**
  * 1-D convolutions (NHWC with height 1, stride and dilation 1, output channels a multiple of 8)
@@ -11,7 +13,9 @@ import { captureWasmPrimitives } from './primitives';
  * contiguous values of x, so each sample is one product [rows, kw ci] x [kw ci, co] with both
  * operands read in place (no im2col, no packing of the filter, which changes every training
  * step); the few rows whose field reaches into the padding add their valid taps one by one.
- * Everything else (2-D, strides, other activations) keeps the stock XNNPACK kernels.
+ * Three-tap filters over enough input channels take Winograd's F(4, 3) instead (half the
+ * multiply-adds; see simd-winograd.ts). Everything else (2-D, strides, other activations) keeps
+ * the stock XNNPACK kernels.
  */
 export function conv1dFits(info: backend_util.Conv2DInfo): boolean {
   return (
@@ -42,6 +46,7 @@ export function conv1dGemm(
 ): TensorInfo | null {
   const kernels = heapKernels(wasm);
   if (!kernels) return null;
+  if (winogradFits(info)) return conv1dWinograd(wasm, kernels, x, filter, bias, info, relu);
   const { batchSize, inWidth, inChannels: ci, outWidth, outChannels: co, filterWidth: kw, padInfo } = info;
   const y = wasm.makeOutput([batchSize, 1, outWidth, co], 'float32');
   const zeros = bias === null && relu ? wasm.makeOutput([co], 'float32') : null;
@@ -80,6 +85,88 @@ export function conv1dGemm(
     kernels.biasActivation(yBase, batchSize * outWidth, 4 * co, biasAddress, relu ? 0 : -Infinity);
   }
   if (zeros) wasm.disposeData(zeros.dataId);
+  return y;
+}
+
+/**
+ * Below this many input channels the transforms cost more than the halved products save
+ * (the first layer of the encoder has one).
+ */
+const WINOGRAD_MIN_CHANNELS = 16;
+/** Tiles transformed and multiplied per pass: a few samples, so the operands stay near the cache. */
+const WINOGRAD_CHUNK_TILES = 512;
+
+let winogradEnabled: boolean | null = null;
+
+/** Turns the Winograd path on or off for this thread (benchmarks compare both in one process). */
+export function setWinograd(enabled: boolean): void {
+  winogradEnabled = enabled;
+}
+
+/** Whether a convolution takes the Winograd path; NIR_SSL_WINOGRAD=0 turns it off. */
+export function winogradFits(info: backend_util.Conv2DInfo): boolean {
+  winogradEnabled ??= process.env.NIR_SSL_WINOGRAD !== '0';
+  return winogradEnabled && info.filterWidth === 3 && info.inChannels % 4 === 0 && info.inChannels >= WINOGRAD_MIN_CHANNELS && info.outWidth >= WINOGRAD_TILE;
+}
+
+/** conv1dGemm by F(4, 3), a chunk of samples at a time: pad, transform, six gemms, transform back. */
+function conv1dWinograd(
+  wasm: WasmBackendInternals,
+  kernels: SimdKernels,
+  x: TensorInfo,
+  filter: number,
+  bias: number | null,
+  info: backend_util.Conv2DInfo,
+  relu: boolean,
+): TensorInfo {
+  const { batchSize, inWidth, inChannels: ci, outWidth, outChannels: co, padInfo } = info;
+  const pad = padInfo.left;
+  const tiles = Math.ceil(outWidth / WINOGRAD_TILE);
+  const fullTiles = Math.floor(outWidth / WINOGRAD_TILE);
+  // Tile j reads padded rows 4j .. 4j + 5 of its sample; padded row r is input row r - pad or zero.
+  const paddedRows = WINOGRAD_TILE * tiles + WINOGRAD_SPAN - WINOGRAD_TILE;
+  const copiedRows = Math.min(inWidth, paddedRows - pad);
+  const chunk = Math.max(1, Math.min(batchSize, Math.floor(WINOGRAD_CHUNK_TILES / tiles)));
+  const chunkTiles = chunk * tiles;
+  const y = wasm.makeOutput([batchSize, 1, outWidth, co], 'float32');
+  // Scratch, in floats: U (6 planes [ci, co]), padded input, V (6 planes [tile, ci]), M (6 planes [tile, co]), a last partial tile, zero bias.
+  const sizes = [WINOGRAD_SPAN * ci * co, chunk * paddedRows * ci, WINOGRAD_SPAN * chunkTiles * ci, WINOGRAD_SPAN * chunkTiles * co, WINOGRAD_TILE * co, co];
+  const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  const scratch = wasm.makeOutput([starts[5] + co], 'float32');
+  const scratchBase = address(wasm, scratch);
+  const [uAt, paddedAt, vAt, mAt, tailAt, zeroAt] = starts.map((start) => scratchBase + 4 * start);
+  // Views last: allocating may grow the heap, which detaches earlier views.
+  const heap = new Float32Array(wasm.typedArrayFromHeap(scratch).buffer);
+  const xAt = address(wasm, x);
+  const yAt = address(wasm, y);
+  winogradFilter(heap.subarray(filter / 4, filter / 4 + 3 * ci * co), ci * co, heap.subarray(uAt / 4, uAt / 4 + WINOGRAD_SPAN * ci * co));
+  heap.fill(0, zeroAt / 4, zeroAt / 4 + co);
+  const biasAt = bias ?? zeroAt;
+  const floor = relu ? 0 : -Infinity;
+  const vPlane = 4 * chunkTiles * ci;
+  const mPlane = 4 * chunkTiles * co;
+  for (let first = 0; first < batchSize; first += chunk) {
+    const samples = Math.min(chunk, batchSize - first);
+    for (let b = 0; b < samples; b++) {
+      const padded = paddedAt / 4 + b * paddedRows * ci;
+      const source = xAt / 4 + (first + b) * inWidth * ci;
+      heap.fill(0, padded, padded + pad * ci);
+      heap.copyWithin(padded + pad * ci, source, source + copiedRows * ci);
+      heap.fill(0, padded + (pad + copiedRows) * ci, padded + paddedRows * ci);
+      kernels.winogradInput(4 * padded, tiles, 4 * ci, vAt + 4 * b * tiles * ci, vPlane);
+    }
+    for (let k = 0; k < WINOGRAD_SPAN; k++) gemm(kernels, samples * tiles, co, ci, vAt + k * vPlane, ci, 1, uAt + 4 * k * ci * co, mAt + k * mPlane, false);
+    for (let b = 0; b < samples; b++) {
+      const m = mAt + 4 * b * tiles * co;
+      const yRow = yAt + 4 * (first + b) * outWidth * co;
+      kernels.winogradOutput(m, fullTiles, 4 * co, mPlane, biasAt, floor, yRow);
+      if (fullTiles < tiles) {
+        kernels.winogradOutput(m + 4 * fullTiles * co, 1, 4 * co, mPlane, biasAt, floor, tailAt);
+        heap.copyWithin(yRow / 4 + fullTiles * WINOGRAD_TILE * co, tailAt / 4, tailAt / 4 + (outWidth - fullTiles * WINOGRAD_TILE) * co);
+      }
+    }
+  }
+  wasm.disposeData(scratch.dataId);
   return y;
 }
 

@@ -1,18 +1,19 @@
 import * as v8 from 'node:v8';
 import { Code as c, F32, I32, V128, assemble, forLoop, type FunctionSpec } from './assembler';
 import { batchNormSpecs, type SimdBatchNormKernels } from './simd-batch-norm';
+import { winogradSpecs, type SimdWinogradKernels } from './simd-winograd';
 
 /**
  * Hand-written WebAssembly SIMD kernels that run on the wasm backend's heap (the module imports
  * the backend's memory, so arguments are byte addresses of tensors): the batch-norm block tail
- * (simd-batch-norm.ts) and:
+ * (simd-batch-norm.ts), the Winograd convolution transforms (simd-winograd.ts) and:
  *
  * - `adam`: PyTorch's Adam over four lanes at a time, moments updated in place.
  * - `gemm`: C (+)= A B with B read in place (no packing, unlike XNNPACK's fully-connected
  *   operator, which packs its weight operand on every new tensor), A addressed through a row and
  *   a depth stride (so A or A^T), 4 x 8 register blocks. N must be a multiple of 8.
  */
-export interface SimdKernels extends SimdBatchNormKernels {
+export interface SimdKernels extends SimdBatchNormKernels, SimdWinogradKernels {
   /** n a multiple of 4; oneMinusBeta1/2 passed in (1 - beta computed in float32 loses digits). */
   adam(w: number, g: number, m: number, v: number, out: number, n: number, stepSize: number, secondCorrection: number, beta1: number, beta2: number, epsilon: number, oneMinusBeta1: number, oneMinusBeta2: number): void;
   /** Byte addresses and byte strides: A(r,k) at a + r*aRow + k*aDepth, B(k,j) at b + k*bRow + 4j, C(r,j) at c + r*cRow + 4j. */
@@ -170,7 +171,7 @@ const instances = new WeakMap<WasmMemory, SimdKernels>();
 export function simdKernels(memory: WasmMemory): SimdKernels {
   const known = instances.get(memory);
   if (known) return known;
-  compiled ??= new wasmApi.Module(assemble([adamSpec(), gemmSpec(relaxedSimdSupported()), ...batchNormSpecs()]));
+  compiled ??= new wasmApi.Module(assemble([adamSpec(), gemmSpec(relaxedSimdSupported()), ...batchNormSpecs(), ...winogradSpecs()]));
   // Not named `exports`: CommonJS output refers to module exports by that name inside functions.
   const kernels = new wasmApi.Instance(compiled, { env: { memory } }).exports as unknown as SimdKernels;
   instances.set(memory, kernels);
@@ -209,7 +210,7 @@ export function relaxedSimdSupported(): boolean {
 /** Whether this JavaScript engine runs WebAssembly SIMD (Node 16.4+ does). */
 export function simdSupported(): boolean {
   try {
-    return wasmApi.validate(assemble([adamSpec(), gemmSpec(false), ...batchNormSpecs()]));
+    return wasmApi.validate(assemble([adamSpec(), gemmSpec(false), ...batchNormSpecs(), ...winogradSpecs()]));
   } catch {
     return false;
   }
