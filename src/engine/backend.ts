@@ -113,7 +113,8 @@ async function loadBackend(name: BackendName): Promise<BackendInfo> {
       registerWasmKernels();
       const { simdSupported, relaxedSimdSupported } = await import('./kernels/wasm/simd');
       const simd = simdSupported();
-      const features = ['project-kernels', ...(simd ? ['simd'] : []), ...(simd && relaxedSimdSupported() ? ['relaxed-simd-fma'] : [])];
+      const { winogradOn } = await import('./kernels/wasm/conv1d');
+      const features = ['project-kernels', ...(simd ? ['simd'] : []), ...(simd && relaxedSimdSupported() ? ['relaxed-simd-fma'] : []), ...(simd && winogradOn() ? ['winograd-f4x3'] : [])];
       return { name, version: wasm.version_wasm, threads: 1, gpu: false, features };
     }
     case 'cpu': {

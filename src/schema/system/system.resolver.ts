@@ -8,7 +8,7 @@ export class ComputeBackendType {
   @Field() version!: string;
   @Field(() => Int) threads!: number;
   @Field() gpu!: boolean;
-  @Field(() => [String], { description: 'e.g. project-kernels, simd, relaxed-simd-fma (wasm); native (tfjs-node).' }) features!: string[];
+  @Field(() => [String], { description: 'e.g. project-kernels, simd, relaxed-simd-fma, winograd-f4x3 (wasm); native (tfjs-node).' }) features!: string[];
 }
 
 @ObjectType('System')

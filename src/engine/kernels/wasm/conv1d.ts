@@ -103,10 +103,15 @@ export function setWinograd(enabled: boolean): void {
   winogradEnabled = enabled;
 }
 
-/** Whether a convolution takes the Winograd path; NIR_SSL_WINOGRAD=0 turns it off. */
-export function winogradFits(info: backend_util.Conv2DInfo): boolean {
+/** Whether the Winograd path is on: NIR_SSL_WINOGRAD=0 turns it off. */
+export function winogradOn(): boolean {
   winogradEnabled ??= process.env.NIR_SSL_WINOGRAD !== '0';
-  return winogradEnabled && info.filterWidth === 3 && info.inChannels % 4 === 0 && info.inChannels >= WINOGRAD_MIN_CHANNELS && info.outWidth >= WINOGRAD_TILE;
+  return winogradEnabled;
+}
+
+/** Whether a convolution takes the Winograd path. */
+export function winogradFits(info: backend_util.Conv2DInfo): boolean {
+  return winogradOn() && info.filterWidth === 3 && info.inChannels % 4 === 0 && info.inChannels >= WINOGRAD_MIN_CHANNELS && info.outWidth >= WINOGRAD_TILE;
 }
 
 /** conv1dGemm by F(4, 3), a chunk of samples at a time: pad, transform, six gemms, transform back. */
