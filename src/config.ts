@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -29,6 +30,8 @@ export interface AppConfig {
   readonly jobConcurrency: number;
   /** NIR_SSL_FOLD_CONCURRENCY: folds of one experiment trained at the same time (default 1). */
   readonly foldConcurrency: number;
+  /** NIR_SSL_PREDICT_THREADS: warm worker threads that share the rows of a prediction (default: cores, at most 4). */
+  readonly predictThreads: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -56,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shutdownTimeoutMs: integer(env, 'NIR_SSL_SHUTDOWN_TIMEOUT_MS', 10000),
     jobConcurrency: Math.max(1, integer(env, 'NIR_SSL_JOB_CONCURRENCY', 1)),
     foldConcurrency: Math.max(1, integer(env, 'NIR_SSL_FOLD_CONCURRENCY', 1)),
+    predictThreads: Math.max(1, integer(env, 'NIR_SSL_PREDICT_THREADS', Math.min(4, os.availableParallelism()))),
   };
   return { ...config, ...overrides };
 }

@@ -17,6 +17,7 @@ import { createErrorFormatter } from './schema/errors';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
 import { JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
+import { ModelService } from './services/models/models.service';
 import { BACKEND_INFO, type BackendInfoProvider } from './services/system.service';
 
 export interface RunningServer {
@@ -92,6 +93,7 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
         // Running experiments are interrupted, not lost: the next start resumes them.
         await container.get<JobQueue>(JOB_QUEUE).stop();
         await apollo.stop();
+        await container.get(ModelService).close();
         await database.close();
         logger.info('stopped');
       })()),

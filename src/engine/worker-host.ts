@@ -88,7 +88,7 @@ export function serializeError(error: unknown): SerializedError {
   return { name: 'Error', message: String(error) };
 }
 
-function deserializeError(e: SerializedError): Error {
+export function deserializeError(e: SerializedError): Error {
   let error: Error;
   if (e.code === 'CANCELLED') error = new CancelledError(e.message);
   else if (e.code) error = new DomainError(e.code, e.message, e.details);

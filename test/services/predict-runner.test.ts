@@ -3,7 +3,7 @@ import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { TransformPipeline } from '../../src/plugins/transforms/pipeline';
 import { createWorkerRegistry } from '../../src/services/experiments/fold-runner';
-import { predictChunks, predictJob } from '../../src/services/models/predict-runner';
+import { chunkQueue, predictCachedChunks, predictChunks, predictJob } from '../../src/services/models/predict-runner';
 
 describe('predictJob', () => {
   const plugins = { directory: null, packages: [] as string[] };
@@ -42,5 +42,16 @@ describe('predictJob', () => {
     expect(two.probabilities.rows).toBe(1100);
     expect(two.probabilities.cols).toBe(3);
     expect(Array.from(two.probabilities.data)).toEqual(Array.from(one.probabilities.data));
+  });
+
+  it('a warm thread rebuilds a model once per key and predicts from its cache after', async () => {
+    const { state, spectra } = await knnModel();
+    const x = spectra(300);
+    const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
+    const first = await predictCachedChunks({ modelKey: 'model-a', state: bytes(state), plugins, queue: chunkQueue(x) });
+    // The same key with state that cannot be parsed: the cached model answers, the bytes are never read.
+    const again = await predictCachedChunks({ modelKey: 'model-a', state: bytes('not json'), plugins, queue: chunkQueue(x) });
+    expect(again.parts.map((p) => Array.from(p.probabilities.data))).toEqual(first.parts.map((p) => Array.from(p.probabilities.data)));
+    await expect(predictCachedChunks({ modelKey: 'model-b', state: bytes('not json'), plugins, queue: chunkQueue(x) })).rejects.toThrow(SyntaxError);
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { inject, injectable } from 'inversify';
 import type { AppConfig } from '../../config';
-import { runInWorker } from '../../engine/worker-host';
+import { WarmWorkers } from '../../engine/warm-workers';
 import { NotFoundError, UserInputError } from '../../errors';
 import { matrix, type Matrix } from '../../numeric/matrix';
 import { argmaxRows } from '../../numeric/metrics';
@@ -10,7 +10,7 @@ import { DatabaseService } from '../database/database.service';
 import { DatasetService } from '../datasets/datasets.service';
 import { APP_CONFIG } from '../tokens';
 import type { StoredModelConfig } from './model-config';
-import type { PredictJob, PredictOutcome } from './predict-runner';
+import { CHUNK_ROWS, chunkQueue, joinChunks, type CachedPredictJob, type ChunkResults } from './predict-runner';
 
 const PREDICT_RUNNER = path.join(__dirname, 'predict-runner');
 const MAX_INLINE_SPECTRA = 10000;
@@ -51,7 +51,16 @@ export class ModelService {
     @inject(DatabaseService) private readonly database: DatabaseService,
     @inject(DatasetService) private readonly datasets: DatasetService,
     @inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.workers = new WarmWorkers(config.predictThreads);
+  }
+
+  /** Prediction threads, started on first use and kept warm (see predict-runner.ts). */
+  private readonly workers: WarmWorkers;
+
+  async close(): Promise<void> {
+    await this.workers.close();
+  }
 
   async list(filter: { datasetId?: string | null; experimentId?: string | null } = {}): Promise<ModelRecord[]> {
     const rows = await this.database.client.model.findMany({
@@ -83,12 +92,19 @@ export class ModelService {
     const { x, datasetId } = await this.inputs(model, request);
     const state = await this.database.readBlob('Model.state', model.id);
     if (!state) throw new NotFoundError('model weights', model.id);
-    const job: PredictJob = {
-      state: Buffer.from(state).toString('utf8'),
-      x,
+    // The state crosses to every thread on shared memory; a thread that holds the model skips it.
+    const sharedState = new Uint8Array(new SharedArrayBuffer(state.byteLength));
+    sharedState.set(state);
+    const job: CachedPredictJob = {
+      modelKey: model.id,
+      state: sharedState,
       plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
+      queue: chunkQueue(x),
     };
-    const { probabilities } = await runInWorker<PredictOutcome>(PREDICT_RUNNER, 'predictJob', job);
+    // One chunk is one thread's work; more are shared by every thread.
+    const threads = x.rows > CHUNK_ROWS ? this.workers.size : 1;
+    const parts = await this.workers.runOnMany<ChunkResults>(threads, PREDICT_RUNNER, 'predictCachedChunks', job);
+    const { probabilities } = joinChunks(x.rows, parts);
     const C = model.config.classes.length;
     const predicted = argmaxRows(probabilities.data, probabilities.rows, C);
     const results = Array.from(predicted, (k, index) => ({
