@@ -4,7 +4,7 @@ import { NotFoundError, UserInputError } from '../../errors';
 import { DatabaseService } from '../database/database.service';
 import { DatasetService } from '../datasets/datasets.service';
 import { ExperimentService, type FoldDetails } from '../experiments/experiments.service';
-import { planStudy, studySettings, type StudyOptions, type StudySettings } from './study-plan';
+import { planStudy, presetLabel, studySettings, type StudyOptions, type StudySettings } from './study-plan';
 import { studyReport, type ReportExperiment } from './study-report';
 
 export interface StudyRecord {
@@ -38,7 +38,7 @@ export class StudyService {
     const settings = studySettings(request);
     const plan = planStudy(settings);
     const id = randomUUID();
-    const name = request.name?.trim() || `${dataset.name} ${settings.preset} study`;
+    const name = request.name?.trim() || `${dataset.name} study (${presetLabel(settings)})`;
     await this.experiments.createAll(
       plan.map((p) => ({
         name: `${name}: ${p.name}`,

@@ -69,6 +69,13 @@ const PRESETS: Record<StudyPreset, Omit<StudySettings, 'parts' | 'preset'>> = {
   },
 };
 
+/** "full", or "full at 10 + 30 epochs" where the epochs are not the preset's: names say the budget. */
+export function presetLabel(settings: StudySettings): string {
+  const preset = PRESETS[settings.preset as StudyPreset];
+  const sameBudget = preset && preset.pretextEpochs === settings.pretextEpochs && preset.finetuneEpochs === settings.finetuneEpochs;
+  return sameBudget ? settings.preset : `${settings.preset} at ${settings.pretextEpochs} + ${settings.finetuneEpochs} epochs`;
+}
+
 export function studySettings(options: StudyOptions): StudySettings {
   const base = PRESETS[options.preset];
   if (!base) throw new UserInputError(`unknown study preset "${options.preset}" (quick or full)`);
