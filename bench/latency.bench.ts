@@ -2,6 +2,9 @@
  * API responsiveness while a model trains (issue 5): p50/p95/p99 latency of a small datasets
  * query, sequential requests for a fixed time, while an SSL experiment on Tablet trains in a
  * worker thread; and the same without training, as the reference. Target: p95 < 100 ms.
+ * Then the latency of `predict` over GraphQL with an SSL classifier (METHOD.md network, a
+ * one-epoch final model on Tablet): the first call (threads start, the model is rebuilt), then
+ * one inline spectrum and the whole stored dataset, warm.
  *   node dist/bench/latency.bench.js [seconds]
  */
 import 'reflect-metadata';
@@ -73,8 +76,51 @@ async function main(): Promise<void> {
         }),
       );
     }
+    await predictLatencies(server, tablet.id);
   } finally {
     await server.close();
+  }
+}
+
+async function predictLatencies(server: RunningServer, datasetId: string): Promise<void> {
+  const model = { plugin: 'cnn-classifier', params: { epochs: 1, pretext: { epochs: 1 } } };
+  const { createExperiment } = await gql<{ createExperiment: { id: string } }>(
+    server,
+    'mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }',
+    { input: { name: 'predict-latency-bench', datasetId, model, protocol: { folds: 2 }, trainFinalModel: true } },
+  );
+  for (;;) {
+    const { experiment } = await gql<{ experiment: { status: string; error: string | null } }>(server, 'query($id: ID!) { experiment(id: $id) { status error } }', { id: createExperiment.id });
+    if (experiment.status === 'SUCCEEDED') break;
+    if (['FAILED', 'CANCELLED'].includes(experiment.status)) throw new Error(`model training ${experiment.status}: ${experiment.error}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const { models } = await gql<{ models: { id: string }[] }>(server, 'query($id: ID!) { models(experimentId: $id) { id } }', { id: createExperiment.id });
+  const { dataset } = await gql<{ dataset: { sampleCount: number; samples: { items: { values: number[] }[] } } }>(
+    server,
+    'query($id: ID!) { dataset(id: $id) { sampleCount samples(limit: 1) { items { values } } } }',
+    { id: datasetId },
+  );
+  const PREDICT = 'mutation($input: PredictInput!) { predict(input: $input) { count } }';
+  const oneSpectrum = { modelId: models[0].id, spectra: [dataset.samples.items[0].values] };
+  const timed = async (input: Record<string, unknown>, times: number): Promise<number[]> => {
+    const ms: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const t = performance.now();
+      await gql(server, PREDICT, { input });
+      ms.push(performance.now() - t);
+    }
+    return ms.sort((a, b) => a - b);
+  };
+  const [first] = await timed(oneSpectrum, 1);
+  console.log(JSON.stringify({ bench: 'predict-latency', condition: 'first-call', spectra: 1, ms: +first.toFixed(1) }));
+  for (const [condition, input, times] of [
+    ['warm-inline', oneSpectrum, 50],
+    ['warm-stored-dataset', { modelId: models[0].id, datasetId }, 10],
+  ] as const) {
+    const sorted = await timed(input, times);
+    const spectra = condition === 'warm-inline' ? 1 : dataset.sampleCount;
+    console.log(JSON.stringify({ bench: 'predict-latency', condition, spectra, requests: times, p50Ms: +percentile(sorted, 0.5).toFixed(1), p95Ms: +percentile(sorted, 0.95).toFixed(1) }));
   }
 }
 
