@@ -109,6 +109,8 @@ describe('wasm convolution gradients', () => {
     { name: 'Winograd same, partial last tile', x: [3, 1, 101, 16], f: [1, 3, 16, 8], stride: 1, pad: 'same' },
     { name: 'Winograd same, batch over several chunks', x: [45, 1, 50, 32], f: [1, 3, 32, 16], stride: 1, pad: 'same' },
     { name: 'Winograd valid', x: [2, 1, 57, 20], f: [1, 3, 20, 24], stride: 1, pad: 'valid' },
+    // Its input gradient is a full-padded (pad 2) Winograd convolution of dy.
+    { name: 'Winograd valid, input gradient too', x: [2, 1, 31, 16], f: [1, 3, 16, 24], stride: 1, pad: 'valid' },
     { name: 'Winograd, one tile', x: [1, 1, 4, 16], f: [1, 3, 16, 8], stride: 1, pad: 'same' },
     { name: '2-D stride 2 same', x: [2, 9, 11, 3], f: [3, 3, 3, 4], stride: 2, pad: 'same' },
     { name: '2-D stride 3 valid, even kernel', x: [2, 10, 13, 2], f: [2, 4, 2, 5], stride: 3, pad: 'valid' },
