@@ -9,15 +9,15 @@ import type { ClassifierPlugin } from '../src/plugins/contract';
 import { TransformPipeline } from '../src/plugins/transforms/pipeline';
 import { createWorkerRegistry } from '../src/services/experiments/fold-runner';
 import { WarmWorkers } from '../src/engine/warm-workers';
-import { chunkQueue, joinChunks, predictJob, type ChunkResults, type PredictJob } from '../src/services/models/predict-runner';
+import { predictOnPool } from '../src/services/models/predict-runner';
 
 /**
  * End-to-end prediction speed of a stored SSL classifier (cnn-classifier, METHOD.md network):
  * 10,000 random spectra at L = 404 by default, next to PyTorch (infer_torch.py, one thread) in
- * the same run. One JSON line per measurement:
- * - `cold`: predictJob, which rebuilds the model and starts its extra threads for the call;
- * - `warm`: the server's path, warm worker threads (WarmWorkers + predictCachedChunks) that
- *   already hold the model, as for every prediction after a model's first.
+ * the same run, on the server's path (predictOnPool: worker threads that stay warm). One JSON
+ * line per measurement:
+ * - `cold`: a model's first prediction on fresh threads (they start and rebuild the model);
+ * - `warm`: every prediction after it (the threads hold their backend and the model).
  * usage: node dist/bench/inference.bench.js [L] [spectra]
  */
 const L = Number(process.argv[2] ?? 404);
@@ -54,26 +54,18 @@ async function main(): Promise<void> {
   const state = JSON.stringify({ pipeline: pipeline.toJSON(), classifier: registry.serialize(classifier) });
   const x = randomSpectra(SPECTRA, L, 2);
   const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  for (const threads of [1, Math.min(2, os.availableParallelism())]) {
-    const job: PredictJob = { state, x, plugins, threads };
-    const t0 = performance.now();
-    const { probabilities } = await predictJob(job);
-    const seconds = (performance.now() - t0) / 1000;
-    if (probabilities.rows !== SPECTRA) throw new Error(`got ${probabilities.rows} rows`);
-    console.log(JSON.stringify({ bench: 'predict', impl: 'tfjs-wasm', mode: 'cold', L, spectra: SPECTRA, threads, seconds: Number(seconds.toFixed(2)), spectraPerSecond: Math.round(SPECTRA / seconds), load: load(), date }));
-  }
-  const runner = path.join(__dirname, '../src/services/models/predict-runner');
-  const stateBytes = new Uint8Array(Buffer.from(state, 'utf8'));
+  const job = { modelKey: 'bench', state: new Uint8Array(Buffer.from(state, 'utf8')), plugins, x };
   for (const threads of [1, Math.min(2, os.availableParallelism())]) {
     const pool = new WarmWorkers(threads);
-    const job = () => ({ modelKey: 'bench', state: stateBytes, plugins, queue: chunkQueue(x) });
     try {
-      await pool.runOnMany<ChunkResults>(threads, runner, 'predictCachedChunks', job()); // start threads, rebuild the model
-      const t0 = performance.now();
-      const { probabilities } = joinChunks(SPECTRA, await pool.runOnMany<ChunkResults>(threads, runner, 'predictCachedChunks', job()));
-      const seconds = (performance.now() - t0) / 1000;
-      if (probabilities.rows !== SPECTRA) throw new Error(`got ${probabilities.rows} rows`);
-      console.log(JSON.stringify({ bench: 'predict', impl: 'tfjs-wasm', mode: 'warm', L, spectra: SPECTRA, threads, seconds: Number(seconds.toFixed(2)), spectraPerSecond: Math.round(SPECTRA / seconds), load: load(), date }));
+      // The first call starts the threads and rebuilds the model in each; later calls find both.
+      for (const mode of ['cold', 'warm']) {
+        const t0 = performance.now();
+        const { probabilities } = await predictOnPool(pool, job);
+        const seconds = (performance.now() - t0) / 1000;
+        if (probabilities.rows !== SPECTRA) throw new Error(`got ${probabilities.rows} rows`);
+        console.log(JSON.stringify({ bench: 'predict', impl: 'tfjs-wasm', mode, L, spectra: SPECTRA, threads, seconds: Number(seconds.toFixed(2)), spectraPerSecond: Math.round(SPECTRA / seconds), load: load(), date }));
+      }
     } finally {
       await pool.close();
     }

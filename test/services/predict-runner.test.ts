@@ -1,13 +1,15 @@
+import { WarmWorkers } from '../../src/engine/warm-workers';
 import { matrix } from '../../src/numeric/matrix';
 import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { TransformPipeline } from '../../src/plugins/transforms/pipeline';
 import { createWorkerRegistry } from '../../src/services/experiments/fold-runner';
-import { chunkQueue, predictCachedChunks, predictChunks, predictJob } from '../../src/services/models/predict-runner';
+import { chunkQueue, predictCachedChunks, predictOnPool } from '../../src/services/models/predict-runner';
 
-describe('predictJob', () => {
+describe('predictions on warm threads', () => {
   const plugins = { directory: null, packages: [] as string[] };
   const cols = 12;
+  const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
   async function knnModel() {
     const registry = createWorkerRegistry(plugins);
     const rng = new Rng(3);
@@ -15,39 +17,41 @@ describe('predictJob', () => {
     const classifier = registry.create<ClassifierPlugin>('knn', { k: 3 });
     await classifier.fit(spectra(40), Int32Array.from({ length: 40 }, (_, i) => i % 3), 3);
     const state = JSON.stringify({ pipeline: TransformPipeline.fromSteps(registry, [{ name: 'snv' }]).toJSON(), classifier: registry.serialize(classifier) });
-    return { state, spectra };
+    return { state, spectra, classifier, registry };
   }
 
   it('a thread takes the chunks left on the shared counter, each once', async () => {
     const { state, spectra } = await knnModel();
     const x = spectra(1000);
-    const shared = new Float32Array(new SharedArrayBuffer(x.data.byteLength));
-    shared.set(x.data);
-    const next = new Int32Array(new SharedArrayBuffer(4));
-    next[0] = 512; // another thread has taken the first two chunks
-    const { parts } = await predictChunks({ state, plugins, queue: { x: matrix(1000, cols, shared), next } });
+    const queue = chunkQueue(x);
+    queue.next[0] = 512; // another thread has taken the first two chunks
+    const { parts } = await predictCachedChunks({ modelKey: 'counter', state: bytes(state), plugins, queue });
     expect(parts.map((p) => [p.start, p.probabilities.rows])).toEqual([
       [512, 256],
       [768, 232],
     ]);
-    const whole = await predictJob({ state, x, plugins, threads: 1 });
-    expect(Array.from(parts[1].probabilities.data)).toEqual(Array.from(whole.probabilities.data.subarray(768 * 3)));
   });
 
-  it('shares rows between threads in chunks and returns them in order, as one thread does', async () => {
-    const { state, spectra } = await knnModel();
+  it('shares rows between threads in chunks and returns them in order, as the model predicts them', async () => {
+    const { state, spectra, classifier, registry } = await knnModel();
     const x = spectra(1100);
-    const one = await predictJob({ state, x, plugins, threads: 1 });
-    const two = await predictJob({ state, x, plugins, threads: 2 });
-    expect(two.probabilities.rows).toBe(1100);
-    expect(two.probabilities.cols).toBe(3);
-    expect(Array.from(two.probabilities.data)).toEqual(Array.from(one.probabilities.data));
+    const expected = await classifier.predictProba(TransformPipeline.fromSteps(registry, [{ name: 'snv' }]).transform(x));
+    for (const size of [1, 2]) {
+      const pool = new WarmWorkers(size);
+      try {
+        const { probabilities } = await predictOnPool(pool, { modelKey: 'm', state: bytes(state), plugins, x });
+        expect([probabilities.rows, probabilities.cols]).toEqual([1100, 3]);
+        expect(Array.from(probabilities.data)).toEqual(Array.from(expected.data));
+        expect(pool.started).toBe(size);
+      } finally {
+        await pool.close();
+      }
+    }
   });
 
   it('a warm thread rebuilds a model once per key and predicts from its cache after', async () => {
     const { state, spectra } = await knnModel();
     const x = spectra(300);
-    const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'utf8'));
     const first = await predictCachedChunks({ modelKey: 'model-a', state: bytes(state), plugins, queue: chunkQueue(x) });
     // The same key with state that cannot be parsed: the cached model answers, the bytes are never read.
     const again = await predictCachedChunks({ modelKey: 'model-a', state: bytes('not json'), plugins, queue: chunkQueue(x) });

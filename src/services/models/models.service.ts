@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { inject, injectable } from 'inversify';
 import type { AppConfig } from '../../config';
 import { WarmWorkers } from '../../engine/warm-workers';
@@ -10,9 +9,8 @@ import { DatabaseService } from '../database/database.service';
 import { DatasetService } from '../datasets/datasets.service';
 import { APP_CONFIG } from '../tokens';
 import type { StoredModelConfig } from './model-config';
-import { CHUNK_ROWS, chunkQueue, joinChunks, type CachedPredictJob, type ChunkResults } from './predict-runner';
+import { predictOnPool } from './predict-runner';
 
-const PREDICT_RUNNER = path.join(__dirname, 'predict-runner');
 const MAX_INLINE_SPECTRA = 10000;
 
 export interface ModelRecord {
@@ -92,19 +90,8 @@ export class ModelService {
     const { x, datasetId } = await this.inputs(model, request);
     const state = await this.database.readBlob('Model.state', model.id);
     if (!state) throw new NotFoundError('model weights', model.id);
-    // The state crosses to every thread on shared memory; a thread that holds the model skips it.
-    const sharedState = new Uint8Array(new SharedArrayBuffer(state.byteLength));
-    sharedState.set(state);
-    const job: CachedPredictJob = {
-      modelKey: model.id,
-      state: sharedState,
-      plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
-      queue: chunkQueue(x),
-    };
-    // One chunk is one thread's work; more are shared by every thread.
-    const threads = x.rows > CHUNK_ROWS ? this.workers.size : 1;
-    const parts = await this.workers.runOnMany<ChunkResults>(threads, PREDICT_RUNNER, 'predictCachedChunks', job);
-    const { probabilities } = joinChunks(x.rows, parts);
+    const plugins = { directory: this.config.pluginsDir, packages: this.config.pluginPackages };
+    const { probabilities } = await predictOnPool(this.workers, { modelKey: model.id, state, plugins, x });
     const C = model.config.classes.length;
     const predicted = argmaxRows(probabilities.data, probabilities.rows, C);
     const results = Array.from(predicted, (k, index) => ({

@@ -1,6 +1,5 @@
-import * as os from 'node:os';
 import { backendInfoOrNull } from '../../engine/backend';
-import { runInWorker } from '../../engine/worker-host';
+import type { WarmWorkers } from '../../engine/warm-workers';
 import { matrix, type Matrix } from '../../numeric/matrix';
 import type { ClassifierPlugin, SerializedPlugin } from '../../plugins/contract';
 import { TransformPipeline } from '../../plugins/transforms/pipeline';
@@ -8,32 +7,20 @@ import { createWorkerRegistry, type FoldJob } from '../experiments/fold-runner';
 import type { StoredModelState } from './model-config';
 
 /**
- * Class probabilities of a stored model for a batch of spectra already on the model's axis.
- * Threads take chunks of rows from a shared counter until none is left, so a thread that starts
- * late (loading a backend takes about half a second) or is busy simply takes fewer.
- *
- * - The server uses warm threads (WarmWorkers running predictCachedChunks): each keeps its
- *   backend and the models it rebuilt, so a prediction pays for neither.
- * - predictJob is the one-shot form (in-process use, benchmarks): it rebuilds the model from its
- *   serialised state here and in fresh worker threads.
+ * Class probabilities of a stored model for a batch of spectra already on the model's axis, on
+ * warm worker threads (WarmWorkers running predictCachedChunks): each keeps its backend and the
+ * models it rebuilt, so a prediction pays for neither after the first. Threads take chunks of
+ * rows from a shared counter until none is left, so one that starts late (loading a backend
+ * takes about half a second) or is busy simply takes fewer.
  */
-export interface PredictJob {
-  /** StoredModelState as JSON text (it crosses threads as one string). */
-  readonly state: string;
-  readonly x: Matrix;
-  readonly plugins: FoldJob['plugins'];
-  /** Threads to split the rows over; default: one per core (at most 2) from SPLIT_MIN_ROWS rows on. */
-  readonly threads?: number;
-}
+
+/** This module, as the worker threads load it. */
+const RUNNER = __filename.replace(/\.(t|j)s$/, '');
 
 export interface PredictOutcome {
   readonly probabilities: Matrix;
   readonly backend: string | null;
 }
-
-/** Below this many spectra a second thread's start-up (about half a second) outweighs the gain. */
-export const SPLIT_MIN_ROWS = 2000;
-const MAX_THREADS = 2;
 
 /** Rows per chunk taken from the shared counter. */
 export const CHUNK_ROWS = 256;
@@ -50,25 +37,17 @@ export interface ChunkResults {
   readonly backend: string | null;
 }
 
-export async function predictJob(job: PredictJob): Promise<PredictOutcome> {
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const threads = Math.max(1, Math.min(job.threads ?? (job.x.rows >= SPLIT_MIN_ROWS ? Math.min(cores, MAX_THREADS) : 1), Math.ceil(job.x.rows / CHUNK_ROWS)));
-  if (threads === 1) {
-    const model = loadModel(job.state, job.plugins);
-    try {
-      return { probabilities: await model.predict(job.x), backend: backendInfoOrNull()?.name ?? null };
-    } finally {
-      model.dispose();
-    }
-  }
-  const queue = chunkQueue(job.x);
-  const chunkJob = { state: job.state, plugins: job.plugins, queue };
-  // Start the other threads first, then take chunks here while they start.
-  const others = Array.from({ length: threads - 1 }, () => runInWorker<ChunkResults>(__filename.replace(/\.(t|j)s$/, ''), 'predictChunks', chunkJob));
-  const settled = await Promise.allSettled([predictChunks(chunkJob), ...others]);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return joinChunks(job.x.rows, settled.map((s) => (s as PromiseFulfilledResult<ChunkResults>).value));
+/**
+ * Class probabilities of the model `modelKey` (its stored state in `state`, UTF-8 JSON) on the
+ * pool's warm threads: one chunk of rows goes to the least busy thread, more are shared by all.
+ */
+export async function predictOnPool(pool: WarmWorkers, job: { modelKey: string; state: Uint8Array; plugins: FoldJob['plugins']; x: Matrix }): Promise<PredictOutcome> {
+  // The state crosses to every thread on shared memory; a thread that holds the model skips it.
+  const state = new Uint8Array(new SharedArrayBuffer(job.state.byteLength));
+  state.set(job.state);
+  const cached: CachedPredictJob = { modelKey: job.modelKey, state, plugins: job.plugins, queue: chunkQueue(job.x) };
+  const threads = job.x.rows > CHUNK_ROWS ? pool.size : 1;
+  return joinChunks(job.x.rows, await pool.runOnMany<ChunkResults>(threads, RUNNER, 'predictCachedChunks', cached));
 }
 
 /** The spectra copied to shared memory with a fresh counter, for threads to take chunks from. */
@@ -87,16 +66,6 @@ export function joinChunks(rows: number, results: readonly ChunkResults[]): Pred
   return { probabilities: matrix(rows, cols, data), backend: results[0]?.backend ?? null };
 }
 
-/** Takes chunks of rows from the queue until none is left (exported for the worker threads). */
-export async function predictChunks(job: { state: string; plugins: FoldJob['plugins']; queue: ChunkQueue }): Promise<ChunkResults> {
-  const model = loadModel(job.state, job.plugins);
-  try {
-    return await takeChunks(job.queue, model);
-  } finally {
-    model.dispose();
-  }
-}
-
 /**
  * A job for a warm worker thread (WarmWorkers): the model is named by `modelKey` and rebuilt
  * only when this thread does not hold it yet; its state travels as UTF-8 bytes on shared
@@ -113,7 +82,7 @@ export interface CachedPredictJob {
 const cachedModels = new Map<string, LoadedModel>();
 const CACHED_MODELS = 4;
 
-/** predictChunks with the thread's model cache (exported for warm worker threads). */
+/** Takes chunks of rows from the queue with this thread's copy of the model (exported for the warm threads). */
 export async function predictCachedChunks(job: CachedPredictJob): Promise<ChunkResults> {
   let model = cachedModels.get(job.modelKey);
   if (model) cachedModels.delete(job.modelKey);
