@@ -12,6 +12,8 @@ import type { StoredModelConfig } from './model-config';
 import { predictOnPool } from './predict-runner';
 
 const MAX_INLINE_SPECTRA = 10000;
+/** Model states kept in memory (about 9 MB each for the CNN at L = 404). */
+const CACHED_STATES = 4;
 
 export interface ModelRecord {
   readonly id: string;
@@ -56,8 +58,33 @@ export class ModelService {
   /** Prediction threads, started on first use and kept warm (see predict-runner.ts). */
   private readonly workers: WarmWorkers;
 
+  /**
+   * Model states on shared memory by model id, least recently used first: a model never
+   * changes, so its state is read and copied once for all its predictions (and a thread that
+   * holds the model does not even look at it).
+   */
+  private readonly states = new Map<string, Uint8Array>();
+
   async close(): Promise<void> {
     await this.workers.close();
+  }
+
+  private async sharedState(modelId: string): Promise<Uint8Array> {
+    let state = this.states.get(modelId);
+    if (state) {
+      this.states.delete(modelId);
+    } else {
+      const stored = await this.database.readBlob('Model.state', modelId);
+      if (!stored) throw new NotFoundError('model weights', modelId);
+      state = new Uint8Array(new SharedArrayBuffer(stored.byteLength));
+      state.set(stored);
+    }
+    this.states.set(modelId, state);
+    for (const key of this.states.keys()) {
+      if (this.states.size <= CACHED_STATES) break;
+      this.states.delete(key);
+    }
+    return state;
   }
 
   async list(filter: { datasetId?: string | null; experimentId?: string | null } = {}): Promise<ModelRecord[]> {
@@ -78,6 +105,7 @@ export class ModelService {
   async delete(id: string): Promise<boolean> {
     await this.get(id);
     await this.database.client.model.delete({ where: { id } });
+    this.states.delete(id);
     return true;
   }
 
@@ -88,8 +116,7 @@ export class ModelService {
   async predict(request: PredictRequest): Promise<PredictionRecord> {
     const model = await this.get(request.modelId);
     const { x, datasetId } = await this.inputs(model, request);
-    const state = await this.database.readBlob('Model.state', model.id);
-    if (!state) throw new NotFoundError('model weights', model.id);
+    const state = await this.sharedState(model.id);
     const plugins = { directory: this.config.pluginsDir, packages: this.config.pluginPackages };
     const { probabilities } = await predictOnPool(this.workers, { modelKey: model.id, state, plugins, x });
     const C = model.config.classes.length;

@@ -43,8 +43,11 @@ export interface ChunkResults {
  */
 export async function predictOnPool(pool: WarmWorkers, job: { modelKey: string; state: Uint8Array; plugins: FoldJob['plugins']; x: Matrix }): Promise<PredictOutcome> {
   // The state crosses to every thread on shared memory; a thread that holds the model skips it.
-  const state = new Uint8Array(new SharedArrayBuffer(job.state.byteLength));
-  state.set(job.state);
+  let state = job.state;
+  if (!(state.buffer instanceof SharedArrayBuffer)) {
+    state = new Uint8Array(new SharedArrayBuffer(job.state.byteLength));
+    state.set(job.state);
+  }
   const cached: CachedPredictJob = { modelKey: job.modelKey, state, plugins: job.plugins, queue: chunkQueue(job.x) };
   const threads = job.x.rows > CHUNK_ROWS ? pool.size : 1;
   return joinChunks(job.x.rows, await pool.runOnMany<ChunkResults>(threads, RUNNER, 'predictCachedChunks', cached));
