@@ -73,10 +73,12 @@ export function studyReport(input: ReportInput): string {
         } | ${wall(e)} |`,
       );
     }
-    const best = table4
+    const ranked = table4
       .map((m) => ({ m, mean: summarize((byRole.get(`table4:${m}`) as ReportExperiment).folds.map((f) => f.accuracy)).mean }))
       .filter((r) => !Number.isNaN(r.mean))
-      .sort((a, b) => b.mean - a.mean)[0];
+      .sort((a, b) => b.mean - a.mean);
+    // A study without the baselines (only the SSL model for Fig. 7 or 6) has nothing to rank.
+    const best = ranked.length > 1 ? ranked[0] : null;
     if (best) lines.push('', `Best here: **${best.m}** (${best.mean.toFixed(4)}).`);
     lines.push('');
   }

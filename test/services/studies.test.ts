@@ -1,4 +1,5 @@
 import { planStudy, presetLabel, studySettings } from '../../src/services/studies/study-plan';
+import { studyReport, type ReportExperiment } from '../../src/services/studies/study-report';
 
 describe('study settings', () => {
   it('names the epoch budget where it is not the preset\'s', () => {
@@ -16,5 +17,28 @@ describe('study settings', () => {
     const plan = planStudy(studySettings({ preset: 'full', parts: ['table4', 'fig5'] }));
     expect(plan.map((p) => p.model.plugin)).toEqual(expect.arrayContaining(['cnn-classifier', 'random-forest', 'svm', 'knn', 'elm', 'bpnn', 'pls-da']));
     expect(plan).toHaveLength(8);
+  });
+});
+
+describe('study report', () => {
+  const settings = studySettings({ preset: 'quick', parts: ['fig7'] });
+  const experiment = (role: string, accuracies: number[]): ReportExperiment => ({
+    role,
+    name: role,
+    status: 'succeeded',
+    error: null,
+    backend: 'wasm',
+    startedAt: new Date(0),
+    finishedAt: new Date(60_000),
+    folds: accuracies.map((accuracy) => ({ accuracy, macroF1: accuracy, wallMs: 1000, pretext: null })),
+  });
+  const report = (experiments: ReportExperiment[]) =>
+    studyReport({ studyName: 's', datasetName: 'mango', samples: 186, variables: 1557, classes: 4, settings, experiments, generatedAt: new Date(60_000) });
+
+  it('ranks the Table 4 models only when there are several', () => {
+    const fig7Only = [experiment('table4:ssl', [0.8, 0.9]), experiment('fig7:add-noise', [0.85, 0.9])];
+    expect(report(fig7Only)).not.toMatch(/Best here/);
+    expect(report(fig7Only)).toMatch(/\| add-noise only \| 0\.8750 ± /);
+    expect(report([...fig7Only, experiment('table4:elm', [0.95, 1])])).toMatch(/Best here: \*\*elm\*\* \(0\.9750\)/);
   });
 });
