@@ -1,6 +1,5 @@
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { deserializeError, type SerializedError } from './worker-host';
+import type { Worker } from 'node:worker_threads';
+import { deserializeError, startWorker, type SerializedError } from './worker-host';
 
 /**
  * Worker threads kept warm between jobs. A job is `await module[exportName](args)`, as with
@@ -20,8 +19,6 @@ export interface WarmJobMessage {
 }
 
 export type WarmReplyMessage = { readonly id: number; readonly type: 'result'; readonly value: unknown } | { readonly id: number; readonly type: 'error'; readonly error: SerializedError };
-
-const runningFromTs = __filename.endsWith('.ts');
 
 export class WarmWorkers {
   private readonly threads: (WarmThread | null)[];
@@ -82,9 +79,7 @@ class WarmThread {
     private readonly idleMs: number,
     onExit: () => void,
   ) {
-    this.worker = new Worker(path.join(__dirname, runningFromTs ? 'warm-worker-entry.ts' : 'warm-worker-entry.js'), {
-      execArgv: runningFromTs ? ['-r', '@swc-node/register'] : [],
-    });
+    this.worker = startWorker('warm-worker-entry');
     this.worker.unref();
     this.worker.on('message', (reply: WarmReplyMessage) => {
       const job = this.pending.get(reply.id);

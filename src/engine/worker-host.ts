@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Worker, type TransferListItem } from 'node:worker_threads';
+import { Worker, type TransferListItem, type WorkerOptions } from 'node:worker_threads';
 import { CancelledError, DomainError, type ErrorCode } from '../errors';
 
 /**
@@ -42,6 +42,14 @@ export interface SerializedError {
 /** Under ts sources (Jest, swc-node) the entry is .ts and the worker needs the TypeScript hook. */
 const runningFromTs = __filename.endsWith('.ts');
 
+/** A worker thread on one of the engine's entry modules (this folder), from ts sources or dist/. */
+export function startWorker(entry: 'worker-entry' | 'warm-worker-entry', options: WorkerOptions = {}): Worker {
+  return new Worker(path.join(__dirname, `${entry}${runningFromTs ? '.ts' : '.js'}`), {
+    ...options,
+    execArgv: runningFromTs ? ['-r', '@swc-node/register'] : [],
+  });
+}
+
 export function runInWorker<T, P = unknown>(
   modulePath: string,
   exportName: string,
@@ -50,13 +58,8 @@ export function runInWorker<T, P = unknown>(
 ): Promise<T> {
   const { onProgress, signal, transferList } = options;
   if (signal?.aborted) return Promise.reject(new CancelledError());
-  const entry = path.join(__dirname, runningFromTs ? 'worker-entry.ts' : 'worker-entry.js');
   const workerData: WorkerJobData = { modulePath, exportName, args };
-  const worker = new Worker(entry, {
-    workerData,
-    transferList: transferList as TransferListItem[] | undefined,
-    execArgv: runningFromTs ? ['-r', '@swc-node/register'] : [],
-  });
+  const worker = startWorker('worker-entry', { workerData, transferList: transferList as TransferListItem[] | undefined });
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const finish = (action: () => void): void => {
