@@ -98,11 +98,6 @@ const WINOGRAD_CHUNK_TILES = 512;
 
 let winogradEnabled: boolean | null = null;
 
-/** Turns the Winograd path on or off for this thread (benchmarks compare both in one process). */
-export function setWinograd(enabled: boolean): void {
-  winogradEnabled = enabled;
-}
-
 /** Whether the Winograd path is on: NIR_SSL_WINOGRAD=0 turns it off. */
 export function winogradOn(): boolean {
   winogradEnabled ??= process.env.NIR_SSL_WINOGRAD !== '0';
