@@ -10,6 +10,7 @@ import { DatasetService } from '../datasets/datasets.service';
 import { APP_CONFIG } from '../tokens';
 import type { StoredModelConfig } from './model-config';
 import { predictOnPool } from './predict-runner';
+import { RecentlyUsed } from './recently-used';
 
 const MAX_INLINE_SPECTRA = 10000;
 /** Model states kept in memory (about 9 MB each for the CNN at L = 404). */
@@ -63,28 +64,20 @@ export class ModelService {
    * changes, so its state is read and copied once for all its predictions (and a thread that
    * holds the model does not even look at it).
    */
-  private readonly states = new Map<string, Uint8Array>();
+  private readonly states = new RecentlyUsed<string, Uint8Array>(CACHED_STATES);
 
   async close(): Promise<void> {
     await this.workers.close();
   }
 
-  private async sharedState(modelId: string): Promise<Uint8Array> {
-    let state = this.states.get(modelId);
-    if (state) {
-      this.states.delete(modelId);
-    } else {
+  private sharedState(modelId: string): Promise<Uint8Array> {
+    return this.states.use(modelId, async () => {
       const stored = await this.database.readBlob('Model.state', modelId);
       if (!stored) throw new NotFoundError('model weights', modelId);
-      state = new Uint8Array(new SharedArrayBuffer(stored.byteLength));
+      const state = new Uint8Array(new SharedArrayBuffer(stored.byteLength));
       state.set(stored);
-    }
-    this.states.set(modelId, state);
-    for (const key of this.states.keys()) {
-      if (this.states.size <= CACHED_STATES) break;
-      this.states.delete(key);
-    }
-    return state;
+      return state;
+    });
   }
 
   async list(filter: { datasetId?: string | null; experimentId?: string | null } = {}): Promise<ModelRecord[]> {

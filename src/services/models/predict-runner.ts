@@ -5,6 +5,7 @@ import type { ClassifierPlugin, SerializedPlugin } from '../../plugins/contract'
 import { TransformPipeline } from '../../plugins/transforms/pipeline';
 import { createWorkerRegistry, type FoldJob } from '../experiments/fold-runner';
 import type { StoredModelState } from './model-config';
+import { RecentlyUsed } from './recently-used';
 
 /**
  * Class probabilities of a stored model for a batch of spectra already on the model's axis, on
@@ -23,16 +24,16 @@ export interface PredictOutcome {
 }
 
 /** Rows per chunk taken from the shared counter. */
-export const CHUNK_ROWS = 256;
+const CHUNK_ROWS = 256;
 
-export interface ChunkQueue {
+interface ChunkQueue {
   /** The spectra on shared memory. */
   readonly x: Matrix;
   /** [next row to take], advanced atomically by every thread. */
   readonly next: Int32Array;
 }
 
-export interface ChunkResults {
+interface ChunkResults {
   readonly parts: { readonly start: number; readonly probabilities: Matrix }[];
   readonly backend: string | null;
 }
@@ -61,7 +62,7 @@ export function chunkQueue(x: Matrix): ChunkQueue {
 }
 
 /** The probabilities of every row, from the chunks the threads returned. */
-export function joinChunks(rows: number, results: readonly ChunkResults[]): PredictOutcome {
+function joinChunks(rows: number, results: readonly ChunkResults[]): PredictOutcome {
   const parts = results.flatMap((r) => r.parts);
   const cols = parts.find((part) => part.probabilities.rows > 0)?.probabilities.cols ?? 0;
   const data = new Float32Array(rows * cols);
@@ -81,21 +82,12 @@ export interface CachedPredictJob {
   readonly queue: ChunkQueue;
 }
 
-/** Models rebuilt in this thread by key, least recently used first. */
-const cachedModels = new Map<string, LoadedModel>();
-const CACHED_MODELS = 4;
+/** The last four models rebuilt in this thread, by key. */
+const cachedModels = new RecentlyUsed<string, LoadedModel>(4, (model) => model.dispose());
 
 /** Takes chunks of rows from the queue with this thread's copy of the model (exported for the warm threads). */
 export async function predictCachedChunks(job: CachedPredictJob): Promise<ChunkResults> {
-  let model = cachedModels.get(job.modelKey);
-  if (model) cachedModels.delete(job.modelKey);
-  else model = loadModel(Buffer.from(job.state).toString('utf8'), job.plugins);
-  cachedModels.set(job.modelKey, model);
-  for (const [key, old] of cachedModels) {
-    if (cachedModels.size <= CACHED_MODELS) break;
-    cachedModels.delete(key);
-    old.dispose();
-  }
+  const model = await cachedModels.use(job.modelKey, () => loadModel(Buffer.from(job.state).toString('utf8'), job.plugins));
   return takeChunks(job.queue, model);
 }
 
