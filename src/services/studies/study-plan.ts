@@ -71,8 +71,8 @@ const PRESETS: Record<StudyPreset, Omit<StudySettings, 'parts' | 'preset'>> = {
 
 /** "full", or "full at 10 + 30 epochs" where the epochs are not the preset's: names say the budget. */
 export function presetLabel(settings: StudySettings): string {
-  const preset = PRESETS[settings.preset as StudyPreset];
-  const sameBudget = preset && preset.pretextEpochs === settings.pretextEpochs && preset.finetuneEpochs === settings.finetuneEpochs;
+  const preset = PRESETS[settings.preset];
+  const sameBudget = preset.pretextEpochs === settings.pretextEpochs && preset.finetuneEpochs === settings.finetuneEpochs;
   return sameBudget ? settings.preset : `${settings.preset} at ${settings.pretextEpochs} + ${settings.finetuneEpochs} epochs`;
 }
 
