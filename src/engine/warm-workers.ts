@@ -42,7 +42,7 @@ export class WarmWorkers {
     return Promise.all(this.pick(Math.min(count, this.size)).map((thread) => thread.run<T>(modulePath, exportName, args)));
   }
 
-  /** Threads started now (for tests and the system query). */
+  /** Threads started now. */
   get started(): number {
     return this.threads.filter((t) => t !== null).length;
   }
