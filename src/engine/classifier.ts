@@ -47,6 +47,8 @@ export interface ClassifierFitOptions extends FitOptions {
   readonly pretrainedEncoder?: Uint8Array | null;
   /** Labelled held-out spectra scored each epoch (valLoss, valAccuracy). */
   readonly validation?: { x: Matrix; y: Int32Array };
+  /** Progress stage name (default "finetune"; inner-validation runs report "select"). */
+  readonly stage?: string;
 }
 
 export class ClassifierModel {
@@ -126,7 +128,7 @@ export class ClassifierModel {
       restore: (bytes) => this.loadBytes(bytes),
     };
     return trainLoop(task, applyScaler(this.scaler, x), y, {
-      stage: 'finetune',
+      stage: options.stage ?? 'finetune',
       epochs: this.config.epochs,
       batchSize: this.config.batchSize,
       adam: this.config.adam,

@@ -186,3 +186,40 @@ export function labelFractionSubset(
   byClass.forEach((rows, c) => chosen.push(...rng.shuffle([...rows]).slice(0, quotas[c])));
   return Int32Array.from(chosen).sort();
 }
+
+/**
+ * One stratified hold-out split of a training set (inner validation): about `fraction` of each
+ * class goes to `test`, never its last row (or group), so every class stays trainable; a class
+ * of one row (or group) is not validated on. With `groups`, a group's rows stay together (a group
+ * counts for the class of its first row). Pure function of the seed.
+ */
+export function stratifiedHoldout(y: ArrayLike<number>, fraction: number, seed: number | Rng, groups?: ArrayLike<string | number> | null): Fold {
+  if (!(fraction > 0 && fraction < 1)) throw new UserInputError(`hold-out fraction must be in (0, 1), got ${fraction}`);
+  const units = new Map<string | number, number[]>();
+  for (let i = 0; i < y.length; i++) {
+    const key = groups ? groups[i] : i;
+    const rows = units.get(key);
+    if (rows) rows.push(i);
+    else units.set(key, [i]);
+  }
+  const byClass = new Map<number, number[][]>();
+  for (const rows of units.values()) {
+    const label = y[rows[0]];
+    const list = byClass.get(label);
+    if (list) list.push(rows);
+    else byClass.set(label, [rows]);
+  }
+  const rng = toRng(seed);
+  const test: number[] = [];
+  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+    const classUnits = rng.shuffle(byClass.get(label) as number[][]);
+    const classRows = classUnits.reduce((n, rows) => n + rows.length, 0);
+    const target = Math.round(fraction * classRows);
+    let taken = 0;
+    for (let u = 0; u < classUnits.length - 1 && taken < target; u++) {
+      test.push(...classUnits[u]);
+      taken += classUnits[u].length;
+    }
+  }
+  return foldsFromTestSets(y.length, [test])[0];
+}

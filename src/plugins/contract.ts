@@ -75,6 +75,16 @@ export interface FitOptions {
   /** Aborting stops training at the next batch with a CancelledError. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: TrainingProgress) => void;
+  /** The group of each training row (repeated scans of one sample): inner splits keep a group together. */
+  readonly groups?: readonly (string | number)[] | null;
+}
+
+/** What a fit decided and what went wrong, stored with the fold and shown to the user. */
+export interface FitSummary {
+  /** Choices made on the training rows (inner validation, tuning), JSON. */
+  readonly choices: Record<string, unknown>;
+  /** Problems a user must know of (e.g. a network that learned nothing). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -86,6 +96,8 @@ export interface ClassifierPlugin extends PluginInstance {
   fit(x: Matrix, y: Int32Array, nClasses: number, options?: FitOptions): Promise<void>;
   predictProba(x: Matrix): Promise<Matrix>;
   predict(x: Matrix): Promise<Int32Array>;
+  /** Choices and warnings of the last fit, where the classifier has any. */
+  fitSummary?(): FitSummary;
 }
 
 export function isTransform(p: PluginInstance): p is TransformPlugin {

@@ -114,6 +114,13 @@ export class FoldResultType {
   pretextAccuracy!: number | null;
   @Field(() => [PretextTransformMetricsType]) pretext!: PretextTransformMetricsType[];
   @Field(() => [EpochPointType]) curves!: EpochPointType[];
+  @Field(() => GraphQLJSONObject, {
+    description:
+      'What the model chose on the training rows of this fold only: the automatic mode\'s input scaling, learning rate and epochs with every candidate\'s inner-validation score, or a tuned baseline\'s parameters. Empty when nothing was chosen.',
+  })
+  choices!: Record<string, unknown>;
+  @Field(() => [String], { description: 'Problems with this fold\'s model a user must see, e.g. a network that learned nothing. Empty when none.' })
+  warnings!: string[];
 }
 
 @ObjectType('Experiment')

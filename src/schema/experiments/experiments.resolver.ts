@@ -82,7 +82,18 @@ export class ExperimentsResolver {
       pretextAccuracy: f.details.pretext?.accuracy ?? null,
       pretext: Object.entries(f.details.pretext?.perTransform ?? {}).map(([transform, m]) => ({ transform, ...m })),
       curves: f.details.curves.map((c) => ({ stage: c.stage, epoch: c.epoch, loss: c.loss, accuracy: c.accuracy ?? null, extra: c.extra ?? null })),
+      choices: f.details.choices ?? {},
+      warnings: [...(f.details.warnings ?? [])],
     }));
+  }
+
+  @FieldResolver(() => [String], {
+    description: 'Every fold\'s warnings, each prefixed with its fold ("fold 3: ..."); empty when every fold trained as it should.',
+  })
+  async warnings(@Root() experiment: ExperimentType): Promise<string[]> {
+    return (await this.service.folds(experiment.id)).flatMap((f) =>
+      (f.details.warnings ?? []).map((w) => `${f.repeat > 0 ? `repeat ${f.repeat + 1}, ` : ''}fold ${f.fold + 1}: ${w}`),
+    );
   }
 
   @FieldResolver(() => MeanStdType, { description: 'Accuracy over the finished folds.' })

@@ -143,6 +143,7 @@ export class ExperimentRunner {
         preprocessing: spec.preprocessing,
         model: spec.model,
         seed: spec.protocol.seed + plan.repeat,
+        groups: spec.protocol.useGroups ? dataset.groups : null,
         plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
       };
       const outcome = await runInWorker<FoldOutcome, FoldProgress>(FOLD_RUNNER, 'runFoldJob', job, {
@@ -178,6 +179,8 @@ export class ExperimentRunner {
       trainSize: outcome.trainSize,
       labelledSize: outcome.labelledSize,
       testSize: outcome.testSize,
+      choices: outcome.choices,
+      warnings: outcome.warnings,
     };
     await db.$transaction([
       db.foldResult.create({

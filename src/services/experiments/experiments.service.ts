@@ -56,6 +56,10 @@ export interface FoldDetails {
   readonly trainSize: number;
   readonly labelledSize: number;
   readonly testSize: number;
+  /** What the model chose on the training rows (absent in folds stored before choices were kept). */
+  readonly choices?: Record<string, unknown>;
+  /** Problems the user must see, e.g. a network that learned nothing. */
+  readonly warnings?: readonly string[];
 }
 
 /** A study stored together with its experiments (one transaction). */

@@ -34,6 +34,8 @@ export interface FoldJob {
   readonly keepModel?: boolean;
   /** An encoder already pre-trained on exactly these training rows (SSL): pre-training is skipped. */
   readonly pretrained?: PretrainedEncoderData | null;
+  /** Group of every dataset row when the protocol keeps groups together (inner splits do too). */
+  readonly groups?: readonly string[] | null;
 }
 
 /** An SSL pre-training result that other experiments on the same fold can reuse. */
@@ -59,6 +61,10 @@ export interface FoldOutcome {
   readonly model: { pipeline: unknown; classifier: unknown } | null;
   /** The encoder this fold pre-trained (SSL without a reusable one), for others to reuse. */
   readonly pretrainedEncoder: PretrainedEncoderData | null;
+  /** What the model chose on the training rows (inner validation, tuning). */
+  readonly choices: Record<string, unknown>;
+  /** Problems the user must see (e.g. a network that learned nothing). */
+  readonly warnings: readonly string[];
 }
 
 export type FoldProgress = TrainingProgress;
@@ -83,6 +89,7 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
   const xTest = job.test.length > 0 ? pipeline.transform(selectRows(job.x, job.test), new Rng(job.seed + 1)) : matrix(0, xTrain.cols);
   const yTest = Int32Array.from(job.test, (row) => job.y[row]);
 
+  const groups = job.groups ? Array.from(job.labelled, (row) => (job.groups as readonly string[])[row]) : null;
   const classifier = registry.create<ClassifierPlugin>(job.model.plugin, job.model.params);
   let pretext: PretextMetrics | null = null;
   let pretrainedEncoder: PretrainedEncoderData | null = null;
@@ -92,18 +99,22 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
       if (encoder) {
         curves.push(...encoder.curves);
       } else {
+        await classifier.prepare?.(xLabelled, yLabelled, job.nClasses, { onProgress, groups });
         encoder = pretrainedEncoder = await pretrain(registry, classifier, xTrain, xTest, onProgress);
       }
       pretext = encoder.metrics;
       classifier.setPretrainedEncoder(encoder.state);
     }
-    await classifier.fit(xLabelled, yLabelled, job.nClasses, { onProgress });
+    await classifier.fit(xLabelled, yLabelled, job.nClasses, { onProgress, groups });
+    const summary = classifier.fitSummary?.() ?? { choices: {}, warnings: [] };
     // A final model is trained on every row: nothing is held out to score.
     const predicted = job.test.length > 0 ? await classifier.predict(xTest) : new Int32Array(0);
     return {
       report: classificationReport(yTest, predicted, job.nClasses),
       pretext,
       pretrainedEncoder,
+      choices: summary.choices,
+      warnings: summary.warnings,
       curves,
       trainSize: job.train.length,
       labelledSize: job.labelled.length,

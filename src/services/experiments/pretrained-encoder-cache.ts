@@ -30,6 +30,10 @@ export class PretrainedEncoderCache {
     hash.update(Buffer.from(plan.train.buffer, plan.train.byteOffset, plan.train.byteLength));
     hash.update('|');
     hash.update(Buffer.from(plan.test.buffer, plan.test.byteOffset, plan.test.byteLength));
+    if (classifier.pretextChoiceUsesLabels?.()) {
+      hash.update('|labelled|');
+      hash.update(Buffer.from(plan.labelled.buffer, plan.labelled.byteOffset, plan.labelled.byteLength));
+    }
     return hash.digest('hex');
   }
 

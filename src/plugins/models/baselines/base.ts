@@ -3,7 +3,7 @@ import { crossValidate } from '../../../numeric/cross-validate';
 import { matrix, type Matrix } from '../../../numeric/matrix';
 import { argmaxRows } from '../../../numeric/metrics';
 import { classCounts, stratifiedKFold } from '../../../numeric/splits';
-import type { ClassifierPlugin, FitOptions, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
+import type { ClassifierPlugin, FitOptions, FitSummary, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
 import type { ParamSchema, Params } from '../../params';
 import { checkPredictWidth, checkTrainingData } from '../training-data';
 import { decodeState, encodeState } from './codec';
@@ -76,6 +76,10 @@ export class BaselineClassifier<Model> implements ClassifierPlugin {
 
   get isFitted(): boolean {
     return this.model !== null;
+  }
+
+  fitSummary(): FitSummary {
+    return { choices: Object.keys(this.tunedParams).length > 0 ? { tuned: this.tunedParams } : {}, warnings: [] };
   }
 
   /** Hyper-parameters picked by `tune` for the current fit (empty when not tuned). */

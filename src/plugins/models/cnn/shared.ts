@@ -42,7 +42,7 @@ export function trainingParams(epochs: number): ParamSchema {
     },
     epochs: { type: 'integer', default: epochs, min: 1, description: 'Training epochs' },
     batchSize: { type: 'integer', default: 32, min: 2, description: 'Mini-batch size' },
-    learningRate: { type: 'number', default: DEFAULT_ADAM.learningRate, min: 0, exclusiveMin: true, description: 'Adam learning rate' },
+    learningRate: { type: 'number', default: DEFAULT_ADAM.learningRate, min: 0, description: 'Adam learning rate (0 trains nothing: a check that a failed fit is reported)' },
     dropout: { type: 'number', default: 0.5, min: 0, max: 1, exclusiveMax: true, description: 'Dropout rate after each hidden dense layer' },
     seed: { type: 'integer', default: 0, min: 0, max: 4294967295, description: 'Seed of initialisation, shuffling, dropout and transforms' },
     earlyStoppingPatience: {

@@ -1,3 +1,5 @@
+import type { Matrix } from '../../../numeric/matrix';
+import type { FitOptions } from '../../contract';
 import type { Params } from '../../params';
 import type { EncoderState } from './cnn-encoder.plugin';
 
@@ -12,6 +14,10 @@ export interface SslPretrainable {
   /** Validated parameters of the transformation-recognition stage. */
   pretextParams(): Params;
   setPretrainedEncoder(state: EncoderState | null): void;
+  /** Choices pre-training depends on, made on the labelled rows before pretextParams() is read. */
+  prepare?(x: Matrix, y: Int32Array, nClasses: number, options?: FitOptions): Promise<void>;
+  /** True when prepare() makes label-dependent choices: an encoder is then reused only for the same labelled rows. */
+  pretextChoiceUsesLabels?(): boolean;
 }
 
 export function isSslPretrainable(value: unknown): value is SslPretrainable {

@@ -1,0 +1,79 @@
+import { initBackend } from '../../src/engine/backend';
+import { majorityRate } from '../../src/engine/auto-finetune';
+import { matrix, selectRows } from '../../src/numeric/matrix';
+import { Rng } from '../../src/numeric/rng';
+import { labelFractionSubset, stratifiedKFold, stratifiedHoldout } from '../../src/numeric/splits';
+import { runFoldJob, type FoldJob } from '../../src/services/experiments/fold-runner';
+import { loadTablet } from '../engine/tablet';
+
+/**
+ * The CNN classifier's automatic mode on a small set (60 spectra, 4 classes, 404 points: the size
+ * at which the fixed defaults predicted the majority class), its warnings, and its honesty:
+ * every choice is made on the training rows only.
+ */
+const tablet = loadTablet();
+const small = labelFractionSubset(Int32Array.from(tablet.y.keys()), tablet.y, 60 / tablet.y.length, 3);
+const x = selectRows(tablet.x, small);
+const y = Int32Array.from(small, (i) => tablet.y[i]);
+const plugins = { directory: null, packages: [] };
+
+function foldJob(train: Int32Array, test: Int32Array, params: Record<string, unknown>, spectra = x): FoldJob {
+  return { x: spectra, y, nClasses: 4, train, labelled: train, test, preprocessing: [], model: { plugin: 'cnn-classifier', params }, seed: 0, plugins };
+}
+
+// The shipped architecture narrowed (fewer filters and hidden units) so that the file runs in
+// well under a minute; the automatic mode's logic is what is under test.
+const NARROW = { filters: [8, 16, 16], hidden: [32, 16] };
+const AUTO = { ...NARROW, auto: true, epochs: 40, autoPatience: 10, pretext: { epochs: 4, headHidden: [16, 8] } };
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('cnn-classifier auto mode', () => {
+  it('beats the majority class on every fold of a 60-spectrum, 4-class set', async () => {
+    for (const [k, fold] of stratifiedKFold(y, 5, 0).entries()) {
+      const outcome = await runFoldJob(foldJob(fold.train, fold.test, AUTO));
+      const majority = majorityRate(Int32Array.from(fold.test, (i) => y[i]));
+      expect({ fold: k, beatsMajority: outcome.report.accuracy > majority }).toEqual({ fold: k, beatsMajority: true });
+      expect(outcome.warnings).toEqual([]);
+      expect(outcome.choices).toMatchObject({ scaling: { chosen: expect.any(String) }, learningRate: { chosen: expect.any(Number) }, final: 'refit' });
+    }
+  }, 240_000);
+
+  it('makes every choice from the training rows: perturbing the test spectra changes none', async () => {
+    const fold = stratifiedKFold(y, 5, 0)[1];
+    const params = { ...AUTO, epochs: 15, autoLearningRates: [1e-3, 1e-4] };
+    const perturbed = matrix(x.rows, x.cols, Float32Array.from(x.data));
+    const rng = new Rng(9);
+    for (const row of fold.test) {
+      for (let c = 0; c < x.cols; c++) perturbed.data[row * x.cols + c] = perturbed.data[row * x.cols + c] * (1 + rng.uniform(-0.5, 0.5)) + rng.normal();
+    }
+    const original = await runFoldJob(foldJob(fold.train, fold.test, params));
+    const changed = await runFoldJob(foldJob(fold.train, fold.test, params, perturbed));
+    expect(changed.choices).toEqual(original.choices);
+    expect(Object.keys(original.choices)).toEqual(expect.arrayContaining(['scaling', 'learningRate', 'epochs']));
+  }, 120_000);
+
+  it('warns when the network cannot learn (learning rate 0), with and without the automatic mode', async () => {
+    const fold = stratifiedKFold(y, 5, 0)[0];
+    const fixed = await runFoldJob(foldJob(fold.train, fold.test, { ...NARROW, ssl: false, learningRate: 0, epochs: 3 }));
+    expect(fixed.warnings.join(' ')).toMatch(/loss never fell|majority class/);
+    const auto = await runFoldJob(foldJob(fold.train, fold.test, { ...NARROW, ssl: false, auto: true, autoLearningRates: [0], autoScalings: ['global'], epochs: 5 }));
+    expect(auto.warnings.join(' ')).toMatch(/no learning rate taught the network anything/);
+  }, 60_000);
+});
+
+describe('stratifiedHoldout', () => {
+  it('holds out about the fraction of each class, keeps a row of every class and keeps groups whole', () => {
+    const labels = Int32Array.from([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 2]);
+    const groups = ['a', 'a', 'b', 'c', 'd', 'e', 'e', 'f', 'g', 'h', 'i'];
+    const { train, test } = stratifiedHoldout(labels, 0.4, 1, groups);
+    expect(train.length + test.length).toBe(labels.length);
+    for (const c of [0, 1, 2]) expect(Array.from(train).some((i) => labels[i] === c)).toBe(true);
+    expect(Array.from(test).some((i) => labels[i] === 2)).toBe(false);
+    const testGroups = new Set(Array.from(test, (i) => groups[i]));
+    for (const i of train) expect(testGroups.has(groups[i])).toBe(false);
+    expect(stratifiedHoldout(labels, 0.4, 1, groups)).toEqual({ train, test });
+  });
+});
