@@ -13,7 +13,7 @@ export interface ExperimentsOptions {
   readonly values: Record<string, string | boolean | string[] | undefined>;
 }
 
-const EXPERIMENT_FIELDS = 'id name model status backend error accuracy { mean std } macroF1 { mean std } progress { foldsDone foldsTotal }';
+const EXPERIMENT_FIELDS = 'id name model status backend error warnings accuracy { mean std } macroF1 { mean std } progress { foldsDone foldsTotal }';
 const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 export async function experimentsCommand(sub: string, args: string[], options: ExperimentsOptions): Promise<number> {
@@ -130,6 +130,7 @@ interface ExperimentRow {
   status: string;
   backend: string | null;
   error: string | null;
+  warnings: string[];
   accuracy: { mean: number | null; std: number | null };
   macroF1: { mean: number | null; std: number | null };
 }
@@ -151,6 +152,8 @@ function printExperiments(rows: ExperimentRow[]): void {
     ['ID', 'NAME', 'MODEL', 'STATUS', 'ACCURACY', 'MACRO F1'],
     rows.map((r) => [r.id, r.name, r.model, r.status.toLowerCase() + (r.error ? ` (${r.error})` : ''), fmt(r.accuracy), fmt(r.macroF1)]),
   );
+  // Warnings go to stderr so that a script reading the table still sees them.
+  for (const r of rows) for (const w of r.warnings ?? []) process.stderr.write(`warning: ${r.name} (${r.id}): ${w}\n`);
 }
 
 function printComparison(c: ComparisonRow): void {

@@ -88,6 +88,25 @@ describe('experiments over HTTP and WebSocket', () => {
     }
   }, 180000);
 
+  it('stores a network that learned nothing with a warning on its folds and the experiment', async () => {
+    const { id } = ok(
+      await server.gql<{ createExperiment: { id: string } }>(CREATE, {
+        input: { name: 'frozen', datasetId, model: { plugin: 'cnn-classifier', params: { ssl: false, learningRate: 0, epochs: 2, filters: [4, 8, 8], hidden: [16, 8] } }, protocol: { folds: 2, seed: 0 } },
+      }),
+    ).createExperiment;
+    await waitForStatus(server, id, ['SUCCEEDED', 'FAILED']);
+    const { experiment } = ok(
+      await server.gql<{ experiment: { status: string; warnings: string[]; folds: { warnings: string[]; choices: object }[] } }>(
+        `query($id: ID!) { experiment(id: $id) { status warnings folds { warnings choices } } }`,
+        { id },
+      ),
+    );
+    expect(experiment.status).toBe('SUCCEEDED');
+    expect(experiment.warnings).toHaveLength(experiment.folds.reduce((n, f) => n + f.warnings.length, 0));
+    expect(experiment.warnings[0]).toMatch(/^fold 1: the training loss never fell/);
+    for (const fold of experiment.folds) expect(fold.choices).toEqual({});
+  }, 120000);
+
   it('runs a baseline experiment on the same folds and compares the two', async () => {
     baselineId = ok(
       await server.gql<{ createExperiment: { id: string } }>(CREATE, {

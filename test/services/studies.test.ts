@@ -18,6 +18,16 @@ describe('study settings', () => {
     expect(plan.map((p) => p.model.plugin)).toEqual(expect.arrayContaining(['cnn-classifier', 'random-forest', 'svm', 'knn', 'elm', 'bpnn', 'pls-da']));
     expect(plan).toHaveLength(8);
   });
+
+  it('plans the automatic mode, from scratch and the baselines (tuned where they can be) at every label fraction', () => {
+    const plan = planStudy(studySettings({ preset: 'full', parts: ['auto'] }));
+    expect(plan).toHaveLength(3 * 8);
+    const ssl = plan.find((p) => p.role === 'auto:0.1:ssl');
+    expect(ssl).toMatchObject({ labelFraction: 0.1, model: { plugin: 'cnn-classifier', params: { auto: true, ssl: true } } });
+    expect(plan.find((p) => p.role === 'auto:1:supervised')).toMatchObject({ labelFraction: null, model: { params: { auto: true, ssl: false } } });
+    expect(plan.find((p) => p.role === 'auto:1:svm')?.model.params).toMatchObject({ tune: true });
+    expect(plan.find((p) => p.role === 'auto:1:random-forest')?.model.params).not.toHaveProperty('tune');
+  });
 });
 
 describe('study report', () => {
@@ -40,5 +50,17 @@ describe('study report', () => {
     expect(report(fig7Only)).not.toMatch(/Best here/);
     expect(report(fig7Only)).toMatch(/\| add-noise only \| 0\.8750 ± /);
     expect(report([...fig7Only, experiment('table4:elm', [0.95, 1])])).toMatch(/Best here: \*\*elm\*\* \(0\.9750\)/);
+  });
+
+  it('reports the automatic mode against the best baseline with each fold\'s choices and every warning', () => {
+    const ssl = experiment('auto:1:ssl', [0.9, 0.95, 1]);
+    const withChoices: ReportExperiment = {
+      ...ssl,
+      folds: ssl.folds.map((f, k) => ({ ...f, trainSize: 40, labelledSize: 40, choices: { scaling: { chosen: 'autoscale' }, learningRate: { chosen: 0.001 }, epochs: 30 + k }, warnings: k === 2 ? ['the training loss never fell'] : [] })),
+    };
+    const text = report([withChoices, experiment('auto:1:supervised', [0.8, 0.85, 0.9]), experiment('auto:1:elm', [0.92, 0.94, 0.96])]);
+    expect(text).toMatch(/Auto SSL - best baseline \(elm\): \+0\.0100 accuracy on the same folds \(paired t-test p = /);
+    expect(text).toMatch(/\| 2 \| 40 \| 40 \| autoscale \| 0\.001 \| 31 \| 0\.9500 \|/);
+    expect(text).toMatch(/auto:1:ssl, fold 3: the training loss never fell/);
   });
 });

@@ -98,7 +98,19 @@ export class StudyService {
       backend: e.backend,
       startedAt: e.startedAt,
       finishedAt: e.finishedAt,
-      folds: e.folds.map((f) => ({ accuracy: f.accuracy, macroF1: f.macroF1, wallMs: f.wallMs, pretext: (JSON.parse(f.details) as FoldDetails).pretext })),
+      folds: e.folds.map((f) => {
+        const details = JSON.parse(f.details) as FoldDetails;
+        return {
+          accuracy: f.accuracy,
+          macroF1: f.macroF1,
+          wallMs: f.wallMs,
+          pretext: details.pretext,
+          trainSize: details.trainSize,
+          labelledSize: details.labelledSize,
+          choices: details.choices ?? {},
+          warnings: details.warnings ?? [],
+        };
+      }),
     }));
     return studyReport({
       studyName: study.name,

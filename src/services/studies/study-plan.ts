@@ -7,14 +7,19 @@ import { SSL_TRANSFORM_NAMES } from '../../plugins/transforms';
  * The paper's experiment set for one dataset (../METHOD.md): Table 4 (SSL and the six baselines
  * under 5-fold CV), Table 3 (pretext accuracy per transform, from the SSL runs), Fig. 5 (SSL vs
  * the same CNN from scratch), Table 5 (label-fraction sweep), Fig. 7 (single-task pre-training)
- * and Fig. 6 (embedding depth). Pure data: which experiments, with which settings.
+ * and Fig. 6 (embedding depth); and "auto": the CNN's automatic mode (SSL and from scratch) against
+ * the tuned baselines at several label fractions. Pure data: which experiments, with which settings.
  */
-export const STUDY_PARTS = ['table4', 'fig5', 'sweep', 'fig7', 'fig6'] as const;
+export const STUDY_PARTS = ['table4', 'fig5', 'sweep', 'fig7', 'fig6', 'auto'] as const;
 export type StudyPart = (typeof STUDY_PARTS)[number];
 export type StudyPreset = 'quick' | 'full';
 
 export const BASELINE_NAMES = ['random-forest', 'svm', 'knn', 'elm', 'bpnn', 'pls-da'] as const;
+/** Baselines with a `tune` switch (inner cross-validation over a grid); the others run at their defaults. */
+const TUNABLE_BASELINES: readonly string[] = ['svm', 'knn', 'elm', 'pls-da'];
 export const SWEEP_FRACTIONS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5] as const;
+/** Label fractions of the "auto" part (1: every label; otherwise the rest of the fold is unlabelled). */
+export const AUTO_FRACTIONS = [1, 0.2, 0.1] as const;
 
 export interface StudySettings {
   readonly preset: StudyPreset;
@@ -31,6 +36,8 @@ export interface StudySettings {
   /** Models of the sweep: "ssl", "supervised" and baseline names. */
   readonly sweepModels: string[];
   readonly depths: number[];
+  /** Label fractions of the "auto" part. */
+  readonly autoFractions: number[];
 }
 
 export interface StudyOptions {
@@ -54,6 +61,7 @@ const PRESETS: Record<StudyPreset, Omit<StudySettings, 'parts' | 'preset'>> = {
     fractions: [...SWEEP_FRACTIONS],
     sweepModels: ['ssl', 'supervised', ...BASELINE_NAMES],
     depths: [1, 2, 3],
+    autoFractions: [...AUTO_FRACTIONS],
   },
   // Minutes, for demos and tests: few epochs, 3 folds, small forests and MLPs.
   quick: {
@@ -66,6 +74,7 @@ const PRESETS: Record<StudyPreset, Omit<StudySettings, 'parts' | 'preset'>> = {
     fractions: [...SWEEP_FRACTIONS],
     sweepModels: ['ssl', 'pls-da'],
     depths: [1, 2, 3],
+    autoFractions: [1],
   },
 };
 
@@ -133,6 +142,24 @@ export function planStudy(settings: StudySettings): PlannedExperiment[] {
   }
   if (has('fig7')) {
     for (const t of SSL_TRANSFORM_NAMES) add(`fig7:${t}`, `SSL pre-trained on ${t} only`, 'ssl', null, ssl({ pretext: { transforms: [t] } }));
+  }
+  if (has('auto')) {
+    // Every choice of these models is made on the training rows (inner validation or inner CV).
+    const auto = (ssl: boolean) => ({
+      plugin: 'cnn-classifier',
+      params: { auto: true, ssl, epochs: settings.finetuneEpochs, ...(ssl ? { pretext: { epochs: settings.pretextEpochs } } : {}) },
+    });
+    for (const fraction of settings.autoFractions) {
+      const labelFraction = fraction >= 1 ? null : fraction;
+      const share = `${fraction * 100}% of the labels`;
+      add(`auto:${fraction}:ssl`, `SSL, automatic mode, ${share}`, 'ssl', labelFraction, auto(true));
+      add(`auto:${fraction}:supervised`, `CNN from scratch, automatic mode, ${share}`, 'supervised', labelFraction, auto(false));
+      for (const b of BASELINE_NAMES) {
+        const tune = TUNABLE_BASELINES.includes(b);
+        const params = { ...settings.baselineParams[b], ...(tune ? { tune: true } : {}) };
+        add(`auto:${fraction}:${b}`, `baseline ${b}${tune ? ' (tuned)' : ''}, ${share}`, b, labelFraction, { plugin: b, params });
+      }
+    }
   }
   if (has('fig6')) {
     for (const depth of settings.depths) {

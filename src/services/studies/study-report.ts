@@ -19,6 +19,12 @@ export interface ReportExperiment {
     readonly macroF1: number;
     readonly wallMs: number;
     readonly pretext: { accuracy: number; perTransform: Record<string, { accuracy: number; f1: number }> } | null;
+    /** Rows the fold trained on (pre-training: all; fine-tuning: the labelled ones). */
+    readonly trainSize?: number;
+    readonly labelledSize?: number;
+    /** What the model chose on the fold's training rows. */
+    readonly choices?: Record<string, unknown>;
+    readonly warnings?: readonly string[];
   }[];
 }
 
@@ -170,6 +176,17 @@ export function studyReport(input: ReportInput): string {
     lines.push('');
   }
 
+  autoSection(experiments, settings, paper ? PAPER_TABLE4.ssl[paper][0] : null, lines);
+
+  const warned = experiments.filter((e) => e.folds.some((f) => (f.warnings ?? []).length > 0));
+  if (warned.length > 0) {
+    lines.push('## Warnings', '');
+    for (const e of warned) {
+      e.folds.forEach((f, k) => (f.warnings ?? []).forEach((w) => lines.push(`- ${e.role}, fold ${k + 1}: ${w}`)));
+    }
+    lines.push('');
+  }
+
   const failed = experiments.filter((e) => e.status === 'failed');
   if (failed.length > 0) {
     lines.push('## Failed experiments', '');
@@ -177,6 +194,49 @@ export function studyReport(input: ReportInput): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/**
+ * The automatic mode against the tuned baselines, per label fraction: mean ± std, the paired test
+ * of auto SSL against the best baseline and against the CNN from scratch, and what each fold chose.
+ */
+function autoSection(experiments: ReportExperiment[], settings: StudySettings, paperSsl: number | null, lines: string[]): void {
+  const auto = experiments.filter((e) => e.role.startsWith('auto:'));
+  if (auto.length === 0) return;
+  const byRole = new Map(auto.map((e) => [e.role, e]));
+  const mean = (e: ReportExperiment) => summarize(e.folds.map((f) => f.accuracy)).mean;
+  lines.push('## Automatic configuration: SSL and the CNN from scratch against tuned baselines', '');
+  lines.push(
+    `Every choice of the CNN (input scaling, learning rate, fine-tuning epochs) is made per fold on an inner validation split of that fold's labelled training rows; tuned baselines choose by inner cross-validation. At a label fraction below 100 %, the rest of the training fold is pre-trained on as unlabelled spectra. Budget: ${settings.pretextEpochs} pretext epochs, at most ${settings.finetuneEpochs} fine-tuning epochs per inner run (early stopping).`,
+    '',
+  );
+  for (const fraction of settings.autoFractions) {
+    const rows = auto.filter((e) => e.role.startsWith(`auto:${fraction}:`));
+    if (rows.length === 0) continue;
+    lines.push(`### ${fraction * 100} % of the labels`, '');
+    lines.push('| model | accuracy | macro F1 | wall time |', '|---|---|---|---|');
+    for (const e of [...rows].sort((a, b) => mean(b) - mean(a))) {
+      lines.push(`| ${e.role.split(':')[2]} | ${fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e)} | ${fmtSummary(summarize(e.folds.map((f) => f.macroF1)), e)} | ${wall(e)} |`);
+    }
+    const ssl = byRole.get(`auto:${fraction}:ssl`);
+    const scratch = byRole.get(`auto:${fraction}:supervised`);
+    const baselines = rows.filter((e) => e !== ssl && e !== scratch && e.folds.length > 0);
+    const best = baselines.sort((a, b) => mean(b) - mean(a))[0];
+    lines.push('');
+    if (ssl && best) lines.push(pairedLine(ssl, best, `Auto SSL - best baseline (${best.role.split(':')[2]})`), '');
+    if (ssl && scratch) lines.push(pairedLine(ssl, scratch, 'Auto SSL - auto CNN from scratch'), '');
+    if (ssl && fraction >= 1 && paperSsl !== null) lines.push(`Paper's SSL: ${paperSsl.toFixed(4)}; auto SSL ${signed(mean(ssl) - paperSsl)}.`, '');
+    if (ssl) {
+      lines.push('| fold | spectra pre-trained on | labelled | scaling | learning rate | epochs | accuracy |', '|---|---|---|---|---|---|---|');
+      ssl.folds.forEach((f, k) => {
+        const c = f.choices ?? {};
+        const scaling = (c.scaling as { chosen?: string } | undefined)?.chosen ?? '-';
+        const lr = (c.learningRate as { chosen?: number } | undefined)?.chosen ?? '-';
+        lines.push(`| ${k + 1} | ${f.trainSize ?? '-'} | ${f.labelledSize ?? '-'} | ${scaling} | ${lr} | ${c.epochs ?? '-'} | ${f.accuracy.toFixed(4)} |`);
+      });
+      lines.push('');
+    }
+  }
 }
 
 function fmtSummary(s: { mean: number; std: number; n: number }, e: ReportExperiment): string {
