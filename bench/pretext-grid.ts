@@ -16,7 +16,8 @@ import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
  * variants of the held-out 20 %; a short fine-tuning on the 80 % and its accuracy on the 20 %
  * say whether the encoder helps the downstream task. Test folds are never read.
  * usage: node dist/bench/pretext-grid.js CSV [--outer 0] [--pre 30] [--ft 40] [--parallel 2]
- *        [--levels 0.1:0.1,0.5:0.2,1:0.3,2:0.5] [--scalings global,autoscale]
+ *        [--levels 0.1:0.1:0,2:0.5:0.5] [--scalings global,autoscale]
+ * A level is offset factor : multiplication half-width : minFraction (the smallest |u| as a share).
  */
 interface GridArgs {
   readonly x: { rows: number; cols: number; data: Float32Array };
@@ -27,6 +28,7 @@ interface GridArgs {
   readonly scaling: ScalingMode;
   readonly offset: number;
   readonly multiplication: number;
+  readonly minFraction: number;
   readonly pre: number;
   readonly ft: number;
 }
@@ -40,7 +42,10 @@ export async function gridJob(args: GridArgs): Promise<Record<string, unknown>> 
     ...DEFAULT_PRETEXT,
     scaling: args.scaling,
     epochs: args.pre,
-    transformParams: { offset: { amplitudeFactor: args.offset }, multiplication: { amplitude: args.multiplication } },
+    transformParams: {
+      offset: { amplitudeFactor: args.offset, minFraction: args.minFraction },
+      multiplication: { amplitude: args.multiplication, minFraction: args.minFraction },
+    },
   };
   const t0 = Date.now();
   const { model } = await PretextModel.train(xFit, config);
@@ -67,6 +72,7 @@ export async function gridJob(args: GridArgs): Promise<Record<string, unknown>> 
     scaling: args.scaling,
     offset: args.offset,
     multiplication: args.multiplication,
+    minFraction: args.minFraction,
     pretextAccuracy: round(metrics.accuracy),
     f1: Object.fromEntries(Object.entries(metrics.perTransform).map(([name, m]) => [name, round(m.f1)])),
     downstreamAccuracy: round(downstream),
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
   const pre = Number(option('pre', '30'));
   const ft = Number(option('ft', '40'));
   const parallel = Number(option('parallel', '2'));
-  const levels = option('levels', '0.1:0.1,0.5:0.2,1:0.3,2:0.5').split(',').map((pair) => pair.split(':').map(Number));
+  const levels = option('levels', '0.1:0.1:0,2:0.5:0,1:0.3:0.5,2:0.5:0.5').split(',').map((level) => level.split(':').map(Number));
   const scalings = option('scalings', 'global,autoscale').split(',') as ScalingMode[];
   const { x, y, classes } = parseSpectraCsv(fs.readFileSync(csv, 'utf8'));
   const train = stratifiedKFold(y, 5, 0)[outer].train;
@@ -100,7 +106,7 @@ async function main(): Promise<void> {
   const fit = Int32Array.from(inner.train, (i) => train[i]);
   const held = Int32Array.from(inner.test, (i) => train[i]);
   console.log(JSON.stringify({ csv, rows: x.rows, cols: x.cols, outer, fit: fit.length, held: held.length, pre, ft, started: new Date().toISOString() }));
-  const jobs = scalings.flatMap((scaling) => levels.map(([offset, multiplication]) => ({ scaling, offset, multiplication })));
+  const jobs = scalings.flatMap((scaling) => levels.map(([offset, multiplication, minFraction = 0]) => ({ scaling, offset, multiplication, minFraction })));
   let next = 0;
   const run = async (): Promise<void> => {
     while (next < jobs.length) {

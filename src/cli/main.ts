@@ -32,7 +32,7 @@ Usage:
   nir-ssl experiments cancel ID
   nir-ssl experiments compare ID ID [ID...]
 
-  nir-ssl study run --dataset NAME [--preset quick|full] [--parts table4,fig5,sweep,fig7,fig6]
+  nir-ssl study run --dataset NAME [--preset quick|full] [--parts table4,fig5,sweep,fig7,fig6,auto] [--fractions 1,0.2,0.1]
                     [--folds K] [--pretext-epochs N] [--finetune-epochs N] [--name NAME] [--out FILE]
                                                             the paper's experiment set and its report
   nir-ssl study report ID [--out FILE]
@@ -113,6 +113,7 @@ async function run(argv: string[]): Promise<number> {
       parts: { type: 'string' },
       'pretext-epochs': { type: 'string' },
       'finetune-epochs': { type: 'string' },
+      fractions: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },

@@ -24,6 +24,7 @@ export async function studyCommand(sub: string, args: string[], url: string, val
           folds: numberOrUndefined(values.folds),
           pretextEpochs: numberOrUndefined(values['pretext-epochs']),
           finetuneEpochs: numberOrUndefined(values['finetune-epochs']),
+          fractions: typeof values.fractions === 'string' ? values.fractions.split(',').map(Number) : undefined,
         },
       },
     );

@@ -51,6 +51,16 @@ export class Rng {
     return low + (high - low) * this.next();
   }
 
+  /**
+   * Uniform in (-high, -low] or [low, high), each side equally likely: a perturbation at least
+   * `low` in size. With low = 0 it is the same draw (and stream) as uniform(-high, high).
+   */
+  signedUniform(low: number, high: number): number {
+    if (low <= 0) return this.uniform(-high, high);
+    const magnitude = this.uniform(low, high);
+    return this.next() < 0.5 ? -magnitude : magnitude;
+  }
+
   /** Uniform integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.next() * n);

@@ -19,8 +19,9 @@ describe('the quick study on a slice of Tablet', () => {
         { input: { datasetId, preset: 'QUICK', name: 'tablet quick' } },
       ),
     );
-    // SSL + 6 baselines + from scratch + 6 fractions x (SSL, PLS-DA) + 6 single-task + 3 depths.
-    expect(createStudy.experimentsTotal).toBe(29);
+    // SSL + 6 baselines + from scratch + 6 fractions x (SSL, PLS-DA) + 6 single-task + 3 depths
+    // + the auto part at 100 % (auto SSL, auto from scratch, 6 baselines).
+    expect(createStudy.experimentsTotal).toBe(37);
     expect(createStudy.status).toBe('running');
     await waitFor(async () => {
       const { study } = ok(await server.gql<{ study: { status: string } }>(`query($id: ID!) { study(id: $id) { status } }`, { id: createStudy.id }));
@@ -42,6 +43,8 @@ describe('the quick study on a slice of Tablet', () => {
     expect(report).toMatch(/## Table 5[\s\S]*\| 5% \| 0\.\d{4}/);
     expect(report).toMatch(/## Fig\. 7[\s\S]*\| offset only \|/);
     expect(report).toMatch(/## Fig\. 6[\s\S]*\| 3 \| 0\.\d{4}/);
+    expect(report).toMatch(/## Automatic configuration[\s\S]*Auto SSL - best baseline \([a-z-]+\): [+-]0\.\d{4} accuracy/);
+    expect(report).toMatch(/\| 1 \| \d+ \| \d+ \| (global|autoscale) \| [\d.e-]+ \| \d+ \| 0\.\d{4} \|/);
     expect(report).toMatch(/Backend: wasm/);
     // The sweep and the depth probes reused the multi-task run's pre-training: 3 folds, plus 6 x 3 single-task runs.
     const db = server.container.get((await import('../../src/services/database/database.service')).DatabaseService);

@@ -41,8 +41,8 @@ describe('SSL transformations', () => {
     const ssl = registry.list('transform').filter((d) => d.tags?.includes('ssl'));
     expect(ssl.map((d) => d.name).sort()).toEqual([...SSL_TRANSFORM_NAMES].sort());
     expect(create('add-noise').params).toEqual({ sigmaFactor: 0.1, seed: 0 });
-    expect(create('offset').params).toEqual({ amplitudeFactor: 0.1, seed: 0 });
-    expect(create('multiplication').params).toEqual({ amplitude: 0.1, seed: 0 });
+    expect(create('offset').params).toEqual({ amplitudeFactor: 0.1, minFraction: 0, seed: 0 });
+    expect(create('multiplication').params).toEqual({ amplitude: 0.1, minFraction: 0, seed: 0 });
     expect(create('permutation').params).toEqual({ segments: 8, seed: 0 });
   });
 
@@ -106,6 +106,17 @@ describe('SSL transformations', () => {
     // The draws cover the interval rather than sitting at one value.
     const firsts = shifts.map((s) => s[0]);
     expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThan(bound);
+  });
+
+  it('offset and multiplication with minFraction keep every draw at least that share of the half-width away from raw', () => {
+    const train = randomBatch(50, 40, 5);
+    const bound = 2 * globalMeanStd(train).std;
+    const shifted = create('offset', { amplitudeFactor: 2, minFraction: 0.5 }).fit(train).transform(batch, new Rng(6));
+    const shifts = toRows(shifted).map((row, r) => row[0] - batch.data[r * batch.cols]);
+    for (const s of shifts) expect(Math.abs(s)).toBeGreaterThanOrEqual(0.5 * bound * (1 - 1e-4));
+    expect(shifts.some((s) => s < 0) && shifts.some((s) => s > 0)).toBe(true);
+    const scaled = create('multiplication', { amplitude: 0.4, minFraction: 0.5 }).transform(batch, new Rng(7));
+    for (const [r, row] of toRows(scaled).entries()) expect(Math.abs(row[0] / batch.data[r * batch.cols] - 1)).toBeGreaterThanOrEqual(0.2 * (1 - 1e-4));
   });
 
   it('multiplication scales each spectrum by one factor in (1 - b, 1 + b)', () => {

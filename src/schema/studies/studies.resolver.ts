@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import { Arg, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { ExperimentService } from '../../services/experiments/experiments.service';
 import { StudyService } from '../../services/studies/studies.service';
@@ -22,6 +22,11 @@ export class CreateStudyInput {
   @Field(() => Int, { nullable: true }) folds?: number;
   @Field(() => Int, { nullable: true, description: 'Override the preset (a reduced, stated budget).' }) pretextEpochs?: number;
   @Field(() => Int, { nullable: true }) finetuneEpochs?: number;
+  @Field(() => [Float], {
+    nullable: true,
+    description: 'Label fractions of the sweep and auto parts, each in (0, 1] (default: the preset\'s); 1 means every label.',
+  })
+  fractions?: number[];
 }
 
 @ObjectType('Study', { description: "The paper's experiment set on one dataset, with its report." })

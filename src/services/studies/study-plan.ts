@@ -47,6 +47,8 @@ export interface StudyOptions {
   readonly seed?: number | null;
   readonly pretextEpochs?: number | null;
   readonly finetuneEpochs?: number | null;
+  /** Label fractions of the sweep and auto parts (default: the preset's). */
+  readonly fractions?: number[] | null;
 }
 
 const PRESETS: Record<StudyPreset, Omit<StudySettings, 'parts' | 'preset'>> = {
@@ -103,7 +105,14 @@ export function studySettings(options: StudyOptions): StudySettings {
     seed: options.seed ?? base.seed,
     pretextEpochs: positive(options.pretextEpochs, 'pretextEpochs', base.pretextEpochs),
     finetuneEpochs: positive(options.finetuneEpochs, 'finetuneEpochs', base.finetuneEpochs),
+    ...(options.fractions && options.fractions.length > 0 ? fractionsFrom(options.fractions) : {}),
   };
+}
+
+function fractionsFrom(fractions: number[]): Pick<StudySettings, 'fractions' | 'autoFractions'> {
+  for (const f of fractions) if (!(f > 0 && f <= 1)) throw new UserInputError(`label fractions must be in (0, 1], got ${f}`);
+  const unique = [...new Set(fractions)];
+  return { fractions: unique.filter((f) => f < 1), autoFractions: unique };
 }
 
 /** One experiment of the study. */
@@ -120,7 +129,12 @@ export interface PlannedExperiment {
 export function planStudy(settings: StudySettings): PlannedExperiment[] {
   const ssl = (extra: Params = {}) => ({
     plugin: 'cnn-classifier',
-    params: { epochs: settings.finetuneEpochs, pretext: { epochs: settings.pretextEpochs, ...(extra.pretext as Params | undefined) }, ...omit(extra, 'pretext') },
+    // The paper's parts reproduce METHOD.md, its transform magnitudes included.
+    params: {
+      epochs: settings.finetuneEpochs,
+      pretext: { epochs: settings.pretextEpochs, magnitudes: 'paper', ...(extra.pretext as Params | undefined) },
+      ...omit(extra, 'pretext'),
+    },
   });
   const scratch = () => ({ plugin: 'cnn-classifier', params: { epochs: settings.finetuneEpochs, ssl: false } });
   const baseline = (name: string) => ({ plugin: name, params: settings.baselineParams[name] ?? {} });
@@ -163,7 +177,7 @@ export function planStudy(settings: StudySettings): PlannedExperiment[] {
   }
   if (has('fig6')) {
     for (const depth of settings.depths) {
-      const model = { plugin: 'ssl-embedding-probe', params: { depth, pretext: { epochs: settings.pretextEpochs } } };
+      const model = { plugin: 'ssl-embedding-probe', params: { depth, pretext: { epochs: settings.pretextEpochs, magnitudes: 'paper' } } };
       plan.push({ role: `fig6:${depth}`, name: `embedding of block ${depth} (PLS-DA probe)`, preprocessing: [], model, labelFraction: null });
     }
   }

@@ -18,10 +18,18 @@ const PRETEXT_PARAMS: ParamSchema = {
     minLength: 1,
     description: `SSL transforms that take part (subset of ${SSL_TRANSFORM_NAMES.join(', ')}); one for single-task ablations`,
   },
+  magnitudes: {
+    type: 'enum',
+    values: ['measured', 'paper'],
+    default: 'measured',
+    description:
+      'Offset and multiplication magnitudes: "measured" (offset 2 x std, multiplication 1 +- 0.5, each draw at least half of that: ' +
+      'the setting recognised best on training spectra, docs/studies/pretext-magnitudes.md) or "paper" (0.1 x std, 1 +- 0.1, METHOD.md)',
+  },
   transformParams: {
     type: 'json',
     default: null,
-    description: 'Parameters per transform plugin, e.g. {"offset": {"amplitudeFactor": 1}}',
+    description: 'Parameters per transform plugin, over the magnitudes preset, e.g. {"offset": {"amplitudeFactor": 1}}',
   },
   lossWeights: {
     type: 'numberArray',
@@ -33,6 +41,16 @@ const PRETEXT_PARAMS: ParamSchema = {
   headHidden: { type: 'integerArray', default: [...DEFAULT_PRETEXT.headHidden], min: 1, description: 'Hidden sizes of each head' },
 };
 
+/**
+ * Offset and multiplication magnitudes that the pretext network recognises (measured on training
+ * spectra of Tablet, docs/studies/pretext-magnitudes.md): at METHOD.md's 0.1 x std and 1 +- 0.1
+ * they are never told from the raw spectrum (F1 0).
+ */
+export const MEASURED_MAGNITUDES: Readonly<Record<string, Params>> = {
+  offset: { amplitudeFactor: 2, minFraction: 0.5 },
+  multiplication: { amplitude: 0.5, minFraction: 0.5 },
+};
+
 export function pretextConfigFrom(params: Params, pluginName = 'transformation-recognition'): PretextConfig {
   const transforms = params.transforms as string[];
   for (const t of transforms) {
@@ -41,10 +59,17 @@ export function pretextConfigFrom(params: Params, pluginName = 'transformation-r
     }
   }
   if (new Set(transforms).size !== transforms.length) throw new ParamError(pluginName, 'transforms', 'repeats a transform');
-  const transformParams = (params.transformParams ?? {}) as Record<string, Params>;
-  if (typeof transformParams !== 'object' || Array.isArray(transformParams)) {
+  const given = (params.transformParams ?? {}) as Record<string, Params>;
+  if (typeof given !== 'object' || Array.isArray(given)) {
     throw new ParamError(pluginName, 'transformParams', 'must be an object of transform name: parameters');
   }
+  const preset = params.magnitudes === 'paper' ? {} : MEASURED_MAGNITUDES;
+  const transformParams: Record<string, Params> = {};
+  for (const name of transforms) {
+    const merged = { ...(preset[name] ?? {}), ...(given[name] ?? {}) };
+    if (Object.keys(merged).length > 0) transformParams[name] = merged;
+  }
+  for (const name of Object.keys(given)) if (!transforms.includes(name)) transformParams[name] = given[name];
   const lossWeights = params.lossWeights as number[] | null;
   if (lossWeights && lossWeights.length !== transforms.length + 1) {
     throw new ParamError(pluginName, 'lossWeights', `needs ${transforms.length + 1} values (raw + each transform)`);
