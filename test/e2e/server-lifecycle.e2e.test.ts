@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DatabaseService } from '../../src/services/database/database.service';
 import { experimentStatus, ok, startTestServer, syntheticCsv, tempDir, waitFor } from '../helpers/server';
+import { expectedBackend } from '../helpers/backend';
 
 describe('server lifecycle', () => {
   it('imports the shipped examples on first start only, and serves /health', async () => {
@@ -56,10 +57,11 @@ describe('system query', () => {
       const { system } = ok(await server.gql<{ system: { version: string; database: string; backend: { name: string; version: string; threads: number; gpu: boolean; features: string[] } } }>('{ system { version nodeVersion database uptimeSeconds backend { name version threads gpu features } } }'));
       expect(system.database).toBe('sqlite');
       expect(system.version).toMatch(/^\d+\.\d+\.\d+/);
-      // No native TensorFlow here: the WebAssembly backend with the project's kernels.
-      expect(['wasm', 'tensorflow', 'tensorflow-gpu']).toContain(system.backend.name);
+      // No native TensorFlow here: the project's kernels, native where the addon built, else WebAssembly.
+      expect(system.backend.name).toBe(expectedBackend());
       expect(system.backend.threads).toBeGreaterThanOrEqual(1);
       if (system.backend.name === 'wasm') expect(system.backend.features).toEqual(expect.arrayContaining(['project-kernels', 'simd']));
+      if (system.backend.name === 'native') expect(system.backend.features).toEqual(expect.arrayContaining(['project-kernels', expect.stringMatching(/^native-/)]));
     } finally {
       await server.close();
     }

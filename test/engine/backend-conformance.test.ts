@@ -5,6 +5,7 @@ import { BN_RELU_POOL, BN_RELU_POOL_INFER } from '../../src/engine/kernels/fused
 import { ADAM_STEP_HEAP } from '../../src/engine/kernels/wasm/adam-step';
 import { nativeAddon } from '../../src/engine/kernels/native';
 import { Rng } from '../../src/numeric/rng';
+import { nativeBuilt } from '../helpers/backend';
 import { relativeError } from '../helpers/numeric';
 
 /**
@@ -17,14 +18,7 @@ import { relativeError } from '../helpers/numeric';
  * hundreds of products.
  */
 
-function nativeInstructionSets(): string[] {
-  try {
-    return nativeAddon().instructionSets();
-  } catch {
-    return [];
-  }
-}
-const NATIVE_ISAS = nativeInstructionSets();
+const NATIVE_ISAS = nativeBuilt() ? nativeAddon().instructionSets() : [];
 /** Each backend under test, by its label: `native:avx512` etc., and wasm. */
 const TARGETS: { label: string; backend: BackendName; isa?: string }[] = [
   ...NATIVE_ISAS.map((isa) => ({ label: `native:${isa}`, backend: 'native' as const, isa })),
@@ -339,5 +333,27 @@ describe('backend selection', () => {
     const wasm = await initBackend('wasm');
     expect(wasm.name).toBe('wasm');
     expect(wasm.features).not.toContain(`native-${NATIVE_ISAS[0]}`);
+  });
+
+  it('falls back to wasm where the addon is missing, and says why', async () => {
+    const forced = process.env.NIR_SSL_BACKEND;
+    delete process.env.NIR_SSL_BACKEND;
+    try {
+      // A fresh engine whose file system has no addon.
+      jest.resetModules();
+      jest.doMock('node:fs', () => {
+        const actual = jest.requireActual<typeof import('node:fs')>('node:fs');
+        return { ...actual, existsSync: (file: string) => !String(file).endsWith('nir_kernels.node') && actual.existsSync(file) };
+      });
+      const fresh = jest.requireActual<typeof import('../../src/engine/backend')>('../../src/engine/backend');
+      const info = await fresh.initBackend();
+      expect(info.name).toBe('wasm');
+      expect(info.reason).toMatch(/^chosen automatically \(not loaded: .*native: build\/Release\/nir_kernels\.node was not built/);
+      await expect(fresh.initBackend('native')).rejects.toThrow(/no tensor backend could be loaded \(native: build\/Release\/nir_kernels\.node was not built/);
+    } finally {
+      jest.dontMock('node:fs');
+      jest.resetModules();
+      if (forced !== undefined) process.env.NIR_SSL_BACKEND = forced;
+    }
   });
 });

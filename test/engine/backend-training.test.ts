@@ -1,8 +1,8 @@
 import { initBackend, type BackendName } from '../../src/engine/backend';
 import { ClassifierModel, DEFAULT_CLASSIFIER, type ClassifierConfig } from '../../src/engine/classifier';
-import { nativeAddon } from '../../src/engine/kernels/native';
 import { DEFAULT_PRETEXT, PretextModel, type PretextConfig } from '../../src/engine/pretext';
 import { selectRows } from '../../src/numeric/matrix';
+import { nativeBuilt } from '../helpers/backend';
 import { relativeError } from '../helpers/numeric';
 import { loadTablet, splitEvery } from './tablet';
 
@@ -15,13 +15,7 @@ import { loadTablet, splitEvery } from './tablet';
  * zero up to rounding moves its weight by +-lr on one backend and -+lr on the other; the losses
  * drift apart by some 1e-5 per epoch from that alone (docs/benchmarks/native-kernels.md).
  */
-let nativeBuilt = true;
-try {
-  nativeAddon();
-} catch {
-  nativeBuilt = false;
-}
-const describeNative = nativeBuilt ? describe : describe.skip;
+const describeNative = nativeBuilt() ? describe : describe.skip;
 
 const ENCODER = { ...DEFAULT_PRETEXT.encoder, filters: [16, 32, 32] };
 const pretextConfig: PretextConfig = { ...DEFAULT_PRETEXT, encoder: ENCODER, headHidden: [32, 16], epochs: 3 };

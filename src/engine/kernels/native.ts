@@ -39,14 +39,20 @@ const ADDON_FILE = path.join('build', 'Release', 'nir_kernels.node');
 
 let loaded: { addon: NativeAddon & SimdKernels } | { error: Error } | null = null;
 
+/** build/Release/nir_kernels.node of the package this file belongs to (src/ or a compiled copy of it, e.g. dist/src/). */
+function addonFile(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return path.join(dir, ADDON_FILE);
+    if (path.dirname(dir) === dir) return path.resolve(ADDON_FILE);
+  }
+}
+
 /** The addon, or an Error that says why it is not there. */
 function load(): NativeAddon & SimdKernels {
   if (!loaded) {
-    // src/engine/kernels (ts-node, jest) or dist/src/engine/kernels (compiled): the package root is 3 or 4 levels up.
-    const candidates = [3, 4].map((up) => path.join(__dirname, ...new Array<string>(up).fill('..'), ADDON_FILE));
-    const file = candidates.find((f) => fs.existsSync(f));
+    const file = addonFile();
     try {
-      if (!file) throw new Error(`${ADDON_FILE} was not built (npm install builds it with node-gyp; a compiler and Node's headers are needed)`);
+      if (!fs.existsSync(file)) throw new Error(`${ADDON_FILE} was not built (npm install builds it with node-gyp; a compiler and Node's headers are needed)`);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       loaded = { addon: require(file) as NativeAddon & SimdKernels };
     } catch (error) {
