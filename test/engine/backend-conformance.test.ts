@@ -160,11 +160,14 @@ function bnReluPool(x: Float64Array, batch: number, length: number, channels: nu
 
 // Every convolution the encoder runs (3 taps, same padding, 1 -> 32 -> 64 -> 128 channels at
 // halving lengths from odd ones), valid padding (secondConvPadding) and five taps (kernelSize).
+// Winograd F(4, 3) takes three-tap filters from 16 input channels on wasm, from 128 on native.
 const CONVS: (Conv & { name: string })[] = [
   { name: 'first layer, 1 -> 32, batch 32, odd length', batch: 32, length: 101, ci: 1, co: 32, taps: 3, pad: 'same' },
   { name: '32 -> 32 (Winograd), batch 32', batch: 32, length: 101, ci: 32, co: 32, taps: 3, pad: 'same' },
   { name: '32 -> 64 (Winograd), batch 1, odd length', batch: 1, length: 51, ci: 32, co: 64, taps: 3, pad: 'same' },
   { name: '64 -> 128 (Winograd), batch 32, short', batch: 32, length: 25, ci: 64, co: 128, taps: 3, pad: 'same' },
+  { name: '128 -> 128 (Winograd on both), batch 32, partial last tile', batch: 32, length: 13, ci: 128, co: 128, taps: 3, pad: 'same' },
+  { name: '128 -> 128 (Winograd on both), valid, batch 1', batch: 1, length: 30, ci: 128, co: 128, taps: 3, pad: 'valid' },
   { name: '128 -> 128, batch 1, length under one tile', batch: 1, length: 3, ci: 128, co: 128, taps: 3, pad: 'same' },
   { name: 'valid padding (Winograd), batch 32', batch: 32, length: 47, ci: 32, co: 32, taps: 3, pad: 'valid' },
   { name: 'valid padding, first layer, batch 1', batch: 1, length: 57, ci: 1, co: 32, taps: 3, pad: 'valid' },

@@ -24,6 +24,10 @@ export function useHeapKernels(next: HeapKernelKind): void {
   kind = next;
 }
 
+export function heapKernelKind(): HeapKernelKind {
+  return kind;
+}
+
 export function heapKernels(backend: WasmBackendInternals): SimdKernels | null {
   const module = (backend as unknown as { wasm?: EmscriptenModule }).wasm;
   const memory = module?.asm?.memory ?? module?.wasmMemory;
