@@ -310,6 +310,23 @@ napi_value current(napi_env env, napi_callback_info info) {
   return name;
 }
 
+/** multiplyAddPeak(steps): flops of `steps` rounds of register-only multiply-adds (bench:kernels times it). */
+napi_value multiplyAddPeak(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  State* state = stateOf(env, info, &argc, argv);
+  double steps = 0;
+  if (argc < 1 || napi_get_value_double(env, argv[0], &steps) != napi_ok || !(steps >= 1)) {
+    napi_throw_type_error(env, nullptr, "multiplyAddPeak: expected a step count");
+    return nullptr;
+  }
+  float sink = 0;
+  const double flops = state->table->multiplyAddPeak(static_cast<size_t>(steps), &sink);
+  napi_value result;
+  napi_create_double(env, flops + (sink == 12345.0f ? 1 : 0), &result);
+  return result;
+}
+
 void freeState(napi_env, void* data, void*) { delete static_cast<State*>(data); }
 
 napi_value Init(napi_env env, napi_value exports) {
@@ -337,6 +354,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"biasActivation", biasActivation},
       {"winogradInput", winogradInput},
       {"winogradOutput", winogradOutput},
+      {"multiplyAddPeak", multiplyAddPeak},
   };
   for (const Entry& entry : entries) {
     napi_value fn;

@@ -33,6 +33,9 @@ struct KernelTable {
   // Winograd F(4, 3) data transforms (see src/engine/kernels/wasm/simd-winograd.ts).
   void (*winogradInput)(const float* x, size_t tiles, size_t channels, float* v, size_t plane);
   void (*winogradOutput)(const float* m, size_t tiles, size_t channels, size_t plane, const float* bias, float floor, float* y);
+  // Benchmarks only: `steps` rounds of independent multiply-adds in registers (the core's peak);
+  // returns the flops done (the result keeps the compiler from dropping the loop).
+  double (*multiplyAddPeak)(size_t steps, float* sink);
 };
 
 extern const KernelTable kGenericKernels;

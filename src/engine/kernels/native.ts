@@ -19,6 +19,8 @@ export interface NativeAddon {
   use(name: string): void;
   /** The instruction set in use. */
   current(): string;
+  /** Benchmarks: runs `steps` rounds of register-only multiply-adds; returns the flops done (one core's peak, timed by the caller). */
+  multiplyAddPeak(steps: number): number;
 }
 
 type KernelName = keyof SimdKernels;
