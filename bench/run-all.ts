@@ -11,6 +11,7 @@ const BENCHES = [
   'transforms.bench.js',
   'baselines.bench.js',
   'train.bench.js',
+  'kernels.bench.js',
   'inference.bench.js',
   'latency.bench.js',
 ];

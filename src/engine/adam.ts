@@ -39,7 +39,7 @@ export class Adam {
       let state = this.moments.get(variable);
       if (!state) {
         state = heap
-          ? { m: tf.zeros(variable.shape), v: tf.zeros(variable.shape) }
+          ? { m: tf.fill(variable.shape, 0), v: tf.fill(variable.shape, 0) }
           : { m: new Float32Array(variable.size), v: new Float32Array(variable.size) };
         this.moments.set(variable, state);
       }

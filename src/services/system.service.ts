@@ -10,6 +10,8 @@ export interface BackendInfo {
   readonly threads: number;
   readonly gpu: boolean;
   readonly features: string[];
+  /** Why this backend runs: forced by NIR_SSL_BACKEND, or chosen after the ones before it failed to load. */
+  readonly reason: string;
 }
 
 /** Supplies the compute backend description (bound by the training engine). */
@@ -33,7 +35,7 @@ export class SystemService {
       nodeVersion: process.version,
       database: this.database.dialect,
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
-      backend: this.backendInfo ? await this.backendInfo() : { name: 'not loaded', version: '', threads: 0, gpu: false, features: [] },
+      backend: this.backendInfo ? await this.backendInfo() : { name: 'not loaded', version: '', threads: 0, gpu: false, features: [], reason: 'no training has run yet' },
     };
   }
 }

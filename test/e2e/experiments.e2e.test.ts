@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { exampleSliceCsv, IMPORT_DATASET } from '../helpers/datasets';
 import { ok, startTestServer, tempDir, waitFor, waitForStatus, experimentStatus as status, type TestServer } from '../helpers/server';
+import { expectedBackend } from '../helpers/backend';
 
 const CREATE = `mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id status model configHash } }`;
 const PROGRESS = `subscription($id: ID) { experimentProgress(experimentId: $id) { experimentId status fold foldsDone foldsTotal stage epoch loss accuracy } }`;
@@ -78,7 +79,7 @@ describe('experiments over HTTP and WebSocket', () => {
       ),
     );
     expect(experiment.status).toBe('SUCCEEDED');
-    expect(experiment.backend).toMatch(/wasm|tensorflow|cpu/);
+    expect(experiment.backend).toBe(expectedBackend());
     expect(experiment.folds.map((f) => f.fold)).toEqual([0, 1, 2]);
     for (const fold of experiment.folds) {
       expect(fold.pretext.map((p) => p.transform)).toEqual(['raw', 'add-noise', 'offset', 'multiplication', 'horizontal-flip', 'vertical-flip', 'permutation']);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DatabaseService } from '../../src/services/database/database.service';
 import { experimentStatus, ok, startTestServer, syntheticCsv, tempDir, waitFor } from '../helpers/server';
+import { expectedBackend } from '../helpers/backend';
 
 describe('server lifecycle', () => {
   it('imports the shipped examples on first start only, and serves /health', async () => {
@@ -53,13 +54,15 @@ describe('system query', () => {
   it('reports version, database and the compute backend', async () => {
     const server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('system'), 'nir.db')}` });
     try {
-      const { system } = ok(await server.gql<{ system: { version: string; database: string; backend: { name: string; version: string; threads: number; gpu: boolean; features: string[] } } }>('{ system { version nodeVersion database uptimeSeconds backend { name version threads gpu features } } }'));
+      const { system } = ok(await server.gql<{ system: { version: string; database: string; backend: { name: string; version: string; threads: number; gpu: boolean; features: string[]; reason: string } } }>('{ system { version nodeVersion database uptimeSeconds backend { name version threads gpu features reason } } }'));
       expect(system.database).toBe('sqlite');
       expect(system.version).toMatch(/^\d+\.\d+\.\d+/);
-      // No native TensorFlow here: the WebAssembly backend with the project's kernels.
-      expect(['wasm', 'tensorflow', 'tensorflow-gpu']).toContain(system.backend.name);
+      // No native TensorFlow here: the project's kernels, native where the addon built, else WebAssembly.
+      expect(system.backend.name).toBe(expectedBackend());
+      expect(system.backend.reason).toMatch(process.env.NIR_SSL_BACKEND ? /^forced by NIR_SSL_BACKEND=/ : /^chosen automatically/);
       expect(system.backend.threads).toBeGreaterThanOrEqual(1);
       if (system.backend.name === 'wasm') expect(system.backend.features).toEqual(expect.arrayContaining(['project-kernels', 'simd']));
+      if (system.backend.name === 'native') expect(system.backend.features).toEqual(expect.arrayContaining(['project-kernels', expect.stringMatching(/^native-/)]));
     } finally {
       await server.close();
     }

@@ -4,6 +4,7 @@ import { ADAM_STEP, BN_RELU_POOL, BN_RELU_POOL_INFER, adamUpdate } from '../../s
 import { ADAM_STEP_HEAP } from '../../src/engine/kernels/wasm/adam-step';
 import { bnReluPoolComposite } from '../../src/engine/ops';
 import { Rng } from '../../src/numeric/rng';
+import { relativeError } from '../helpers/numeric';
 
 /**
  * The project's wasm kernels against the stock cpu backend (and the fused kernels against a
@@ -13,17 +14,6 @@ const rng = new Rng(7);
 function random(shape: number[]): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
   return Float32Array.from({ length: n }, () => rng.normal());
-}
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    norm = Math.max(norm, Math.abs(expected[i]));
-  }
-  return diff / Math.max(norm, 1e-30);
 }
 
 /** Runs `op` on fresh tensors of `inputs` on a backend; returns its output values. */

@@ -6,6 +6,7 @@ import { runInWorker } from '../../src/engine/worker-host';
 import { CancelledError } from '../../src/errors';
 import type { TrainingProgress } from '../../src/plugins/contract';
 import { loadTablet, splitEvery } from './tablet';
+import { expectedBackend } from '../helpers/backend';
 
 const JOBS = path.join(__dirname, '../../src/engine/jobs');
 const ENCODER = { ...DEFAULT_PRETEXT.encoder, filters: [4, 8, 8] };
@@ -30,7 +31,7 @@ describe('runInWorker', () => {
     const result = await runInWorker<FoldJobResult, TrainingProgress>(JOBS, 'sslFoldJob', foldArgs(2), {
       onProgress: (p) => progress.push(p),
     });
-    expect(result.backend).toBe('wasm');
+    expect(result.backend).toBe(expectedBackend());
     expect(result.accuracy).toBeGreaterThanOrEqual(0);
     expect(result.pretext?.perTransform['vertical-flip'].accuracy).toBeGreaterThan(0);
     expect(progress.map((p) => `${p.stage}:${p.epoch}`)).toEqual(['pretext:1', 'pretext:2', 'finetune:1', 'finetune:2']);

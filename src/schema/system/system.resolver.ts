@@ -4,11 +4,12 @@ import { SystemService } from '../../services/system.service';
 
 @ObjectType('ComputeBackend', { description: 'The TensorFlow.js backend that trains and runs the CNN.' })
 export class ComputeBackendType {
-  @Field({ description: 'tensorflow (native), wasm or cpu; "not loaded" before the first training.' }) name!: string;
+  @Field({ description: 'native (the project\'s native kernels), wasm, tensorflow, tensorflow-gpu or cpu; "not loaded" before the first training.' }) name!: string;
   @Field() version!: string;
   @Field(() => Int) threads!: number;
   @Field() gpu!: boolean;
-  @Field(() => [String], { description: 'e.g. project-kernels, simd, relaxed-simd-fma, winograd-f4x3 (wasm); native (tfjs-node).' }) features!: string[];
+  @Field(() => [String], { description: 'e.g. project-kernels, native-avx512 or native-avx2-fma (native); simd, relaxed-simd-fma, winograd-f4x3 (wasm); native (tfjs-node).' }) features!: string[];
+  @Field({ description: 'Why this backend runs: forced by NIR_SSL_BACKEND, or chosen automatically (and what failed to load before it).' }) reason!: string;
 }
 
 @ObjectType('System')

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WasmBackendInternals } from '../tensor-data';
-import { address, gemm, heapKernels } from './heap';
+import { address, gemm, heapKernelKind, heapKernels, type HeapKernelKind } from './heap';
 import { captureWasmPrimitives } from './primitives';
 import type { SimdKernels } from './simd';
 import { WINOGRAD_SPAN, WINOGRAD_TILE, winogradFilter } from './simd-winograd';
@@ -89,10 +89,12 @@ export function conv1dGemm(
 }
 
 /**
- * Below this many input channels the transforms cost more than the halved products save
- * (the first layer of the encoder has one).
+ * Below this many input channels the transforms cost more than the halved products save (the
+ * first layer of the encoder has one). The native gemm runs at about 150 GFLOP/s where the wasm
+ * one reaches about 40, so the transforms (memory passes, and the filter transform in
+ * JavaScript) weigh more there: on this VM Winograd won only at 128 channels (docs/benchmarks/native-kernels.md).
  */
-const WINOGRAD_MIN_CHANNELS = 16;
+const WINOGRAD_MIN_CHANNELS: Record<HeapKernelKind, number> = { 'wasm-simd': 16, native: 128 };
 /** Tiles transformed and multiplied per pass: a few samples, so the operands stay near the cache. */
 const WINOGRAD_CHUNK_TILES = 512;
 
@@ -106,7 +108,7 @@ export function winogradOn(): boolean {
 
 /** Whether a convolution takes the Winograd path. */
 export function winogradFits(info: backend_util.Conv2DInfo): boolean {
-  return winogradOn() && info.filterWidth === 3 && info.inChannels % 4 === 0 && info.inChannels >= WINOGRAD_MIN_CHANNELS && info.outWidth >= WINOGRAD_TILE;
+  return winogradOn() && info.filterWidth === 3 && info.inChannels % 4 === 0 && info.inChannels >= WINOGRAD_MIN_CHANNELS[heapKernelKind()] && info.outWidth >= WINOGRAD_TILE;
 }
 
 /** conv1dGemm by F(4, 3), a chunk of samples at a time: pad, transform, six gemms, transform back. */

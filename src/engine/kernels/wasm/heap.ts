@@ -1,11 +1,13 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { nativeKernels } from '../native';
 import type { WasmBackendInternals } from '../tensor-data';
 import { simdKernels, simdSupported, wasmApi, type SimdKernels, type WasmMemory } from './simd';
 
 /**
- * The wasm backend's heap as the project's SIMD kernels see it: byte addresses of tensors and
- * the kernels bound to the backend's memory. Null where the memory is not reachable (another
- * build of the backend) or the engine has no WebAssembly SIMD: callers then keep their fallback.
+ * The wasm backend's heap as the project's kernels see it: byte addresses of tensors and the
+ * kernels bound to the backend's memory, either the WebAssembly SIMD module or the native addon
+ * (the same interface; see ../native.ts). Null where the memory is not reachable (another build
+ * of the backend) or the chosen kernels cannot run: callers then keep their fallback.
  */
 interface EmscriptenModule {
   asm?: { memory?: WasmMemory };
@@ -14,12 +16,25 @@ interface EmscriptenModule {
 
 let supported: boolean | null = null;
 
+export type HeapKernelKind = 'wasm-simd' | 'native';
+let kind: HeapKernelKind = 'wasm-simd';
+
+/** Which kernels heapKernels() hands out on this thread (the backend choice sets it). */
+export function useHeapKernels(next: HeapKernelKind): void {
+  kind = next;
+}
+
+export function heapKernelKind(): HeapKernelKind {
+  return kind;
+}
+
 export function heapKernels(backend: WasmBackendInternals): SimdKernels | null {
-  supported ??= simdSupported();
-  if (!supported) return null;
   const module = (backend as unknown as { wasm?: EmscriptenModule }).wasm;
   const memory = module?.asm?.memory ?? module?.wasmMemory;
-  return memory instanceof wasmApi.Memory ? simdKernels(memory) : null;
+  if (!(memory instanceof wasmApi.Memory)) return null;
+  if (kind === 'native') return nativeKernels(memory);
+  supported ??= simdSupported();
+  return supported ? simdKernels(memory) : null;
 }
 
 /** Byte address of a tensor's first value. */
@@ -67,6 +82,10 @@ export function gemm(
   accumulate: boolean,
 ): void {
   if (n % 8 !== 0 || k < 1) throw new Error(`gemm: n = ${n} must be a multiple of 8 and k = ${k} positive`);
+  if (kernels.blocked) {
+    kernels.gemm(m, n, k, a, 4 * aRow, 4 * aDepth, b, 4 * n, c, 4 * n, accumulate ? 1 : 0);
+    return;
+  }
   for (let p0 = 0; p0 < k; p0 += DEPTH_CHUNK) {
     const depth = Math.min(DEPTH_CHUNK, k - p0);
     for (let r0 = 0; r0 < m; r0 += ROW_PANEL) {

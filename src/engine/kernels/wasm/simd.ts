@@ -18,6 +18,8 @@ export interface SimdKernels extends SimdBatchNormKernels, SimdWinogradKernels {
   adam(w: number, g: number, m: number, v: number, out: number, n: number, stepSize: number, secondCorrection: number, beta1: number, beta2: number, epsilon: number, oneMinusBeta1: number, oneMinusBeta2: number): void;
   /** Byte addresses and byte strides: A(r,k) at a + r*aRow + k*aDepth, B(k,j) at b + k*bRow + 4j, C(r,j) at c + r*cRow + 4j. */
   gemm(m: number, n: number, k: number, a: number, aRow: number, aDepth: number, b: number, bRow: number, c: number, cRow: number, accumulate: number): void;
+  /** True where gemm blocks its operands for the caches itself (the native kernels): callers pass whole products. */
+  readonly blocked?: boolean;
 }
 
 function adamSpec(): FunctionSpec {
