@@ -4,6 +4,7 @@ import { DatasetService } from '../../services/datasets/datasets.service';
 import type { ExperimentProgress } from '../../services/experiments/experiment-events';
 import { ExperimentService, type ExperimentRecord } from '../../services/experiments/experiments.service';
 import { summarize } from '../../numeric/stats';
+import type { GraphQLContext } from '../context';
 import {
   CreateExperimentInput,
   ExperimentComparisonType,
@@ -96,14 +97,16 @@ export class ExperimentsResolver {
   }
 
   @Subscription(() => ExperimentProgressType, {
-    topics: 'experiment',
-    filter: ({ payload, args }: { payload: ExperimentProgress; args: { experimentId?: string } }) =>
-      !args.experimentId || payload.experimentId === args.experimentId,
-    description: 'Live progress (fold, stage, epoch, loss, accuracy) of one experiment, or of all.',
+    subscribe: ({ args, context }: { args: { experimentId?: string | null }; context: GraphQLContext }) =>
+      args.experimentId ? context.progress.experiment(args.experimentId) : context.progress.allExperiments(),
+    description:
+      'Progress of one experiment: its current state first, then every event (fold, stage, epoch, loss, accuracy); ' +
+      'completes once the experiment is SUCCEEDED, FAILED or CANCELLED, and ends with a NOT_FOUND error for an unknown id. ' +
+      'Without an id: the events of every experiment, never completing.',
   })
   experimentProgress(
     @Root() progress: ExperimentProgress,
-    @Arg('experimentId', () => ID, { nullable: true }) _experimentId?: string,
+    @Arg('experimentId', () => ID, { nullable: true, description: 'The experiment to follow; omitted: all of them.' }) _experimentId?: string,
   ): ExperimentProgressType {
     return progress as ExperimentProgressType;
   }

@@ -1,10 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import { Arg, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { ExperimentService } from '../../services/experiments/experiments.service';
-import { StudyService } from '../../services/studies/studies.service';
+import type { StudyProgress } from '../../services/progress.service';
+import { StudyService, type StudyRecord } from '../../services/studies/studies.service';
+import type { GraphQLContext } from '../context';
 import { STUDY_PARTS, type StudyPart } from '../../services/studies/study-plan';
-import { ExperimentType } from '../experiments/experiment.types';
+import { ExperimentProgressType, ExperimentType } from '../experiments/experiment.types';
 import { toGraphql as experimentToGraphql } from '../experiments/experiments.resolver';
 
 export enum StudyPresetEnum {
@@ -12,6 +14,19 @@ export enum StudyPresetEnum {
   FULL = 'full',
 }
 registerEnumType(StudyPresetEnum, { name: 'StudyPreset', description: 'quick: few epochs, 3 folds (minutes); full: the paper settings.' });
+
+export enum StudyStatusEnum {
+  RUNNING = 'running',
+  FINISHED = 'finished',
+}
+registerEnumType(StudyStatusEnum, {
+  name: 'StudyStatus',
+  description: 'Whether any experiment of a study is still queued, running or interrupted.',
+  valuesConfig: {
+    RUNNING: { description: 'At least one experiment is queued, running or interrupted.' },
+    FINISHED: { description: 'Every experiment has succeeded, failed or been cancelled.' },
+  },
+});
 
 @InputType('CreateStudyInput')
 export class CreateStudyInput {
@@ -29,12 +44,23 @@ export class StudyType {
   @Field(() => ID) id!: string;
   @Field() name!: string;
   @Field(() => ID) datasetId!: string;
-  @Field() preset!: string;
+  @Field(() => StudyPresetEnum) preset!: StudyPresetEnum;
   @Field(() => GraphQLJSON) settings!: unknown;
-  @Field({ description: 'running or finished.' }) status!: string;
+  @Field(() => StudyStatusEnum) status!: StudyStatusEnum;
   @Field(() => Int) experimentsTotal!: number;
   @Field(() => Int) experimentsFinished!: number;
   @Field() createdAt!: Date;
+}
+
+@ObjectType('StudyProgress', { description: 'Where a study stands; sent by the studyProgress subscription.' })
+export class StudyProgressType {
+  @Field(() => ID) studyId!: string;
+  @Field(() => StudyStatusEnum) status!: StudyStatusEnum;
+  @Field(() => Int) experimentsTotal!: number;
+  @Field(() => Int, { description: 'Experiments that have succeeded, failed or been cancelled.' }) experimentsFinished!: number;
+  @Field(() => ExperimentProgressType, { nullable: true, description: 'The latest event of the experiment running now; null when none runs.' })
+  running!: ExperimentProgressType | null;
+  @Field({ description: 'When this state was sent (ISO 8601).' }) at!: string;
 }
 
 @injectable()
@@ -47,17 +73,28 @@ export class StudiesResolver {
 
   @Mutation(() => StudyType, { description: 'Queues the whole experiment set; each run is an ordinary experiment.' })
   async createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput): Promise<StudyType> {
-    return this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined });
+    return toStudy(await this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined }));
   }
 
   @Query(() => [StudyType])
   async studies(@Arg('datasetId', () => ID, { nullable: true }) datasetId?: string): Promise<StudyType[]> {
-    return this.service.list(datasetId);
+    return (await this.service.list(datasetId)).map(toStudy);
   }
 
-  @Query(() => StudyType, { nullable: true })
-  async study(@Arg('id', () => ID) id: string): Promise<StudyType> {
-    return this.service.get(id);
+  @Query(() => StudyType, { nullable: true, description: 'One study; null when no study has this id.' })
+  async study(@Arg('id', () => ID) id: string): Promise<StudyType | null> {
+    const found = await this.service.find(id);
+    return found ? toStudy(found) : null;
+  }
+
+  @Subscription(() => StudyProgressType, {
+    subscribe: ({ args, context }: { args: { studyId: string }; context: GraphQLContext }) => context.progress.study(args.studyId),
+    description:
+      'Progress of a study: its current state first, then one state per event of its experiments; completes once every ' +
+      'experiment has finished, and ends with a NOT_FOUND error for an unknown id.',
+  })
+  studyProgress(@Root() progress: StudyProgress, @Arg('studyId', () => ID) _studyId: string): StudyProgressType {
+    return progress as StudyProgressType;
   }
 
   @FieldResolver(() => [ExperimentType], { name: 'experiments', description: 'In queue order; `role` in the report names each.' })
@@ -70,4 +107,8 @@ export class StudiesResolver {
   async report(@Root() study: StudyType): Promise<string> {
     return this.service.report(study.id);
   }
+}
+
+function toStudy(study: StudyRecord): StudyType {
+  return { ...study, preset: study.preset as StudyPresetEnum, status: study.status as StudyStatusEnum };
 }

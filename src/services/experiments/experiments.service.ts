@@ -177,6 +177,12 @@ export class ExperimentService {
     return found;
   }
 
+  /** A study's experiments in queue order. */
+  async ofStudy(studyId: string): Promise<ExperimentRecord[]> {
+    const rows = await this.database.client.experiment.findMany({ where: { studyId }, orderBy: { createdAt: 'asc' } });
+    return rows.map(toRecord);
+  }
+
   async folds(id: string): Promise<FoldRecord[]> {
     const rows = await this.database.client.foldResult.findMany({ where: { experimentId: id }, orderBy: [{ repeat: 'asc' }, { fold: 'asc' }] });
     return rows.map((r) => ({ repeat: r.repeat, fold: r.fold, accuracy: r.accuracy, macroF1: r.macroF1, wallMs: r.wallMs, details: JSON.parse(r.details) as FoldDetails }));

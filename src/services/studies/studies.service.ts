@@ -59,8 +59,14 @@ export class StudyService {
   }
 
   async get(id: string): Promise<StudyRecord> {
+    const found = await this.find(id);
+    if (!found) throw new NotFoundError('study', id);
+    return found;
+  }
+
+  async find(id: string): Promise<StudyRecord | null> {
     const row = await this.database.client.study.findUnique({ where: { id }, include: { experiments: { select: { status: true } } } });
-    if (!row) throw new NotFoundError('study', id);
+    if (!row) return null;
     const finished = row.experiments.filter((e) => ['succeeded', 'failed', 'cancelled'].includes(e.status)).length;
     return {
       id: row.id,
