@@ -17,9 +17,10 @@ export class ModelsResolver {
     return (await this.service.list({ datasetId, experimentId })).map(toModel);
   }
 
-  @Query(() => ModelType)
-  async model(@Arg('id', () => ID) id: string): Promise<ModelType> {
-    return toModel(await this.service.get(id));
+  @Query(() => ModelType, { nullable: true, description: 'One model; null when no model has this id.' })
+  async model(@Arg('id', () => ID) id: string): Promise<ModelType | null> {
+    const found = await this.service.find(id);
+    return found ? toModel(found) : null;
   }
 
   @Mutation(() => Boolean)

@@ -127,10 +127,7 @@ export class ExperimentService {
   }
 
   async validate(request: CreateExperimentRequest): Promise<ExperimentSpec> {
-    const dataset = await this.datasets.load(request.datasetId).catch((error) => {
-      if (error instanceof NotFoundError) throw new UserInputError(`dataset "${request.datasetId}" not found`);
-      throw error;
-    });
+    const dataset = await this.datasets.load(request.datasetId);
     const definition = this.registry.has(request.model.plugin) ? this.registry.get(request.model.plugin) : null;
     if (!definition) throw new UserInputError(`unknown model plugin "${request.model.plugin}"`);
     if (definition.kind !== 'classifier' && definition.kind !== 'baseline') {

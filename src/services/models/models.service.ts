@@ -90,9 +90,14 @@ export class ModelService {
   }
 
   async get(id: string): Promise<ModelRecord> {
+    const found = await this.find(id);
+    if (!found) throw new NotFoundError('model', id);
+    return found;
+  }
+
+  async find(id: string): Promise<ModelRecord | null> {
     const row = await this.database.client.model.findUnique({ where: { id }, select: MODEL_FIELDS });
-    if (!row) throw new NotFoundError('model', id);
-    return toModel(row);
+    return row ? toModel(row) : null;
   }
 
   async delete(id: string): Promise<boolean> {

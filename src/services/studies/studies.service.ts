@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
-import { NotFoundError, UserInputError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import { DatabaseService } from '../database/database.service';
 import { DatasetService } from '../datasets/datasets.service';
 import { ExperimentService, type FoldDetails } from '../experiments/experiments.service';
@@ -33,8 +33,7 @@ export class StudyService {
   ) {}
 
   async create(request: { datasetId: string; name?: string | null } & StudyOptions): Promise<StudyRecord> {
-    const dataset = await this.datasets.find({ id: request.datasetId });
-    if (!dataset) throw new UserInputError(`dataset "${request.datasetId}" not found`);
+    const dataset = await this.datasets.get(request.datasetId);
     const settings = studySettings(request);
     const plan = planStudy(settings);
     const id = randomUUID();
