@@ -45,6 +45,10 @@ describe('one not-found convention', () => {
     models: `{ models(datasetId: "${MISSING}", experimentId: "${MISSING}") { id } }`,
     predictions: `{ predictions(modelId: "${MISSING}", datasetId: "${MISSING}") { id } }`,
     studies: `{ studies(datasetId: "${MISSING}") { id } }`,
+    experimentsConnection: `{ experimentsConnection(filter: { datasetId: "${MISSING}" }) { nodes { id } } }`,
+    modelsConnection: `{ modelsConnection(datasetId: "${MISSING}", experimentId: "${MISSING}") { nodes { id } } }`,
+    predictionsConnection: `{ predictionsConnection(modelId: "${MISSING}", datasetId: "${MISSING}") { nodes { id } } }`,
+    studiesConnection: `{ studiesConnection(datasetId: "${MISSING}") { nodes { id } } }`,
   };
 
   it('names every query and mutation that takes an id', async () => {
@@ -73,6 +77,7 @@ describe('one not-found convention', () => {
   });
 
   it.each(Object.entries(filteredLists))('%s filtered by an unknown id is empty', async (field, query) => {
-    expect(ok(await server.gql<Record<string, unknown[]>>(query))[field]).toEqual([]);
+    const answer = ok(await server.gql<Record<string, unknown[] | { nodes: unknown[] }>>(query))[field];
+    expect(Array.isArray(answer) ? answer : answer.nodes).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { MaxLength, MinLength } from 'class-validator';
+import { connectionType, type Connection } from '../connection';
 
 export enum AxisUnitEnum {
   NM = 'nm',
@@ -46,6 +47,9 @@ export class SampleType {
   @Field(() => [Float]) values!: number[];
 }
 
+export const SampleConnection = connectionType(SampleType, 'Sample', 'spectrum');
+export type SampleConnection = Connection<SampleType>;
+
 @ObjectType('SamplePage')
 export class SamplePageType {
   @Field(() => Int) total!: number;
@@ -53,6 +57,9 @@ export class SamplePageType {
   @Field(() => Int) limit!: number;
   @Field(() => [SampleType]) items!: SampleType[];
 }
+
+export const DatasetConnection = connectionType(DatasetType, 'Dataset', 'dataset');
+export type DatasetConnection = Connection<DatasetType>;
 
 @ObjectType('ClassStatistics', { description: 'Mean and standard deviation spectrum of one class (what the paper plots in Fig. 4).' })
 export class ClassStatisticsType {

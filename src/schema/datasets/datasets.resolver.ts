@@ -1,14 +1,18 @@
 import { inject, injectable } from 'inversify';
-import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { DatasetService, type DatasetSummary } from '../../services/datasets/datasets.service';
+import { Arg, Args, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { DatasetService, type DatasetSummary, type Sample } from '../../services/datasets/datasets.service';
+import { CreationPageArgs, PageArgs, toConnection } from '../connection';
 import type { DatasetEvent } from '../../services/events';
 import {
   ClassCountType,
   ClassStatisticsType,
+  DatasetConnection,
   DatasetEventType,
   DatasetType,
   ImportDatasetInput,
+  SampleConnection,
   SamplePageType,
+  type SampleType,
   type AxisUnitEnum,
 } from './dataset.types';
 
@@ -18,9 +22,17 @@ import {
 export class DatasetsResolver {
   constructor(@inject(DatasetService) private readonly service: DatasetService) {}
 
-  @Query(() => [DatasetType], { description: 'All datasets, oldest first.' })
+  @Query(() => [DatasetType], { description: 'All datasets, oldest first.', deprecationReason: 'Use datasetsConnection, which pages.' })
   async datasets(): Promise<DatasetType[]> {
     return (await this.service.list()).map(toGraphql);
+  }
+
+  @Query(() => DatasetConnection, { description: 'A page of datasets in creation order, filtered by name.' })
+  async datasetsConnection(
+    @Args(() => CreationPageArgs) page: CreationPageArgs,
+    @Arg('nameContains', () => String, { nullable: true, description: 'Only datasets whose name contains this text.' }) nameContains?: string | null,
+  ): Promise<DatasetConnection> {
+    return toConnection(await this.service.page({ nameContains }, page), toGraphql);
   }
 
   @Query(() => DatasetType, { nullable: true, description: 'One dataset by id or by name.' })
@@ -72,7 +84,7 @@ export class DatasetsResolver {
     return new Set((await this.service.load(dataset.id)).groups).size;
   }
 
-  @FieldResolver(() => SamplePageType)
+  @FieldResolver(() => SamplePageType, { deprecationReason: 'Use samplesConnection, which pages by cursor like every other list.' })
   async samples(
     @Root() dataset: DatasetType,
     @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
@@ -80,7 +92,16 @@ export class DatasetsResolver {
     @Arg('className', () => String, { nullable: true }) className?: string,
   ): Promise<SamplePageType> {
     const page = await this.service.samples(dataset.id, { offset, limit, className });
-    return { ...page, items: page.items.map((s) => ({ ...s, values: Array.from(s.values) })) };
+    return { ...page, items: page.items.map(toSample) };
+  }
+
+  @FieldResolver(() => SampleConnection, { description: 'A page of the spectra in row order.' })
+  async samplesConnection(
+    @Root() dataset: DatasetType,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('className', () => String, { nullable: true, description: 'Only the spectra of this class.' }) className?: string | null,
+  ): Promise<SampleConnection> {
+    return toConnection(await this.service.samplePage(dataset.id, className, page), toSample);
   }
 
   @FieldResolver(() => [ClassStatisticsType])
@@ -113,4 +134,8 @@ function toGraphql(d: DatasetSummary): DatasetType {
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
+}
+
+function toSample(sample: Sample): SampleType {
+  return { ...sample, values: Array.from(sample.values) };
 }

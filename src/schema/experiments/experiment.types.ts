@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { PipelineStepInput } from '../plugins/plugin.types';
+import { connectionType, type Connection } from '../connection';
 
 export enum ExperimentStatusEnum {
   QUEUED = 'queued',
@@ -41,12 +42,15 @@ export class CreateExperimentInput {
   trainFinalModel?: boolean;
 }
 
-@InputType('ExperimentFilter')
+@InputType('ExperimentFilter', { description: 'Every given condition must hold.' })
 export class ExperimentFilterInput {
-  @Field(() => ID, { nullable: true }) datasetId?: string;
-  @Field({ nullable: true, description: '"ssl", "supervised" or a baseline plugin name.' }) model?: string;
-  @Field({ nullable: true }) tag?: string;
+  @Field(() => ID, { nullable: true, description: 'Only experiments on this dataset.' }) datasetId?: string;
+  @Field({ nullable: true, description: 'Model family: "ssl", "supervised" or a baseline plugin name.' }) model?: string;
+  @Field({ nullable: true, description: 'Model plugin, e.g. "cnn-classifier" (both the ssl and the supervised family) or "svm".' }) plugin?: string;
+  @Field({ nullable: true, description: 'Only experiments with this tag (whole tag).' }) tag?: string;
+  @Field({ nullable: true, description: 'Only experiments whose name contains this text.' }) nameContains?: string;
   @Field(() => ExperimentStatusEnum, { nullable: true }) status?: ExperimentStatusEnum;
+  @Field(() => Date, { nullable: true, description: 'Only experiments created after this instant.' }) createdAfter?: Date;
 }
 
 @ObjectType('MeanStd')
@@ -133,6 +137,9 @@ export class ExperimentType {
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
 }
+
+export const ExperimentConnection = connectionType(ExperimentType, 'Experiment', 'experiment');
+export type ExperimentConnection = Connection<ExperimentType>;
 
 @ObjectType('MetricEntry')
 export class MetricEntryType {

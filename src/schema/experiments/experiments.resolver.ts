@@ -1,13 +1,15 @@
 import { inject, injectable } from 'inversify';
-import { Arg, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { DatasetService } from '../../services/datasets/datasets.service';
 import type { ExperimentProgress } from '../../services/experiments/experiment-events';
 import { ExperimentService, type ExperimentRecord } from '../../services/experiments/experiments.service';
 import { summarize } from '../../numeric/stats';
+import { CreationPageArgs, toConnection } from '../connection';
 import type { GraphQLContext } from '../context';
 import {
   CreateExperimentInput,
   ExperimentComparisonType,
+  ExperimentConnection,
   ExperimentFilterInput,
   ExperimentProgressType,
   ExperimentType,
@@ -24,9 +26,20 @@ export class ExperimentsResolver {
     @inject(DatasetService) private readonly datasets: DatasetService,
   ) {}
 
-  @Query(() => [ExperimentType], { description: 'Experiments, oldest first, filtered by dataset, model, tag and status.' })
+  @Query(() => [ExperimentType], {
+    description: 'Experiments, oldest first, filtered by dataset, model, tag and status.',
+    deprecationReason: 'Use experimentsConnection, which pages.',
+  })
   async experiments(@Arg('filter', () => ExperimentFilterInput, { nullable: true }) filter?: ExperimentFilterInput): Promise<ExperimentType[]> {
     return (await this.service.list(filter ?? {})).map(toGraphql);
+  }
+
+  @Query(() => ExperimentConnection, { description: 'A page of experiments in creation order, filtered.' })
+  async experimentsConnection(
+    @Args(() => CreationPageArgs) page: CreationPageArgs,
+    @Arg('filter', () => ExperimentFilterInput, { nullable: true }) filter?: ExperimentFilterInput,
+  ): Promise<ExperimentConnection> {
+    return toConnection(await this.service.page(filter ?? {}, page), toGraphql);
   }
 
   @Query(() => ExperimentType, { nullable: true })

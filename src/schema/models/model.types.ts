@@ -2,6 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { AxisUnitEnum } from '../datasets/dataset.types';
 import { MeanStdType } from '../experiments/experiment.types';
+import { connectionType, type Connection } from '../connection';
 
 @ObjectType('Model', { description: 'A trained model (pre-processing + classifier) that predicts new spectra.' })
 export class ModelType {
@@ -44,6 +45,11 @@ export class PredictionType {
   @Field(() => [PredictedSpectrumType]) results!: PredictedSpectrumType[];
   @Field() createdAt!: Date;
 }
+
+export const ModelConnection = connectionType(ModelType, 'Model', 'trained model');
+export type ModelConnection = Connection<ModelType>;
+export const PredictionConnection = connectionType(PredictionType, 'Prediction', 'prediction');
+export type PredictionConnection = Connection<PredictionType>;
 
 @InputType('PredictInput', { description: 'A stored dataset, or inline spectra (on `axis`, else on the model axis).' })
 export class PredictInput {

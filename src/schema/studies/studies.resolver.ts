@@ -1,9 +1,10 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import { Arg, Args, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { ExperimentService } from '../../services/experiments/experiments.service';
 import type { StudyProgress } from '../../services/progress.service';
 import { StudyService, type StudyRecord } from '../../services/studies/studies.service';
+import { connectionType, CreationPageArgs, toConnection, type Connection } from '../connection';
 import type { GraphQLContext } from '../context';
 import { STUDY_PARTS, type StudyPart } from '../../services/studies/study-plan';
 import { ExperimentProgressType, ExperimentType } from '../experiments/experiment.types';
@@ -52,6 +53,9 @@ export class StudyType {
   @Field() createdAt!: Date;
 }
 
+const StudyConnection = connectionType(StudyType, 'Study', 'study');
+type StudyConnection = Connection<StudyType>;
+
 @ObjectType('StudyProgress', { description: 'Where a study stands; sent by the studyProgress subscription.' })
 export class StudyProgressType {
   @Field(() => ID) studyId!: string;
@@ -76,9 +80,17 @@ export class StudiesResolver {
     return toStudy(await this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined }));
   }
 
-  @Query(() => [StudyType])
+  @Query(() => [StudyType], { description: 'Studies, oldest first.', deprecationReason: 'Use studiesConnection, which pages.' })
   async studies(@Arg('datasetId', () => ID, { nullable: true }) datasetId?: string): Promise<StudyType[]> {
     return (await this.service.list(datasetId)).map(toStudy);
+  }
+
+  @Query(() => StudyConnection, { description: 'A page of studies in creation order, filtered by dataset.' })
+  async studiesConnection(
+    @Args(() => CreationPageArgs) page: CreationPageArgs,
+    @Arg('datasetId', () => ID, { nullable: true, description: 'Only studies of this dataset.' }) datasetId?: string,
+  ): Promise<StudyConnection> {
+    return toConnection(await this.service.page({ datasetId }, page), toStudy);
   }
 
   @Query(() => StudyType, { nullable: true, description: 'One study; null when no study has this id.' })
