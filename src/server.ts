@@ -15,6 +15,7 @@ import { Logger } from './logger';
 import { buildAppSchema } from './schema/build-schema';
 import { createContext, type GraphQLContext } from './schema/context';
 import { createErrorFormatter } from './schema/errors';
+import { bodyErrors, requireJsonBody } from './schema/http-errors';
 import { subscriptionServerOptions } from './schema/subscriptions';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
@@ -51,6 +52,8 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
     schema,
     formatError,
     introspection: true,
+    // Stack traces are for the log, not for clients (Apollo adds them unless NODE_ENV=production).
+    includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
@@ -69,7 +72,14 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
   });
   // Uploads arrive as GraphQL string arguments: the body limit follows the upload limit.
   const bodyLimit = Math.ceil(config.maxUploadBytes * 1.1) + 1024 * 1024;
-  app.use('/graphql', cors(), express.json({ limit: bodyLimit }), expressMiddleware(apollo, { context: async () => context }));
+  app.use(
+    '/graphql',
+    cors(),
+    requireJsonBody(),
+    express.json({ limit: bodyLimit }),
+    expressMiddleware(apollo, { context: async () => context }),
+    bodyErrors(bodyLimit),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
