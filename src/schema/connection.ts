@@ -24,14 +24,14 @@ export function connectionType<T extends object>(node: ClassType<T>, name: strin
   @ObjectType(`${name}Edge`, { description: `One ${what} and its cursor.` })
   class Edge {
     @Field({ description: 'Opaque position of this item; pass it as `after` to continue after it.' }) cursor!: string;
-    @Field(() => node) node!: T;
+    @Field(() => node, { description: `The ${what}.` }) node!: T;
   }
 
   @ObjectType(`${name}Connection`, { description: `A page of ${what}s.` })
   class ConnectionType implements Connection<T> {
     @Field(() => [Edge], { description: 'The items of this page with their cursors.' }) edges!: Edge[];
     @Field(() => [node], { description: 'The items of this page, without cursors.' }) nodes!: T[];
-    @Field(() => PageInfoType) pageInfo!: PageInfoType;
+    @Field(() => PageInfoType, { description: 'Where this page sits: whether more follow, and the cursor to continue from.' }) pageInfo!: PageInfoType;
     @Field(() => Int, { description: 'Items matching the filter over all pages.' }) totalCount!: number;
   }
   return ConnectionType;

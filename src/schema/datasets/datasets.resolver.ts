@@ -37,15 +37,15 @@ export class DatasetsResolver {
 
   @Query(() => DatasetType, { nullable: true, description: 'One dataset by id or by name.' })
   async dataset(
-    @Arg('id', () => ID, { nullable: true }) id?: string,
-    @Arg('name', () => String, { nullable: true }) name?: string,
+    @Arg('id', () => ID, { nullable: true, description: 'The dataset id; give this or name.' }) id?: string,
+    @Arg('name', () => String, { nullable: true, description: 'The dataset name; give this or id.' }) name?: string,
   ): Promise<DatasetType | null> {
     const found = await this.service.find({ id, name });
     return found ? toGraphql(found) : null;
   }
 
   @Mutation(() => DatasetType, { description: 'Imports a CSV/TSV table of spectra. Writes nothing when the input is invalid.' })
-  async importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput): Promise<DatasetType> {
+  async importDataset(@Arg('input', () => ImportDatasetInput, { description: 'The table and how to read it.' }) input: ImportDatasetInput): Promise<DatasetType> {
     return toGraphql(
       await this.service.importCsv({
         ...input,
@@ -56,13 +56,16 @@ export class DatasetsResolver {
     );
   }
 
-  @Mutation(() => DatasetType)
-  async renameDataset(@Arg('id', () => ID) id: string, @Arg('name') name: string): Promise<DatasetType> {
+  @Mutation(() => DatasetType, { description: 'Renames a dataset; the new name must be free.' })
+  async renameDataset(
+    @Arg('id', () => ID, { description: 'The dataset.' }) id: string,
+    @Arg('name', { description: 'The new name (1 to 200 characters).' }) name: string,
+  ): Promise<DatasetType> {
     return toGraphql(await this.service.rename(id, name));
   }
 
   @Mutation(() => Boolean, { description: 'Deletes a dataset with its spectra, experiments and models.' })
-  async deleteDataset(@Arg('id', () => ID) id: string): Promise<boolean> {
+  async deleteDataset(@Arg('id', () => ID, { description: 'The dataset.' }) id: string): Promise<boolean> {
     return this.service.delete(id);
   }
 
@@ -84,12 +87,12 @@ export class DatasetsResolver {
     return new Set((await this.service.load(dataset.id)).groups).size;
   }
 
-  @FieldResolver(() => SamplePageType, { deprecationReason: 'Use samplesConnection, which pages by cursor like every other list.' })
+  @FieldResolver(() => SamplePageType, { description: 'A page of the spectra by offset.', deprecationReason: 'Use samplesConnection, which pages by cursor like every other list.' })
   async samples(
     @Root() dataset: DatasetType,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
-    @Arg('className', () => String, { nullable: true }) className?: string,
+    @Arg('offset', () => Int, { defaultValue: 0, description: 'Index of the first spectrum within the filtered list.' }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: 50, description: 'Spectra per page, 1 to 500.' }) limit: number,
+    @Arg('className', () => String, { nullable: true, description: 'Only the spectra of this class.' }) className?: string,
   ): Promise<SamplePageType> {
     const page = await this.service.samples(dataset.id, { offset, limit, className });
     return { ...page, items: page.items.map(toSample) };
@@ -104,7 +107,7 @@ export class DatasetsResolver {
     return toConnection(await this.service.samplePage(dataset.id, className, page), toSample);
   }
 
-  @FieldResolver(() => [ClassStatisticsType])
+  @FieldResolver(() => [ClassStatisticsType], { description: 'Mean and standard deviation spectrum of each class, in class order.' })
   async classStatistics(@Root() dataset: DatasetType): Promise<ClassStatisticsType[]> {
     return (await this.service.classStatistics(dataset.id)).map((s) => ({
       className: s.className,

@@ -12,8 +12,8 @@ export class ModelsResolver {
 
   @Query(() => [ModelType], { description: 'Trained models, oldest first.', deprecationReason: 'Use modelsConnection, which pages.' })
   async models(
-    @Arg('datasetId', () => ID, { nullable: true }) datasetId?: string,
-    @Arg('experimentId', () => ID, { nullable: true }) experimentId?: string,
+    @Arg('datasetId', () => ID, { nullable: true, description: 'Only models trained on this dataset.' }) datasetId?: string,
+    @Arg('experimentId', () => ID, { nullable: true, description: 'Only models of this experiment.' }) experimentId?: string,
   ): Promise<ModelType[]> {
     return (await this.service.list({ datasetId, experimentId })).map(toModel);
   }
@@ -28,25 +28,25 @@ export class ModelsResolver {
   }
 
   @Query(() => ModelType, { nullable: true, description: 'One model; null when no model has this id.' })
-  async model(@Arg('id', () => ID) id: string): Promise<ModelType | null> {
+  async model(@Arg('id', () => ID, { description: 'The model.' }) id: string): Promise<ModelType | null> {
     const found = await this.service.find(id);
     return found ? toModel(found) : null;
   }
 
-  @Mutation(() => Boolean)
-  async deleteModel(@Arg('id', () => ID) id: string): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Deletes a model with its predictions. True when deleted.' })
+  async deleteModel(@Arg('id', () => ID, { description: 'The model.' }) id: string): Promise<boolean> {
     return this.service.delete(id);
   }
 
   @Mutation(() => PredictionType, { description: 'Predicts classes and probabilities, stores and returns them.' })
-  async predict(@Arg('input', () => PredictInput) input: PredictInput): Promise<PredictionType> {
+  async predict(@Arg('input', () => PredictInput, { description: 'The model and the spectra to predict.' }) input: PredictInput): Promise<PredictionType> {
     return toPrediction(await this.service.predict(input));
   }
 
   @Query(() => [PredictionType], { description: 'Stored predictions, oldest first.', deprecationReason: 'Use predictionsConnection, which pages.' })
   async predictions(
-    @Arg('modelId', () => ID, { nullable: true }) modelId?: string,
-    @Arg('datasetId', () => ID, { nullable: true }) datasetId?: string,
+    @Arg('modelId', () => ID, { nullable: true, description: 'Only predictions of this model.' }) modelId?: string,
+    @Arg('datasetId', () => ID, { nullable: true, description: 'Only predictions of this stored dataset.' }) datasetId?: string,
   ): Promise<PredictionType[]> {
     return (await this.service.predictions({ modelId, datasetId })).map(toPrediction);
   }

@@ -14,7 +14,14 @@ export enum StudyPresetEnum {
   QUICK = 'quick',
   FULL = 'full',
 }
-registerEnumType(StudyPresetEnum, { name: 'StudyPreset', description: 'quick: few epochs, 3 folds (minutes); full: the paper settings.' });
+registerEnumType(StudyPresetEnum, {
+  name: 'StudyPreset',
+  description: 'Settings a study starts from.',
+  valuesConfig: {
+    QUICK: { description: 'Few epochs and 3 folds: minutes, for a first look.' },
+    FULL: { description: "The paper's settings: hours on a CPU." },
+  },
+});
 
 export enum StudyStatusEnum {
   RUNNING = 'running',
@@ -29,28 +36,28 @@ registerEnumType(StudyStatusEnum, {
   },
 });
 
-@InputType('CreateStudyInput')
+@InputType('CreateStudyInput', { description: "The paper's experiment set on one dataset: a preset, optionally reduced." })
 export class CreateStudyInput {
-  @Field(() => ID) datasetId!: string;
-  @Field(() => StudyPresetEnum) preset!: StudyPresetEnum;
-  @Field({ nullable: true }) name?: string;
+  @Field(() => ID, { description: 'The dataset to run the study on.' }) datasetId!: string;
+  @Field(() => StudyPresetEnum, { description: 'Settings to start from.' }) preset!: StudyPresetEnum;
+  @Field({ description: 'Name of the study; omitted: the dataset\'s name and the preset.', nullable: true }) name?: string;
   @Field(() => [String], { nullable: true, description: `Parts to run (default all): ${STUDY_PARTS.join(', ')}.` }) parts?: string[];
-  @Field(() => Int, { nullable: true }) folds?: number;
+  @Field(() => Int, { description: 'Override the preset\'s number of folds.', nullable: true }) folds?: number;
   @Field(() => Int, { nullable: true, description: 'Override the preset (a reduced, stated budget).' }) pretextEpochs?: number;
-  @Field(() => Int, { nullable: true }) finetuneEpochs?: number;
+  @Field(() => Int, { description: 'Override the preset\'s fine-tuning epochs (a reduced, stated budget).', nullable: true }) finetuneEpochs?: number;
 }
 
 @ObjectType('Study', { description: "The paper's experiment set on one dataset, with its report." })
 export class StudyType {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field(() => ID) datasetId!: string;
-  @Field(() => StudyPresetEnum) preset!: StudyPresetEnum;
-  @Field(() => GraphQLJSON) settings!: unknown;
-  @Field(() => StudyStatusEnum) status!: StudyStatusEnum;
-  @Field(() => Int) experimentsTotal!: number;
-  @Field(() => Int) experimentsFinished!: number;
-  @Field() createdAt!: Date;
+  @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
+  @Field({ description: 'Name of the study.' }) name!: string;
+  @Field(() => ID, { description: 'The dataset it runs on.' }) datasetId!: string;
+  @Field(() => StudyPresetEnum, { description: 'The preset it started from.' }) preset!: StudyPresetEnum;
+  @Field(() => GraphQLJSON, { description: 'The settings the preset expanded to, overrides included (folds, epochs, parts, baseline parameters).' }) settings!: unknown;
+  @Field(() => StudyStatusEnum, { description: 'Whether any of its experiments is still to finish.' }) status!: StudyStatusEnum;
+  @Field(() => Int, { description: 'Experiments in the study.' }) experimentsTotal!: number;
+  @Field(() => Int, { description: 'Experiments that have succeeded, failed or been cancelled.' }) experimentsFinished!: number;
+  @Field({ description: 'When the study was created.' }) createdAt!: Date;
 }
 
 const StudyConnection = connectionType(StudyType, 'Study', 'study');
@@ -58,9 +65,9 @@ type StudyConnection = Connection<StudyType>;
 
 @ObjectType('StudyProgress', { description: 'Where a study stands; sent by the studyProgress subscription.' })
 export class StudyProgressType {
-  @Field(() => ID) studyId!: string;
-  @Field(() => StudyStatusEnum) status!: StudyStatusEnum;
-  @Field(() => Int) experimentsTotal!: number;
+  @Field(() => ID, { description: 'The study.' }) studyId!: string;
+  @Field(() => StudyStatusEnum, { description: 'Whether any of its experiments is still to finish.' }) status!: StudyStatusEnum;
+  @Field(() => Int, { description: 'Experiments in the study.' }) experimentsTotal!: number;
   @Field(() => Int, { description: 'Experiments that have succeeded, failed or been cancelled.' }) experimentsFinished!: number;
   @Field(() => ExperimentProgressType, { nullable: true, description: 'The latest event of the experiment running now; null when none runs.' })
   running!: ExperimentProgressType | null;
@@ -76,12 +83,12 @@ export class StudiesResolver {
   ) {}
 
   @Mutation(() => StudyType, { description: 'Queues the whole experiment set; each run is an ordinary experiment.' })
-  async createStudy(@Arg('input', () => CreateStudyInput) input: CreateStudyInput): Promise<StudyType> {
+  async createStudy(@Arg('input', () => CreateStudyInput, { description: 'The dataset, the preset and any overrides.' }) input: CreateStudyInput): Promise<StudyType> {
     return toStudy(await this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined }));
   }
 
   @Query(() => [StudyType], { description: 'Studies, oldest first.', deprecationReason: 'Use studiesConnection, which pages.' })
-  async studies(@Arg('datasetId', () => ID, { nullable: true }) datasetId?: string): Promise<StudyType[]> {
+  async studies(@Arg('datasetId', () => ID, { nullable: true, description: 'Only studies of this dataset.' }) datasetId?: string): Promise<StudyType[]> {
     return (await this.service.list(datasetId)).map(toStudy);
   }
 
@@ -94,7 +101,7 @@ export class StudiesResolver {
   }
 
   @Query(() => StudyType, { nullable: true, description: 'One study; null when no study has this id.' })
-  async study(@Arg('id', () => ID) id: string): Promise<StudyType | null> {
+  async study(@Arg('id', () => ID, { description: 'The study.' }) id: string): Promise<StudyType | null> {
     const found = await this.service.find(id);
     return found ? toStudy(found) : null;
   }
@@ -105,7 +112,7 @@ export class StudiesResolver {
       'Progress of a study: its current state first, then one state per event of its experiments; completes once every ' +
       'experiment has finished, and ends with a NOT_FOUND error for an unknown id.',
   })
-  studyProgress(@Root() progress: StudyProgress, @Arg('studyId', () => ID) _studyId: string): StudyProgressType {
+  studyProgress(@Root() progress: StudyProgress, @Arg('studyId', () => ID, { description: 'The study to follow.' }) _studyId: string): StudyProgressType {
     return progress as StudyProgressType;
   }
 
