@@ -23,6 +23,8 @@ export function bodyErrors(limitBytes: number): ErrorRequestHandler {
       case 'entity.parse.failed':
         return sendError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
       case 'entity.too.large':
+        // The rest of the body is not read: the connection cannot carry another request.
+        res.set('Connection', 'close');
         return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `the request body is over the limit of ${(limitBytes / 1024 / 1024).toFixed(1)} MiB`);
       case 'charset.unsupported':
       case 'encoding.unsupported':
