@@ -7,6 +7,7 @@ import { RESOLVERS } from './schema/resolvers';
 import { DatabaseService } from './services/database/database.service';
 import { DatasetService } from './services/datasets/datasets.service';
 import { EventBus } from './services/events';
+import { ProgressService } from './services/progress.service';
 import { ExperimentRunner } from './services/experiments/experiment-runner.service';
 import { PretrainedEncoderCache } from './services/experiments/pretrained-encoder-cache';
 import { ModelService } from './services/models/models.service';
@@ -50,6 +51,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   container.bind(ExperimentService).toSelf().inSingletonScope();
   container.bind(ModelService).toSelf().inSingletonScope();
   container.bind(StudyService).toSelf().inSingletonScope();
+  container.bind(ProgressService).toSelf().inSingletonScope();
   await container.load(pluginsModule);
   for (const resolver of RESOLVERS) container.bind(resolver).toSelf().inSingletonScope();
   return container;

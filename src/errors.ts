@@ -22,9 +22,10 @@ export class UserInputError extends DomainError {
   }
 }
 
+/** An id (or name) that names nothing: `kind` says what was looked for, `id` by what. */
 export class NotFoundError extends DomainError {
-  constructor(what: string, key: string) {
-    super('NOT_FOUND', `${what} "${key}" not found`, { what, key });
+  constructor(kind: string, id: string) {
+    super('NOT_FOUND', `${kind} "${id}" not found`, { kind, id });
   }
 }
 

@@ -13,7 +13,10 @@ import type { AppConfig } from './config';
 import { createContainer } from './container';
 import { Logger } from './logger';
 import { buildAppSchema } from './schema/build-schema';
+import { createContext, type GraphQLContext } from './schema/context';
 import { createErrorFormatter } from './schema/errors';
+import { bodyErrors, requireJsonBody } from './schema/http-errors';
+import { subscriptionServerOptions } from './schema/subscriptions';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
 import { JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
@@ -41,12 +44,16 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
   const app = express();
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer({ schema }, wsServer);
+  const context = createContext(container);
+  const formatError = createErrorFormatter(logger);
+  const wsCleanup = useServer(subscriptionServerOptions(schema, context, formatError), wsServer);
 
-  const apollo = new ApolloServer({
+  const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    formatError: createErrorFormatter(logger),
+    formatError,
     introspection: true,
+    // Stack traces are for the log, not for clients (Apollo adds them unless NODE_ENV=production).
+    includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
@@ -65,7 +72,14 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
   });
   // Uploads arrive as GraphQL string arguments: the body limit follows the upload limit.
   const bodyLimit = Math.ceil(config.maxUploadBytes * 1.1) + 1024 * 1024;
-  app.use('/graphql', cors(), express.json({ limit: bodyLimit }), expressMiddleware(apollo));
+  app.use(
+    '/graphql',
+    cors(),
+    requireJsonBody(),
+    express.json({ limit: bodyLimit }),
+    expressMiddleware(apollo, { context: async () => context }),
+    bodyErrors(bodyLimit),
+  );
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

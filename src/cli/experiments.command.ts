@@ -51,8 +51,10 @@ export async function experimentsCommand(sub: string, args: string[], options: E
       return watch(client, options, requireString(args[0], 'an experiment ID'));
     case 'list': {
       const datasetId = v.dataset ? await resolveDataset(client, v.dataset as string) : undefined;
-      const { experiments } = await client.request<{ experiments: ExperimentRow[] }>(
-        `query($filter: ExperimentFilter) { experiments(filter: $filter) { ${EXPERIMENT_FIELDS} } }`,
+      const experiments = await client.readAll<ExperimentRow>(
+        `query($filter: ExperimentFilter, $after: String) {
+           experimentsConnection(filter: $filter, first: 100, after: $after) { nodes { ${EXPERIMENT_FIELDS} } pageInfo { hasNextPage endCursor } } }`,
+        'experimentsConnection',
         { filter: { datasetId, model: v.model, status: typeof v.status === 'string' ? v.status.toUpperCase() : undefined, tag: (v.tag as string[] | undefined)?.[0] } },
       );
       if (options.json) print(experiments);

@@ -19,4 +19,20 @@ export class GraphqlClient {
     }
     return body.data as T;
   }
+
+  /**
+   * Every node of a connection field (`field` of the query's answer), following its pages: the
+   * query takes `$after: String` and selects `nodes` and `pageInfo { hasNextPage endCursor }`.
+   */
+  async readAll<T>(query: string, field: string, variables: Record<string, unknown> = {}): Promise<T[]> {
+    type Page = { nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const nodes: T[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: Page = (await this.request<Record<string, Page>>(query, { ...variables, after }))[field];
+      nodes.push(...page.nodes);
+      if (!page.pageInfo.hasNextPage) return nodes;
+      after = page.pageInfo.endCursor;
+    }
+  }
 }

@@ -212,7 +212,13 @@ function remoteBackend(url: string): Backend {
   type Remote = Omit<DatasetSummaryLike, 'classes'> & { classes: { name: string }[] };
   const flatten = (d: Remote): DatasetSummaryLike => ({ ...d, classes: d.classes.map((c) => c.name) });
   return {
-    list: async () => (await client.request<{ datasets: Remote[] }>(`{ datasets { ${fields} } }`)).datasets.map(flatten),
+    list: async () =>
+      (
+        await client.readAll<Remote>(
+          `query($after: String) { datasetsConnection(first: 100, after: $after) { nodes { ${fields} } pageInfo { hasNextPage endCursor } } }`,
+          'datasetsConnection',
+        )
+      ).map(flatten),
     import: async (request) => {
       const input = { ...request, axisUnit: request.axisUnit === 'cm-1' ? 'CM1' : request.axisUnit === 'nm' ? 'NM' : undefined };
       const data = await client.request<{ importDataset: Remote }>(

@@ -56,7 +56,7 @@ async function follow(client: GraphqlClient, id: string): Promise<void> {
       process.stderr.write(process.stderr.isTTY ? `\r${line.padEnd(120).slice(0, 120)}` : `${line}\n`);
       last = line;
     }
-    if (study.status === 'finished') break;
+    if (study.status === 'FINISHED') break;
     await new Promise((r) => setTimeout(r, 2000));
   }
   if (process.stderr.isTTY) process.stderr.write('\n');

@@ -1,16 +1,44 @@
-import type { GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
+import { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import type { Container } from 'inversify';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type ContainerType, type PubSub } from 'type-graphql';
 import { EventBus } from '../services/events';
 import { RESOLVERS } from './resolvers';
 
 /** The executable schema; resolvers come from the inversify container. */
 export async function buildAppSchema(container: Container): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: RESOLVERS,
-    container: { get: (cls) => container.get(cls) },
-    pubSub: container.get(EventBus).pubSub,
-    validate: { forbidUnknownValues: false },
-    emitSchemaFile: false,
+  return buildGraphqlSchema({ get: (cls) => container.get(cls) }, container.get(EventBus).pubSub);
+}
+
+/**
+ * The schema alone, for printing and comparing (schema.graphql): nothing can be resolved, so
+ * nothing (no database) has to exist.
+ */
+export async function buildSchemaForPrinting(): Promise<GraphQLSchema> {
+  const noResolvers: ContainerType = {
+    get: () => {
+      throw new Error('this schema is built for printing only');
+    },
+  };
+  return buildGraphqlSchema(noResolvers, createPubSub());
+}
+
+async function buildGraphqlSchema(container: ContainerType, pubSub: PubSub): Promise<GraphQLSchema> {
+  const schema = await buildSchema({ resolvers: RESOLVERS, container, pubSub, validate: { forbidUnknownValues: false }, emitSchemaFile: false });
+  return describeRootTypes(schema);
+}
+
+/** type-graphql cannot describe the root types; a schema that documents itself does. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const config = schema.toConfig();
+  const roots = [config.query, config.mutation, config.subscription];
+  const describe = (type: GraphQLObjectType | null | undefined, description: string) =>
+    type ? new GraphQLObjectType({ ...type.toConfig(), description }) : type;
+  return new GraphQLSchema({
+    ...config,
+    query: describe(config.query, 'Reads: datasets, experiments, models, predictions, studies, plugins and the system.'),
+    mutation: describe(config.mutation, 'Changes: imports, experiments, predictions and studies. Nothing is half-written when one fails.'),
+    subscription: describe(config.subscription, 'Live events over graphql-ws on the same URL.'),
+    types: config.types.filter((type) => !roots.includes(type as GraphQLObjectType)),
   });
 }

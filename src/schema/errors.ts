@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
@@ -10,19 +10,23 @@ import type { Logger } from '../logger';
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    formatted = { ...formatted, message: withoutVariableValue(formatted.message) };
     const original = unwrapResolverError(error);
-    if (original instanceof DomainError) {
+    // Errors thrown while a subscription's stream runs reach graphql-ws wrapped without a path.
+    const domain = original instanceof GraphQLError && original.originalError ? original.originalError : original;
+    if (domain instanceof DomainError) {
       return {
         ...formatted,
-        message: original.message,
-        extensions: { ...formatted.extensions, code: original.code, ...(original.details ?? {}) },
+        message: domain.message,
+        extensions: { ...formatted.extensions, code: domain.code, ...(domain.details ?? {}) },
       };
     }
-    if (original instanceof ArgumentValidationError) {
-      const reasons = original.extensions.validationErrors
-        ?.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`)
-        .join('; ');
-      return { ...formatted, message: `invalid input: ${reasons}`, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
+    if (domain instanceof ArgumentValidationError) {
+      const invalid = domain.extensions.validationErrors ?? [];
+      const reasons = invalid.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`).join('; ');
+      // Only the names of the invalid fields: the validator's own extensions carry the whole
+      // input (a dataset import's file content among it).
+      return { ...formatted, message: `invalid input: ${reasons}`, extensions: { code: 'BAD_USER_INPUT', fields: invalid.map((e) => e.property) } };
     }
     const code = formatted.extensions?.code;
     if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
@@ -34,4 +38,28 @@ export function createErrorFormatter(logger: Logger) {
     }
     return formatted;
   };
+}
+
+/** Where graphql-js's own reason for rejecting a variable starts (after the echoed value). */
+const COERCION_REASON = /; (?=[A-Z]\w* cannot represent|Expected type|Field "|Value ")/;
+
+/**
+ * graphql-js's message for a variable it cannot coerce quotes the value, which can be a whole
+ * file; this keeps the variable, the path into it and the reason, without the value.
+ */
+export function withoutVariableValue(message: string): string {
+  const match = /^Variable "(\$\w+)" got invalid value ([\s\S]*)$/.exec(message);
+  if (!match) return message;
+  const [, variable, rest] = match;
+  const reasonAt = rest.search(COERCION_REASON);
+  const echoed = reasonAt >= 0 ? rest.slice(0, reasonAt) : rest;
+  const at = / at "([\w.[\]$]+)"$/.exec(echoed)?.[1];
+  const reason =
+    reasonAt >= 0
+      ? rest
+          .slice(reasonAt + 2)
+          .replace(/^([A-Z]\w* cannot represent [\w -]*?value)[\s\S]*$/, '$1.')
+          .replace(/^Value "[\s\S]*" does not exist in/, 'The value does not exist in')
+      : '';
+  return `Variable "${variable}" got an invalid value${at ? ` at "${at}"` : ''}${reason ? `: ${reason}` : '.'}`;
 }

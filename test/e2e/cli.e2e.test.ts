@@ -56,6 +56,7 @@ describe('command-line tool', () => {
       expect(imported.code).toBe(0);
       const names = ok(await server.gql<{ datasets: { name: string }[] }>('{ datasets { name } }')).datasets.map((d) => d.name);
       expect(names).toEqual(['remote']);
+      expect((await cli(['datasets', 'list', '--server', server.url])).out).toMatch(/remote/);
       const bad = path.join(dir, 'bad.csv');
       fs.writeFileSync(bad, 'label,100,101\na,1,x\nb,2,3\n');
       const failed = await cli(['datasets', 'import', bad, '--server', server.url]);

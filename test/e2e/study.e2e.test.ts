@@ -23,10 +23,10 @@ describe('the quick study on a slice of Tablet', () => {
     // SSL + 6 baselines + from scratch + 6 fractions x (SSL, PLS-DA) + 6 single-task + 3 depths
     // + the auto part at 100 % (auto SSL, auto from scratch, 6 baselines).
     expect(createStudy.experimentsTotal).toBe(37);
-    expect(createStudy.status).toBe('running');
+    expect(createStudy.status).toBe('RUNNING');
     await waitFor(async () => {
       const { study } = ok(await server.gql<{ study: { status: string } }>(`query($id: ID!) { study(id: $id) { status } }`, { id: createStudy.id }));
-      return study.status === 'finished';
+      return study.status === 'FINISHED';
     }, 400000);
     const { study } = ok(
       await server.gql<{ study: { experimentsFinished: number; experiments: { status: string; error: string | null }[]; report: string } }>(

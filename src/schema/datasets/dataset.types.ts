@@ -1,74 +1,89 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { MaxLength, MinLength } from 'class-validator';
+import { connectionType, type Connection } from '../connection';
 
 export enum AxisUnitEnum {
   NM = 'nm',
   CM1 = 'cm-1',
 }
-registerEnumType(AxisUnitEnum, { name: 'AxisUnit', description: 'Unit of the spectral axis: nanometres or wavenumbers (cm-1).' });
+registerEnumType(AxisUnitEnum, {
+  name: 'AxisUnit',
+  description: 'Unit of the spectral axis: nanometres or wavenumbers (cm-1).',
+  valuesConfig: { NM: { description: 'Wavelength in nanometres.' }, CM1: { description: 'Wavenumber in reciprocal centimetres.' } },
+});
 
 export enum DelimiterEnum {
   COMMA = ',',
   TAB = '\t',
   SEMICOLON = ';',
 }
-registerEnumType(DelimiterEnum, { name: 'Delimiter', description: 'Field separator of an uploaded table.' });
+registerEnumType(DelimiterEnum, {
+  name: 'Delimiter',
+  description: 'Field separator of an uploaded table.',
+  valuesConfig: { COMMA: { description: 'Comma (CSV).' }, TAB: { description: 'Tab (TSV).' }, SEMICOLON: { description: 'Semicolon (CSV with decimal commas).' } },
+});
 
 @ObjectType('Dataset', { description: 'A set of labelled spectra on one spectral axis.' })
 export class DatasetType {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field() description!: string;
+  @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
+  @Field({ description: 'Unique name (1 to 200 characters); datasets can also be looked up by it.' }) name!: string;
+  @Field({ description: 'Free text given at import; empty when none was given.' }) description!: string;
   @Field({ description: 'Where the data comes from (citation, instrument, lab).' }) source!: string;
-  @Field(() => AxisUnitEnum) axisUnit!: AxisUnitEnum;
-  @Field(() => Int) sampleCount!: number;
-  @Field(() => Int) variableCount!: number;
+  @Field(() => AxisUnitEnum, { description: 'Unit of the spectral axis values.' }) axisUnit!: AxisUnitEnum;
+  @Field(() => Int, { description: 'Number of spectra (rows).' }) sampleCount!: number;
+  @Field(() => Int, { description: 'Number of points per spectrum (the length of the axis).' }) variableCount!: number;
   @Field({ description: 'True when the dataset has a group column (repeated scans of one sample).' }) hasGroups!: boolean;
-  @Field(() => [String]) metadataColumns!: string[];
-  @Field() createdAt!: Date;
-  @Field() updatedAt!: Date;
+  @Field(() => [String], { description: 'Names of the extra columns kept per sample (see Sample.metadata), in file order.' }) metadataColumns!: string[];
+  @Field({ description: 'When the dataset was imported.' }) createdAt!: Date;
+  @Field({ description: 'When the dataset last changed (import or rename).' }) updatedAt!: Date;
 }
 
-@ObjectType('ClassCount')
+@ObjectType('ClassCount', { description: 'A class of a dataset and how many spectra carry it.' })
 export class ClassCountType {
-  @Field(() => Int) index!: number;
-  @Field() name!: string;
-  @Field(() => Int) count!: number;
+  @Field(() => Int, { description: 'Position of the class (0-based); class order is natural order of the names.' }) index!: number;
+  @Field({ description: 'The class label as it appears in the file.' }) name!: string;
+  @Field(() => Int, { description: 'Number of spectra with this label.' }) count!: number;
 }
 
 @ObjectType('Sample', { description: 'One spectrum with its label.' })
 export class SampleType {
   @Field(() => Int, { description: 'Row of the sample in the dataset (0-based).' }) index!: number;
-  @Field() label!: string;
-  @Field(() => String, { nullable: true }) group!: string | null;
-  @Field(() => GraphQLJSONObject) metadata!: Record<string, unknown>;
-  @Field(() => [Float]) values!: number[];
+  @Field({ description: 'The class label of the spectrum.' }) label!: string;
+  @Field(() => String, { description: 'The value of the group column (e.g. the physical sample of repeated scans); null when the dataset has none.', nullable: true }) group!: string | null;
+  @Field(() => GraphQLJSONObject, { description: 'The values of the metadata columns, by column name (numbers where they parse, else strings; null when empty).' }) metadata!: Record<string, unknown>;
+  @Field(() => [Float], { description: 'The spectrum: one value per point of the dataset\'s axis.' }) values!: number[];
 }
 
-@ObjectType('SamplePage')
+export const SampleConnection = connectionType(SampleType, 'Sample', 'spectrum');
+export type SampleConnection = Connection<SampleType>;
+
+@ObjectType('SamplePage', { description: 'A page of spectra by offset (the deprecated Dataset.samples).' })
 export class SamplePageType {
-  @Field(() => Int) total!: number;
-  @Field(() => Int) offset!: number;
-  @Field(() => Int) limit!: number;
-  @Field(() => [SampleType]) items!: SampleType[];
+  @Field(() => Int, { description: 'Spectra matching the filter over all pages.' }) total!: number;
+  @Field(() => Int, { description: 'Index of the first item of this page within the filtered list.' }) offset!: number;
+  @Field(() => Int, { description: 'The page size asked for.' }) limit!: number;
+  @Field(() => [SampleType], { description: 'The spectra of this page.' }) items!: SampleType[];
 }
+
+export const DatasetConnection = connectionType(DatasetType, 'Dataset', 'dataset');
+export type DatasetConnection = Connection<DatasetType>;
 
 @ObjectType('ClassStatistics', { description: 'Mean and standard deviation spectrum of one class (what the paper plots in Fig. 4).' })
 export class ClassStatisticsType {
-  @Field() className!: string;
-  @Field(() => Int) count!: number;
-  @Field(() => [Float]) mean!: number[];
-  @Field(() => [Float]) std!: number[];
+  @Field({ description: 'The class label.' }) className!: string;
+  @Field(() => Int, { description: 'Number of spectra of the class.' }) count!: number;
+  @Field(() => [Float], { description: 'Mean spectrum of the class, one value per axis point.' }) mean!: number[];
+  @Field(() => [Float], { description: 'Population standard deviation per axis point (0 for a class of one spectrum).' }) std!: number[];
 }
 
 @InputType({ description: 'A table of spectra: header row; label, optional group and metadata columns first; then one numeric column per point of the axis.' })
 export class ImportDatasetInput {
-  @Field() @MinLength(1) @MaxLength(200) name!: string;
+  @Field({ description: 'Unique name of the new dataset (1 to 200 characters).' }) @MinLength(1) @MaxLength(200) name!: string;
   @Field({ description: 'The CSV/TSV text.' }) content!: string;
-  @Field({ nullable: true }) description?: string;
-  @Field({ nullable: true }) source?: string;
-  @Field({ nullable: true, defaultValue: 'label' }) labelColumn?: string;
+  @Field({ description: 'Free text shown with the dataset.', nullable: true }) description?: string;
+  @Field({ description: 'Where the data comes from (citation, instrument, lab).', nullable: true }) source?: string;
+  @Field({ description: 'Header of the class label column.', nullable: true, defaultValue: 'label' }) labelColumn?: string;
   @Field(() => String, { nullable: true, description: 'Column of sample ids whose rows must stay in one fold.' })
   groupColumn?: string | null;
   @Field(() => AxisUnitEnum, { nullable: true, description: 'Inferred when omitted (all values above 3500: cm-1).' })
@@ -82,11 +97,19 @@ export enum DatasetEventKind {
   RENAMED = 'RENAMED',
   DELETED = 'DELETED',
 }
-registerEnumType(DatasetEventKind, { name: 'DatasetEventKind' });
+registerEnumType(DatasetEventKind, {
+  name: 'DatasetEventKind',
+  description: 'What happened to a dataset.',
+  valuesConfig: {
+    CREATED: { description: 'Imported.' },
+    RENAMED: { description: 'Given a new name.' },
+    DELETED: { description: 'Deleted with its spectra, experiments and models.' },
+  },
+});
 
-@ObjectType('DatasetEvent')
+@ObjectType('DatasetEvent', { description: 'A change to the list of datasets, sent by the datasetEvents subscription.' })
 export class DatasetEventType {
-  @Field(() => DatasetEventKind) type!: DatasetEventKind;
-  @Field(() => ID) datasetId!: string;
-  @Field() name!: string;
+  @Field(() => DatasetEventKind, { description: 'What happened to the dataset.' }) type!: DatasetEventKind;
+  @Field(() => ID, { description: 'The dataset\'s id.' }) datasetId!: string;
+  @Field({ description: 'The dataset\'s name after the event (its last name for DELETED).' }) name!: string;
 }

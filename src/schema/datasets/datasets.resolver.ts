@@ -1,14 +1,18 @@
 import { inject, injectable } from 'inversify';
-import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { DatasetService, type DatasetSummary } from '../../services/datasets/datasets.service';
+import { Arg, Args, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { DatasetService, type DatasetSummary, type Sample } from '../../services/datasets/datasets.service';
+import { CreationPageArgs, PageArgs, toConnection } from '../connection';
 import type { DatasetEvent } from '../../services/events';
 import {
   ClassCountType,
   ClassStatisticsType,
+  DatasetConnection,
   DatasetEventType,
   DatasetType,
   ImportDatasetInput,
+  SampleConnection,
   SamplePageType,
+  type SampleType,
   type AxisUnitEnum,
 } from './dataset.types';
 
@@ -18,22 +22,30 @@ import {
 export class DatasetsResolver {
   constructor(@inject(DatasetService) private readonly service: DatasetService) {}
 
-  @Query(() => [DatasetType], { description: 'All datasets, oldest first.' })
+  @Query(() => [DatasetType], { description: 'All datasets, oldest first.', deprecationReason: 'Use datasetsConnection, which pages.' })
   async datasets(): Promise<DatasetType[]> {
     return (await this.service.list()).map(toGraphql);
   }
 
+  @Query(() => DatasetConnection, { description: 'A page of datasets in creation order, filtered by name.' })
+  async datasetsConnection(
+    @Args(() => CreationPageArgs) page: CreationPageArgs,
+    @Arg('nameContains', () => String, { nullable: true, description: 'Only datasets whose name contains this text.' }) nameContains?: string | null,
+  ): Promise<DatasetConnection> {
+    return toConnection(await this.service.page({ nameContains }, page), toGraphql);
+  }
+
   @Query(() => DatasetType, { nullable: true, description: 'One dataset by id or by name.' })
   async dataset(
-    @Arg('id', () => ID, { nullable: true }) id?: string,
-    @Arg('name', () => String, { nullable: true }) name?: string,
+    @Arg('id', () => ID, { nullable: true, description: 'The dataset id; give this or name.' }) id?: string,
+    @Arg('name', () => String, { nullable: true, description: 'The dataset name; give this or id.' }) name?: string,
   ): Promise<DatasetType | null> {
     const found = await this.service.find({ id, name });
     return found ? toGraphql(found) : null;
   }
 
   @Mutation(() => DatasetType, { description: 'Imports a CSV/TSV table of spectra. Writes nothing when the input is invalid.' })
-  async importDataset(@Arg('input', () => ImportDatasetInput) input: ImportDatasetInput): Promise<DatasetType> {
+  async importDataset(@Arg('input', () => ImportDatasetInput, { description: 'The table and how to read it.' }) input: ImportDatasetInput): Promise<DatasetType> {
     return toGraphql(
       await this.service.importCsv({
         ...input,
@@ -44,13 +56,16 @@ export class DatasetsResolver {
     );
   }
 
-  @Mutation(() => DatasetType)
-  async renameDataset(@Arg('id', () => ID) id: string, @Arg('name') name: string): Promise<DatasetType> {
+  @Mutation(() => DatasetType, { description: 'Renames a dataset; the new name must be free.' })
+  async renameDataset(
+    @Arg('id', () => ID, { description: 'The dataset.' }) id: string,
+    @Arg('name', { description: 'The new name (1 to 200 characters).' }) name: string,
+  ): Promise<DatasetType> {
     return toGraphql(await this.service.rename(id, name));
   }
 
   @Mutation(() => Boolean, { description: 'Deletes a dataset with its spectra, experiments and models.' })
-  async deleteDataset(@Arg('id', () => ID) id: string): Promise<boolean> {
+  async deleteDataset(@Arg('id', () => ID, { description: 'The dataset.' }) id: string): Promise<boolean> {
     return this.service.delete(id);
   }
 
@@ -72,18 +87,27 @@ export class DatasetsResolver {
     return new Set((await this.service.load(dataset.id)).groups).size;
   }
 
-  @FieldResolver(() => SamplePageType)
+  @FieldResolver(() => SamplePageType, { description: 'A page of the spectra by offset.', deprecationReason: 'Use samplesConnection, which pages by cursor like every other list.' })
   async samples(
     @Root() dataset: DatasetType,
-    @Arg('offset', () => Int, { defaultValue: 0 }) offset: number,
-    @Arg('limit', () => Int, { defaultValue: 50 }) limit: number,
-    @Arg('className', () => String, { nullable: true }) className?: string,
+    @Arg('offset', () => Int, { defaultValue: 0, description: 'Index of the first spectrum within the filtered list.' }) offset: number,
+    @Arg('limit', () => Int, { defaultValue: 50, description: 'Spectra per page, 1 to 500.' }) limit: number,
+    @Arg('className', () => String, { nullable: true, description: 'Only the spectra of this class.' }) className?: string,
   ): Promise<SamplePageType> {
     const page = await this.service.samples(dataset.id, { offset, limit, className });
-    return { ...page, items: page.items.map((s) => ({ ...s, values: Array.from(s.values) })) };
+    return { ...page, items: page.items.map(toSample) };
   }
 
-  @FieldResolver(() => [ClassStatisticsType])
+  @FieldResolver(() => SampleConnection, { description: 'A page of the spectra in row order.' })
+  async samplesConnection(
+    @Root() dataset: DatasetType,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('className', () => String, { nullable: true, description: 'Only the spectra of this class.' }) className?: string | null,
+  ): Promise<SampleConnection> {
+    return toConnection(await this.service.samplePage(dataset.id, className, page), toSample);
+  }
+
+  @FieldResolver(() => [ClassStatisticsType], { description: 'Mean and standard deviation spectrum of each class, in class order.' })
   async classStatistics(@Root() dataset: DatasetType): Promise<ClassStatisticsType[]> {
     return (await this.service.classStatistics(dataset.id)).map((s) => ({
       className: s.className,
@@ -113,4 +137,8 @@ function toGraphql(d: DatasetSummary): DatasetType {
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
+}
+
+function toSample(sample: Sample): SampleType {
+  return { ...sample, values: Array.from(sample.values) };
 }

@@ -1,6 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
 import { PipelineStepInput } from '../plugins/plugin.types';
+import { connectionType, type Connection } from '../connection';
 
 export enum ExperimentStatusEnum {
   QUEUED = 'queued',
@@ -10,110 +11,124 @@ export enum ExperimentStatusEnum {
   CANCELLED = 'cancelled',
   INTERRUPTED = 'interrupted',
 }
-registerEnumType(ExperimentStatusEnum, { name: 'ExperimentStatus' });
+registerEnumType(ExperimentStatusEnum, {
+  name: 'ExperimentStatus',
+  description: 'Where an experiment stands. SUCCEEDED, FAILED and CANCELLED are final.',
+  valuesConfig: {
+    QUEUED: { description: 'Waiting for a free training slot.' },
+    RUNNING: { description: 'Training its folds.' },
+    SUCCEEDED: { description: 'Every fold (and the final model, when asked) is done. Final.' },
+    FAILED: { description: 'Stopped by an error (see Experiment.error); finished folds are kept. Final.' },
+    CANCELLED: { description: 'Cancelled by a user; finished folds are kept. Final.' },
+    INTERRUPTED: { description: 'Stopped by a server shutdown; the next start resumes it at the first missing fold.' },
+  },
+});
 
 @InputType('ModelInput', { description: 'A classifier or baseline plugin and its parameters (e.g. cnn-classifier, svm, pls-da).' })
 export class ModelInput {
-  @Field() plugin!: string;
-  @Field(() => GraphQLJSONObject, { nullable: true }) params?: Record<string, unknown>;
+  @Field({ description: 'Name of a classifier or baseline plugin (see the plugins query).' }) plugin!: string;
+  @Field(() => GraphQLJSONObject, { description: 'The plugin\'s parameters; omitted ones take their defaults (see Plugin.parameters).', nullable: true }) params?: Record<string, unknown>;
 }
 
 @InputType('ProtocolInput', { description: 'Cross-validation protocol; omitted fields take the defaults (5 folds, seed 0, no grouping, all labels, 1 repeat).' })
 export class ProtocolInput {
-  @Field(() => Int, { nullable: true }) folds?: number;
-  @Field(() => Int, { nullable: true }) seed?: number;
+  @Field(() => Int, { description: 'k of k-fold cross-validation (at least 2, at most the size of the smallest class).', nullable: true }) folds?: number;
+  @Field(() => Int, { description: 'Seed of the shuffle and of every random choice in training: the same seed gives the same folds.', nullable: true }) seed?: number;
   @Field({ nullable: true, description: "Keep the rows of a group (the dataset's group column) in one fold." }) useGroups?: boolean;
   @Field(() => Float, { nullable: true, description: 'Train on this stratified fraction of each training fold (pre-training uses all of it).' })
   labelFraction?: number;
-  @Field(() => Int, { nullable: true }) repeats?: number;
+  @Field(() => Int, { description: 'Repeats of the whole cross-validation, repeat r shuffled with seed + r.', nullable: true }) repeats?: number;
 }
 
-@InputType('CreateExperimentInput')
+@InputType('CreateExperimentInput', { description: 'A new experiment: what to train, on what, and how to cross-validate it.' })
 export class CreateExperimentInput {
-  @Field() name!: string;
-  @Field(() => [String], { nullable: true }) tags?: string[];
-  @Field(() => ID) datasetId!: string;
+  @Field({ description: 'Name shown in lists; need not be unique.' }) name!: string;
+  @Field(() => [String], { description: 'Free labels to filter by (duplicates are dropped).', nullable: true }) tags?: string[];
+  @Field(() => ID, { description: 'The dataset to cross-validate on.' }) datasetId!: string;
   @Field(() => [PipelineStepInput], { nullable: true, description: 'Pre-processing, fitted on each training fold only.' })
   preprocessing?: PipelineStepInput[];
-  @Field(() => ModelInput) model!: ModelInput;
-  @Field(() => ProtocolInput, { nullable: true }) protocol?: ProtocolInput;
+  @Field(() => ModelInput, { description: 'The classifier or baseline and its parameters.' }) model!: ModelInput;
+  @Field(() => ProtocolInput, { description: 'Cross-validation settings; omitted: 5 folds, seed 0.', nullable: true }) protocol?: ProtocolInput;
   @Field({ nullable: true, defaultValue: false, description: 'After cross-validation, train on every row and store the model for predictions.' })
   trainFinalModel?: boolean;
 }
 
-@InputType('ExperimentFilter')
+@InputType('ExperimentFilter', { description: 'Every given condition must hold.' })
 export class ExperimentFilterInput {
-  @Field(() => ID, { nullable: true }) datasetId?: string;
-  @Field({ nullable: true, description: '"ssl", "supervised" or a baseline plugin name.' }) model?: string;
-  @Field({ nullable: true }) tag?: string;
-  @Field(() => ExperimentStatusEnum, { nullable: true }) status?: ExperimentStatusEnum;
+  @Field(() => ID, { nullable: true, description: 'Only experiments on this dataset.' }) datasetId?: string;
+  @Field({ nullable: true, description: 'Model family: "ssl", "supervised" or a baseline plugin name.' }) model?: string;
+  @Field({ nullable: true, description: 'Model plugin, e.g. "cnn-classifier" (both the ssl and the supervised family) or "svm".' }) plugin?: string;
+  @Field({ nullable: true, description: 'Only experiments with this tag (whole tag).' }) tag?: string;
+  @Field({ nullable: true, description: 'Only experiments whose name contains this text.' }) nameContains?: string;
+  @Field(() => ExperimentStatusEnum, { description: 'Only experiments in this state.', nullable: true }) status?: ExperimentStatusEnum;
+  @Field(() => Date, { nullable: true, description: 'Only experiments created after this instant.' }) createdAfter?: Date;
 }
 
-@ObjectType('MeanStd')
+@ObjectType('MeanStd', { description: 'Mean and spread of a metric over folds.' })
 export class MeanStdType {
-  @Field(() => Float, { nullable: true }) mean!: number | null;
+  @Field(() => Float, { description: 'Mean over the folds; null when no fold has finished.', nullable: true }) mean!: number | null;
   @Field(() => Float, { nullable: true, description: 'Sample standard deviation over folds.' }) std!: number | null;
 }
 
-@ObjectType('ExperimentProgress')
+@ObjectType('ExperimentProgress', { description: 'One progress event of an experiment (or its latest, stored state).' })
 export class ExperimentProgressType {
-  @Field(() => ID) experimentId!: string;
-  @Field(() => ExperimentStatusEnum) status!: ExperimentStatusEnum;
-  @Field(() => Int, { nullable: true }) repeat!: number | null;
-  @Field(() => Int, { nullable: true }) fold!: number | null;
-  @Field(() => Int) foldsDone!: number;
-  @Field(() => Int) foldsTotal!: number;
+  @Field(() => ID, { description: 'The experiment this event belongs to.' }) experimentId!: string;
+  @Field(() => ExperimentStatusEnum, { description: 'The experiment\'s state at the time of the event.' }) status!: ExperimentStatusEnum;
+  @Field(() => Int, { description: 'Repeat of the fold being trained (0-based); null between folds.', nullable: true }) repeat!: number | null;
+  @Field(() => Int, { description: 'Fold being trained (0-based); null between folds.', nullable: true }) fold!: number | null;
+  @Field(() => Int, { description: 'Folds finished and stored, over all repeats.' }) foldsDone!: number;
+  @Field(() => Int, { description: 'Folds in total (folds x repeats).' }) foldsTotal!: number;
   @Field(() => String, { nullable: true, description: 'pretext, finetune, fit ...' }) stage!: string | null;
-  @Field(() => Int, { nullable: true }) epoch!: number | null;
-  @Field(() => Int, { nullable: true }) epochs!: number | null;
-  @Field(() => Float, { nullable: true }) loss!: number | null;
-  @Field(() => Float, { nullable: true }) accuracy!: number | null;
-  @Field() at!: string;
+  @Field(() => Int, { description: 'Epoch just finished (1-based) in the current stage; null outside training loops.', nullable: true }) epoch!: number | null;
+  @Field(() => Int, { description: 'Epochs of the current stage; null outside training loops.', nullable: true }) epochs!: number | null;
+  @Field(() => Float, { description: 'Training loss of the epoch just finished (cross-entropy for the CNN); null outside training loops.', nullable: true }) loss!: number | null;
+  @Field(() => Float, { description: 'Training accuracy of the epoch (0 to 1), when the stage reports one.', nullable: true }) accuracy!: number | null;
+  @Field({ description: 'When the event was sent (ISO 8601).' }) at!: string;
 }
 
-@ObjectType('ClassMetrics')
+@ObjectType('ClassMetrics', { description: 'Test metrics of one class in one fold.' })
 export class ClassMetricsType {
-  @Field() className!: string;
-  @Field(() => Float) precision!: number;
-  @Field(() => Float) recall!: number;
-  @Field(() => Float) f1!: number;
-  @Field(() => Int) support!: number;
+  @Field({ description: 'The class label.' }) className!: string;
+  @Field(() => Float, { description: 'Precision of the class on the fold\'s test spectra (0 to 1).' }) precision!: number;
+  @Field(() => Float, { description: 'Recall of the class on the fold\'s test spectra (0 to 1).' }) recall!: number;
+  @Field(() => Float, { description: 'F1 score of the class (0 to 1).' }) f1!: number;
+  @Field(() => Int, { description: 'Test spectra of the class in the fold.' }) support!: number;
 }
 
 @ObjectType('PretextTransformMetrics', { description: "Head j's binary decision (variant j or not) on held-out spectra: the paper's Table 3." })
 export class PretextTransformMetricsType {
-  @Field() transform!: string;
-  @Field(() => Float) accuracy!: number;
-  @Field(() => Float) precision!: number;
-  @Field(() => Float) recall!: number;
-  @Field(() => Float) f1!: number;
+  @Field({ description: 'The SSL transformation (e.g. add-noise, horizontal-flip).' }) transform!: string;
+  @Field(() => Float, { description: 'Accuracy of the head\'s binary decision (0 to 1).' }) accuracy!: number;
+  @Field(() => Float, { description: 'Precision of the binary decision (0 to 1).' }) precision!: number;
+  @Field(() => Float, { description: 'Recall of the binary decision (0 to 1).' }) recall!: number;
+  @Field(() => Float, { description: 'F1 score of the binary decision (0 to 1).' }) f1!: number;
 }
 
-@ObjectType('EpochPoint')
+@ObjectType('EpochPoint', { description: 'One point of a training curve.' })
 export class EpochPointType {
-  @Field() stage!: string;
-  @Field(() => Int) epoch!: number;
-  @Field(() => Float) loss!: number;
-  @Field(() => Float, { nullable: true }) accuracy!: number | null;
-  @Field(() => GraphQLJSONObject, { nullable: true }) extra!: Record<string, number> | null;
+  @Field({ description: 'Training stage that reported the point: pretext, finetune, fit, tune, or a custom plugin\'s own stage name.' }) stage!: string;
+  @Field(() => Int, { description: 'Epoch (1-based) within the stage.' }) epoch!: number;
+  @Field(() => Float, { description: 'Training loss after the epoch.' }) loss!: number;
+  @Field(() => Float, { description: 'Training accuracy after the epoch (0 to 1), when the stage reports one.', nullable: true }) accuracy!: number | null;
+  @Field(() => GraphQLJSONObject, { description: 'Further per-epoch numbers a stage reports (e.g. validation loss), by name; null when none.', nullable: true }) extra!: Record<string, number> | null;
 }
 
-@ObjectType('FoldResult')
+@ObjectType('FoldResult', { description: 'The stored result of one cross-validation fold.' })
 export class FoldResultType {
-  @Field(() => Int) repeat!: number;
-  @Field(() => Int) fold!: number;
-  @Field(() => Float) accuracy!: number;
-  @Field(() => Float) macroF1!: number;
-  @Field(() => Float) wallMs!: number;
-  @Field(() => Int) trainSize!: number;
-  @Field(() => Int) labelledSize!: number;
-  @Field(() => Int) testSize!: number;
-  @Field(() => [ClassMetricsType]) perClass!: ClassMetricsType[];
+  @Field(() => Int, { description: 'Repeat of the cross-validation (0-based).' }) repeat!: number;
+  @Field(() => Int, { description: 'Fold within the repeat (0-based).' }) fold!: number;
+  @Field(() => Float, { description: 'Test accuracy of the fold (0 to 1).' }) accuracy!: number;
+  @Field(() => Float, { description: 'Test macro F1 of the fold (0 to 1).' }) macroF1!: number;
+  @Field(() => Float, { description: 'Wall time of the fold in milliseconds (training and testing).' }) wallMs!: number;
+  @Field(() => Int, { description: 'Training spectra of the fold.' }) trainSize!: number;
+  @Field(() => Int, { description: 'Training spectra whose labels were used (less than trainSize with a label fraction).' }) labelledSize!: number;
+  @Field(() => Int, { description: 'Test spectra of the fold.' }) testSize!: number;
+  @Field(() => [ClassMetricsType], { description: 'Test metrics per class, in class order.' }) perClass!: ClassMetricsType[];
   @Field(() => [[Int]], { description: 'confusion[true class][predicted class].' }) confusion!: number[][];
   @Field(() => Float, { nullable: true, description: '7-way argmax accuracy of the pretext task (SSL only).' })
   pretextAccuracy!: number | null;
-  @Field(() => [PretextTransformMetricsType]) pretext!: PretextTransformMetricsType[];
-  @Field(() => [EpochPointType]) curves!: EpochPointType[];
+  @Field(() => [PretextTransformMetricsType], { description: 'Per-transformation pretext metrics (SSL only; empty otherwise).' }) pretext!: PretextTransformMetricsType[];
+  @Field(() => [EpochPointType], { description: 'Training curves, one point per epoch and stage.' }) curves!: EpochPointType[];
   @Field(() => GraphQLJSONObject, {
     description:
       'What the model chose on the training rows of this fold only: the automatic mode\'s input scaling, learning rate and epochs with every candidate\'s inner-validation score, or a tuned baseline\'s parameters. Empty when nothing was chosen.',
@@ -123,55 +138,58 @@ export class FoldResultType {
   warnings!: string[];
 }
 
-@ObjectType('Experiment')
+@ObjectType('Experiment', { description: 'A cross-validated run of one model on one dataset.' })
 export class ExperimentType {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field(() => [String]) tags!: string[];
-  @Field(() => ID) datasetId!: string;
+  @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
+  @Field({ description: 'Name given at creation.' }) name!: string;
+  @Field(() => [String], { description: 'Labels given at creation.' }) tags!: string[];
+  @Field(() => ID, { description: 'The dataset it cross-validates on.' }) datasetId!: string;
   @Field({ description: '"ssl", "supervised" or the baseline plugin name.' }) model!: string;
   @Field(() => GraphQLJSON, { description: 'The full validated configuration.' }) config!: unknown;
-  @Field() configHash!: string;
-  @Field(() => ExperimentStatusEnum) status!: ExperimentStatusEnum;
-  @Field(() => String, { nullable: true }) backend!: string | null;
-  @Field(() => String, { nullable: true }) error!: string | null;
-  @Field(() => ExperimentProgressType, { nullable: true }) progress!: ExperimentProgressType | null;
-  @Field() createdAt!: Date;
-  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
-  @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
+  @Field({ description: 'SHA-256 of the configuration: equal hashes mean identical experiments.' }) configHash!: string;
+  @Field(() => ExperimentStatusEnum, { description: 'Where the experiment stands.' }) status!: ExperimentStatusEnum;
+  @Field(() => String, { description: 'The compute backend the folds ran on (e.g. wasm, tensorflow, typescript); null before the first fold.', nullable: true }) backend!: string | null;
+  @Field(() => String, { description: 'Why the experiment failed; null unless FAILED.', nullable: true }) error!: string | null;
+  @Field(() => ExperimentProgressType, { description: 'The latest progress, stored at most once a second; null before the experiment first ran.', nullable: true }) progress!: ExperimentProgressType | null;
+  @Field({ description: 'When the experiment was created (queued).' }) createdAt!: Date;
+  @Field(() => Date, { description: 'When it first started running; null while queued.', nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { description: 'When it reached SUCCEEDED, FAILED or CANCELLED; null before.', nullable: true }) finishedAt!: Date | null;
 }
 
-@ObjectType('MetricEntry')
+export const ExperimentConnection = connectionType(ExperimentType, 'Experiment', 'experiment');
+export type ExperimentConnection = Connection<ExperimentType>;
+
+@ObjectType('MetricEntry', { description: 'One experiment in a metric comparison.' })
 export class MetricEntryType {
-  @Field(() => ID) experimentId!: string;
-  @Field(() => Float, { nullable: true }) mean!: number | null;
-  @Field(() => Float, { nullable: true }) std!: number | null;
-  @Field(() => [Float]) perFold!: number[];
+  @Field(() => ID, { description: 'The experiment.' }) experimentId!: string;
+  @Field(() => Float, { description: 'Mean of the metric over its folds; null without finished folds.', nullable: true }) mean!: number | null;
+  @Field(() => Float, { description: 'Sample standard deviation over the folds; null with fewer than two.', nullable: true }) std!: number | null;
+  @Field(() => [Float], { description: 'The metric per fold, ordered by (repeat, fold).' }) perFold!: number[];
   @Field(() => Int, { description: '1 = best mean.' }) rank!: number;
 }
 
-@ObjectType('MetricComparison')
+@ObjectType('MetricComparison', { description: 'One metric across the compared experiments.' })
 export class MetricComparisonType {
-  @Field() metric!: string;
-  @Field(() => [MetricEntryType]) entries!: MetricEntryType[];
+  @Field({ description: 'The metric: accuracy or macroF1.' }) metric!: string;
+  @Field(() => [MetricEntryType], { description: 'One entry per experiment, in the order asked.' }) entries!: MetricEntryType[];
 }
 
-@ObjectType('PairComparison')
+@ObjectType('PairComparison', { description: 'Two experiments compared on one metric, fold by fold.' })
 export class PairComparisonType {
-  @Field(() => ID) a!: string;
-  @Field(() => ID) b!: string;
-  @Field() metric!: string;
+  @Field(() => ID, { description: 'First experiment of the pair.' }) a!: string;
+  @Field(() => ID, { description: 'Second experiment of the pair.' }) b!: string;
+  @Field({ description: 'The metric compared: accuracy or macroF1.' }) metric!: string;
   @Field({ description: 'True when both ran on identical folds, so the paired test applies.' }) paired!: boolean;
-  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field(() => String, { description: 'Why the pair is not paired (different datasets or folds); null when paired.', nullable: true }) reason!: string | null;
   @Field(() => [Float], { description: 'a - b per fold.' }) differences!: number[];
-  @Field(() => Float, { nullable: true }) meanDifference!: number | null;
-  @Field(() => Float, { nullable: true }) t!: number | null;
+  @Field(() => Float, { description: 'Mean of the per-fold differences a - b; null when not paired.', nullable: true }) meanDifference!: number | null;
+  @Field(() => Float, { description: 'Paired t statistic; null when not paired or the differences are all equal.', nullable: true }) t!: number | null;
   @Field(() => Float, { nullable: true, description: 'Two-sided paired t-test.' }) pValue!: number | null;
 }
 
-@ObjectType('ExperimentComparison')
+@ObjectType('ExperimentComparison', { description: 'Experiments side by side: metrics, ranks and paired tests.' })
 export class ExperimentComparisonType {
-  @Field(() => [ExperimentType]) experiments!: ExperimentType[];
-  @Field(() => [MetricComparisonType]) metrics!: MetricComparisonType[];
-  @Field(() => [PairComparisonType]) pairs!: PairComparisonType[];
+  @Field(() => [ExperimentType], { description: 'The compared experiments, in the order asked.' }) experiments!: ExperimentType[];
+  @Field(() => [MetricComparisonType], { description: 'Each metric across the experiments.' }) metrics!: MetricComparisonType[];
+  @Field(() => [PairComparisonType], { description: 'Each pair of experiments, per metric.' }) pairs!: PairComparisonType[];
 }

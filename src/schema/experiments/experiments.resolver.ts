@@ -1,12 +1,15 @@
 import { inject, injectable } from 'inversify';
-import { Arg, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { DatasetService } from '../../services/datasets/datasets.service';
 import type { ExperimentProgress } from '../../services/experiments/experiment-events';
 import { ExperimentService, type ExperimentRecord } from '../../services/experiments/experiments.service';
 import { summarize } from '../../numeric/stats';
+import { CreationPageArgs, toConnection } from '../connection';
+import type { GraphQLContext } from '../context';
 import {
   CreateExperimentInput,
   ExperimentComparisonType,
+  ExperimentConnection,
   ExperimentFilterInput,
   ExperimentProgressType,
   ExperimentType,
@@ -23,25 +26,36 @@ export class ExperimentsResolver {
     @inject(DatasetService) private readonly datasets: DatasetService,
   ) {}
 
-  @Query(() => [ExperimentType], { description: 'Experiments, oldest first, filtered by dataset, model, tag and status.' })
-  async experiments(@Arg('filter', () => ExperimentFilterInput, { nullable: true }) filter?: ExperimentFilterInput): Promise<ExperimentType[]> {
+  @Query(() => [ExperimentType], {
+    description: 'Experiments, oldest first, filtered by dataset, model, tag and status.',
+    deprecationReason: 'Use experimentsConnection, which pages.',
+  })
+  async experiments(@Arg('filter', () => ExperimentFilterInput, { nullable: true, description: 'Conditions the experiments must meet.' }) filter?: ExperimentFilterInput): Promise<ExperimentType[]> {
     return (await this.service.list(filter ?? {})).map(toGraphql);
   }
 
-  @Query(() => ExperimentType, { nullable: true })
-  async experiment(@Arg('id', () => ID) id: string): Promise<ExperimentType | null> {
+  @Query(() => ExperimentConnection, { description: 'A page of experiments in creation order, filtered.' })
+  async experimentsConnection(
+    @Args(() => CreationPageArgs) page: CreationPageArgs,
+    @Arg('filter', () => ExperimentFilterInput, { nullable: true, description: 'Conditions the experiments must meet.' }) filter?: ExperimentFilterInput,
+  ): Promise<ExperimentConnection> {
+    return toConnection(await this.service.page(filter ?? {}, page), toGraphql);
+  }
+
+  @Query(() => ExperimentType, { nullable: true, description: 'One experiment; null when no experiment has this id.' })
+  async experiment(@Arg('id', () => ID, { description: 'The experiment.' }) id: string): Promise<ExperimentType | null> {
     const found = await this.service.find(id);
     return found ? toGraphql(found) : null;
   }
 
   @Query(() => ExperimentComparisonType, { description: 'Mean, spread and per-fold values per metric; paired differences and t-test where folds are identical; ranking.' })
-  async compareExperiments(@Arg('ids', () => [ID]) ids: string[]): Promise<ExperimentComparisonType> {
+  async compareExperiments(@Arg('ids', () => [ID], { description: 'Two or more experiments.' }) ids: string[]): Promise<ExperimentComparisonType> {
     const comparison = await this.service.compare(ids);
     return { ...comparison, experiments: comparison.experiments.map(toGraphql) };
   }
 
   @Mutation(() => ExperimentType, { description: 'Validates, stores and queues an experiment.' })
-  async createExperiment(@Arg('input', () => CreateExperimentInput) input: CreateExperimentInput): Promise<ExperimentType> {
+  async createExperiment(@Arg('input', () => CreateExperimentInput, { description: 'The experiment to create.' }) input: CreateExperimentInput): Promise<ExperimentType> {
     return toGraphql(
       await this.service.create({
         name: input.name,
@@ -56,16 +70,16 @@ export class ExperimentsResolver {
   }
 
   @Mutation(() => ExperimentType, { description: 'Cancels a queued or running experiment (folds already finished are kept).' })
-  async cancelExperiment(@Arg('id', () => ID) id: string): Promise<ExperimentType> {
+  async cancelExperiment(@Arg('id', () => ID, { description: 'The experiment.' }) id: string): Promise<ExperimentType> {
     return toGraphql(await this.service.cancel(id));
   }
 
-  @Mutation(() => Boolean)
-  async deleteExperiment(@Arg('id', () => ID) id: string): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'Deletes a finished or queued experiment with its folds; its models stay. True when deleted.' })
+  async deleteExperiment(@Arg('id', () => ID, { description: 'The experiment.' }) id: string): Promise<boolean> {
     return this.service.delete(id);
   }
 
-  @FieldResolver(() => [FoldResultType])
+  @FieldResolver(() => [FoldResultType], { description: 'The finished folds, ordered by (repeat, fold).' })
   async folds(@Root() experiment: ExperimentType): Promise<FoldResultType[]> {
     const dataset = await this.datasets.get(experiment.datasetId);
     return (await this.service.folds(experiment.id)).map((f) => ({
@@ -107,14 +121,16 @@ export class ExperimentsResolver {
   }
 
   @Subscription(() => ExperimentProgressType, {
-    topics: 'experiment',
-    filter: ({ payload, args }: { payload: ExperimentProgress; args: { experimentId?: string } }) =>
-      !args.experimentId || payload.experimentId === args.experimentId,
-    description: 'Live progress (fold, stage, epoch, loss, accuracy) of one experiment, or of all.',
+    subscribe: ({ args, context }: { args: { experimentId?: string | null }; context: GraphQLContext }) =>
+      args.experimentId ? context.progress.experiment(args.experimentId) : context.progress.allExperiments(),
+    description:
+      'Progress of one experiment: its current state first, then every event (fold, stage, epoch, loss, accuracy); ' +
+      'completes once the experiment is SUCCEEDED, FAILED or CANCELLED, and ends with a NOT_FOUND error for an unknown id. ' +
+      'Without an id: the events of every experiment, never completing.',
   })
   experimentProgress(
     @Root() progress: ExperimentProgress,
-    @Arg('experimentId', () => ID, { nullable: true }) _experimentId?: string,
+    @Arg('experimentId', () => ID, { nullable: true, description: 'The experiment to follow; omitted: all of them.' }) _experimentId?: string,
   ): ExperimentProgressType {
     return progress as ExperimentProgressType;
   }

@@ -2,54 +2,60 @@ import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 import { AxisUnitEnum } from '../datasets/dataset.types';
 import { MeanStdType } from '../experiments/experiment.types';
+import { connectionType, type Connection } from '../connection';
 
 @ObjectType('Model', { description: 'A trained model (pre-processing + classifier) that predicts new spectra.' })
 export class ModelType {
-  @Field(() => ID) id!: string;
-  @Field() name!: string;
-  @Field(() => ID, { nullable: true }) experimentId!: string | null;
-  @Field(() => ID, { nullable: true }) datasetId!: string | null;
+  @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
+  @Field({ description: 'Name, from the experiment that trained it.' }) name!: string;
+  @Field(() => ID, { description: 'The experiment that trained it; null once that experiment is deleted.', nullable: true }) experimentId!: string | null;
+  @Field(() => ID, { description: 'The dataset it was trained on; null once that dataset is deleted.', nullable: true }) datasetId!: string | null;
   @Field({ description: 'The classifier plugin.' }) plugin!: string;
   @Field(() => [String], { description: 'Class names in the order of the probabilities.' }) classes!: string[];
-  @Field(() => AxisUnitEnum) axisUnit!: AxisUnitEnum;
+  @Field(() => AxisUnitEnum, { description: 'Unit of the axis the model expects.' }) axisUnit!: AxisUnitEnum;
   @Field(() => [Float], { description: 'The spectral axis the model expects.' }) axis!: number[];
-  @Field(() => Int) trainedOn!: number;
-  @Field(() => String, { nullable: true }) backend!: string | null;
+  @Field(() => Int, { description: 'Number of spectra it was trained on.' }) trainedOn!: number;
+  @Field(() => String, { description: 'The compute backend that trained it; null for models trained without one.', nullable: true }) backend!: string | null;
   @Field(() => MeanStdType, { nullable: true, description: 'Cross-validated accuracy of the experiment that made it.' })
   accuracy!: MeanStdType | null;
-  @Field(() => MeanStdType, { nullable: true }) macroF1!: MeanStdType | null;
+  @Field(() => MeanStdType, { description: 'Cross-validated macro F1 of the experiment that made it.', nullable: true }) macroF1!: MeanStdType | null;
   @Field(() => GraphQLJSON, { description: 'The experiment configuration that made it.' }) config!: unknown;
-  @Field() createdAt!: Date;
+  @Field({ description: 'When the model was stored.' }) createdAt!: Date;
 }
 
-@ObjectType('ClassProbability')
+@ObjectType('ClassProbability', { description: 'The probability of one class for one spectrum.' })
 export class ClassProbabilityType {
-  @Field() className!: string;
-  @Field(() => Float) probability!: number;
+  @Field({ description: 'The class label.' }) className!: string;
+  @Field(() => Float, { description: 'Predicted probability of the class (0 to 1; a spectrum\'s probabilities sum to 1).' }) probability!: number;
 }
 
-@ObjectType('PredictedSpectrum')
+@ObjectType('PredictedSpectrum', { description: 'The prediction for one spectrum.' })
 export class PredictedSpectrumType {
   @Field(() => Int, { description: 'Row in the dataset, or position in the given spectra.' }) index!: number;
-  @Field() predictedClass!: string;
-  @Field(() => [ClassProbabilityType]) probabilities!: ClassProbabilityType[];
+  @Field({ description: 'The most probable class.' }) predictedClass!: string;
+  @Field(() => [ClassProbabilityType], { description: 'Probability of each class, in the model\'s class order.' }) probabilities!: ClassProbabilityType[];
 }
 
-@ObjectType('Prediction')
+@ObjectType('Prediction', { description: 'A stored set of predictions made with one model.' })
 export class PredictionType {
-  @Field(() => ID) id!: string;
-  @Field(() => ID) modelId!: string;
-  @Field(() => ID, { nullable: true }) datasetId!: string | null;
-  @Field(() => Int) count!: number;
-  @Field(() => [PredictedSpectrumType]) results!: PredictedSpectrumType[];
-  @Field() createdAt!: Date;
+  @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
+  @Field(() => ID, { description: 'The model that predicted.' }) modelId!: string;
+  @Field(() => ID, { description: 'The stored dataset predicted; null for inline spectra.', nullable: true }) datasetId!: string | null;
+  @Field(() => Int, { description: 'Number of spectra predicted.' }) count!: number;
+  @Field(() => [PredictedSpectrumType], { description: 'One result per spectrum, in input order.' }) results!: PredictedSpectrumType[];
+  @Field({ description: 'When the prediction was made.' }) createdAt!: Date;
 }
+
+export const ModelConnection = connectionType(ModelType, 'Model', 'trained model');
+export type ModelConnection = Connection<ModelType>;
+export const PredictionConnection = connectionType(PredictionType, 'Prediction', 'prediction');
+export type PredictionConnection = Connection<PredictionType>;
 
 @InputType('PredictInput', { description: 'A stored dataset, or inline spectra (on `axis`, else on the model axis).' })
 export class PredictInput {
-  @Field(() => ID) modelId!: string;
-  @Field(() => ID, { nullable: true }) datasetId?: string;
-  @Field(() => [[Float]], { nullable: true }) spectra?: number[][];
+  @Field(() => ID, { description: 'The model to predict with.' }) modelId!: string;
+  @Field(() => ID, { description: 'A stored dataset to predict (every spectrum); give this or spectra.', nullable: true }) datasetId?: string;
+  @Field(() => [[Float]], { description: 'Spectra to predict, one array per spectrum (at most 10000); give this or datasetId.', nullable: true }) spectra?: number[][];
   @Field(() => [Float], { nullable: true, description: 'Axis of the inline spectra; resampled onto the model axis when it differs.' })
   axis?: number[];
 }

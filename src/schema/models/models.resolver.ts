@@ -1,43 +1,68 @@
 import { inject, injectable } from 'inversify';
-import { Arg, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { CreationPageArgs, toConnection } from '../connection';
 import { ModelService, type ModelRecord, type PredictionRecord } from '../../services/models/models.service';
 import type { AxisUnitEnum } from '../datasets/dataset.types';
-import { ModelType, PredictInput, PredictionType } from './model.types';
+import { ModelConnection, ModelType, PredictInput, PredictionConnection, PredictionType } from './model.types';
 
 @injectable()
 @Resolver(() => ModelType)
 export class ModelsResolver {
   constructor(@inject(ModelService) private readonly service: ModelService) {}
 
-  @Query(() => [ModelType])
+  @Query(() => [ModelType], { description: 'Trained models, oldest first.', deprecationReason: 'Use modelsConnection, which pages.' })
   async models(
-    @Arg('datasetId', () => ID, { nullable: true }) datasetId?: string,
-    @Arg('experimentId', () => ID, { nullable: true }) experimentId?: string,
+    @Arg('datasetId', () => ID, { nullable: true, description: 'Only models trained on this dataset.' }) datasetId?: string,
+    @Arg('experimentId', () => ID, { nullable: true, description: 'Only models of this experiment.' }) experimentId?: string,
   ): Promise<ModelType[]> {
     return (await this.service.list({ datasetId, experimentId })).map(toModel);
   }
 
-  @Query(() => ModelType)
-  async model(@Arg('id', () => ID) id: string): Promise<ModelType> {
-    return toModel(await this.service.get(id));
+  @Query(() => ModelConnection, { description: 'A page of trained models in creation order, filtered by dataset and experiment.' })
+  async modelsConnection(
+    @Args(() => CreationPageArgs) page: CreationPageArgs,
+    @Arg('datasetId', () => ID, { nullable: true, description: 'Only models trained on this dataset.' }) datasetId?: string,
+    @Arg('experimentId', () => ID, { nullable: true, description: 'Only models of this experiment.' }) experimentId?: string,
+  ): Promise<ModelConnection> {
+    return toConnection(await this.service.page({ datasetId, experimentId }, page), toModel);
   }
 
-  @Mutation(() => Boolean)
-  async deleteModel(@Arg('id', () => ID) id: string): Promise<boolean> {
+  @Query(() => ModelType, { nullable: true, description: 'One model; null when no model has this id.' })
+  async model(@Arg('id', () => ID, { description: 'The model.' }) id: string): Promise<ModelType | null> {
+    const found = await this.service.find(id);
+    return found ? toModel(found) : null;
+  }
+
+  @Mutation(() => Boolean, { description: 'Deletes a model with its predictions. True when deleted.' })
+  async deleteModel(@Arg('id', () => ID, { description: 'The model.' }) id: string): Promise<boolean> {
     return this.service.delete(id);
   }
 
   @Mutation(() => PredictionType, { description: 'Predicts classes and probabilities, stores and returns them.' })
-  async predict(@Arg('input', () => PredictInput) input: PredictInput): Promise<PredictionType> {
+  async predict(@Arg('input', () => PredictInput, { description: 'The model and the spectra to predict.' }) input: PredictInput): Promise<PredictionType> {
     return toPrediction(await this.service.predict(input));
   }
 
-  @Query(() => [PredictionType])
+  @Query(() => [PredictionType], { description: 'Stored predictions, oldest first.', deprecationReason: 'Use predictionsConnection, which pages.' })
   async predictions(
-    @Arg('modelId', () => ID, { nullable: true }) modelId?: string,
-    @Arg('datasetId', () => ID, { nullable: true }) datasetId?: string,
+    @Arg('modelId', () => ID, { nullable: true, description: 'Only predictions of this model.' }) modelId?: string,
+    @Arg('datasetId', () => ID, { nullable: true, description: 'Only predictions of this stored dataset.' }) datasetId?: string,
   ): Promise<PredictionType[]> {
     return (await this.service.predictions({ modelId, datasetId })).map(toPrediction);
+  }
+
+  @Query(() => PredictionConnection, { description: 'A page of stored predictions in creation order, filtered by model and dataset.' })
+  async predictionsConnection(
+    @Args(() => CreationPageArgs) page: CreationPageArgs,
+    @Arg('modelId', () => ID, { nullable: true, description: 'Only predictions of this model.' }) modelId?: string,
+    @Arg('datasetId', () => ID, { nullable: true, description: 'Only predictions of this stored dataset.' }) datasetId?: string,
+  ): Promise<PredictionConnection> {
+    return toConnection(await this.service.predictionPage({ modelId, datasetId }, page), toPrediction);
+  }
+
+  @FieldResolver(() => PredictionConnection, { name: 'predictionsConnection', description: 'A page of the predictions made with this model, in creation order.' })
+  async predictionsOfModel(@Root() model: ModelType, @Args(() => CreationPageArgs) page: CreationPageArgs): Promise<PredictionConnection> {
+    return toConnection(await this.service.predictionPage({ modelId: model.id }, page), toPrediction);
   }
 }
 

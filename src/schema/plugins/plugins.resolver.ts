@@ -14,7 +14,7 @@ export class PluginsResolver {
   ) {}
 
   @Query(() => [PluginType], { description: 'Registered plugins (broken custom ones included, with their error).' })
-  plugins(@Arg('kind', () => PluginKindEnum, { nullable: true }) kind?: PluginKindEnum): PluginType[] {
+  plugins(@Arg('kind', () => PluginKindEnum, { nullable: true, description: 'Only plugins of this kind.' }) kind?: PluginKindEnum): PluginType[] {
     return this.registry.entriesList(kind).map(toGraphql);
   }
 
@@ -22,10 +22,10 @@ export class PluginsResolver {
     description: 'A transform or pipeline applied to chosen spectra of a dataset (fitted steps learn from the whole dataset).',
   })
   async previewTransform(
-    @Arg('datasetId', () => ID) datasetId: string,
-    @Arg('steps', () => [PipelineStepInput]) steps: PipelineStepInput[],
-    @Arg('sampleIndices', () => [Int]) sampleIndices: number[],
-    @Arg('seed', () => Int, { defaultValue: 0 }) seed: number,
+    @Arg('datasetId', () => ID, { description: 'The dataset whose spectra to transform.' }) datasetId: string,
+    @Arg('steps', () => [PipelineStepInput], { description: 'The pipeline, applied in order.' }) steps: PipelineStepInput[],
+    @Arg('sampleIndices', () => [Int], { description: 'Rows of the spectra to show (0-based).' }) sampleIndices: number[],
+    @Arg('seed', () => Int, { defaultValue: 0, description: 'Seed of the random transformations (add-noise, permutation ...).' }) seed: number,
   ): Promise<TransformPreviewType> {
     const preview = await this.previews.preview(datasetId, steps.map((s) => ({ name: s.name, params: s.params ?? {} })), sampleIndices, seed);
     return {

@@ -7,6 +7,7 @@ import { EventBus } from '../events';
 import { parseSpectraCsv, type AxisUnit, type SpectraCsvOptions } from './spectra-csv';
 import { APP_CONFIG } from '../tokens';
 import type { AppConfig } from '../../config';
+import { mapPage, pageByCreation, pageByPosition, type Page, type PageRequest } from '../paging';
 
 export interface DatasetSummary {
   readonly id: string;
@@ -39,11 +40,19 @@ export interface ImportDatasetRequest extends SpectraCsvOptions {
   readonly source?: string;
 }
 
+export interface Sample {
+  readonly index: number;
+  readonly label: string;
+  readonly group: string | null;
+  readonly metadata: Record<string, unknown>;
+  readonly values: Float32Array;
+}
+
 export interface SamplePage {
   readonly total: number;
   readonly offset: number;
   readonly limit: number;
-  readonly items: { index: number; label: string; group: string | null; metadata: Record<string, unknown>; values: Float32Array }[];
+  readonly items: Sample[];
 }
 
 export interface ClassStatistics {
@@ -54,6 +63,26 @@ export interface ClassStatistics {
 }
 
 const MAX_PAGE = 500;
+
+/** The rows of a dataset, of one class when given. */
+function sampleIndices(d: LoadedDataset, className: string | null | undefined): number[] {
+  const indices = Array.from({ length: d.nSamples }, (_, i) => i);
+  if (className === null || className === undefined) return indices;
+  const k = d.classes.indexOf(className);
+  if (k < 0) throw new UserInputError(`dataset "${d.name}" has no class "${className}" (classes: ${d.classes.join(', ')})`);
+  return indices.filter((i) => d.y[i] === k);
+}
+
+function sampleRows(d: LoadedDataset, indices: number[]): Sample[] {
+  const rows = selectRows(d.x, indices);
+  return indices.map((i, k) => ({
+    index: i,
+    label: d.classes[d.y[i]],
+    group: d.groups ? d.groups[i] : null,
+    metadata: Object.fromEntries(d.metadataNames.map((m, j) => [m, d.metadata[i]?.[j] ?? null])),
+    values: rows.data.subarray(k * d.nVariables, (k + 1) * d.nVariables),
+  }));
+}
 
 /** Datasets: import, list, read, rename, delete, and the per-class views dashboards plot. */
 @injectable()
@@ -106,8 +135,19 @@ export class DatasetService {
   }
 
   async list(): Promise<DatasetSummary[]> {
-    const rows = await this.database.client.dataset.findMany({ orderBy: { createdAt: 'asc' } });
+    const rows = await this.database.client.dataset.findMany({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map(toSummary);
+  }
+
+  async page(filter: { nameContains?: string | null }, request: PageRequest): Promise<Page<DatasetSummary>> {
+    const where = filter.nameContains ? { name: { contains: filter.nameContains } } : {};
+    const db = this.database.client;
+    const page = await pageByCreation(
+      request,
+      (query) => db.dataset.findMany({ ...query, where: { AND: [where, query.where] } }),
+      () => db.dataset.count({ where }),
+    );
+    return mapPage(page, toSummary);
   }
 
   async find(key: { id?: string | null; name?: string | null }): Promise<DatasetSummary | null> {
@@ -179,26 +219,15 @@ export class DatasetService {
     if (!Number.isInteger(offset) || offset < 0) throw new UserInputError('offset must be a non-negative integer');
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new UserInputError(`limit must be between 1 and ${MAX_PAGE}`);
     const d = await this.load(id);
-    let indices = Array.from({ length: d.nSamples }, (_, i) => i);
-    if (options.className != null) {
-      const k = d.classes.indexOf(options.className);
-      if (k < 0) throw new UserInputError(`dataset "${d.name}" has no class "${options.className}" (classes: ${d.classes.join(', ')})`);
-      indices = indices.filter((i) => d.y[i] === k);
-    }
-    const page = indices.slice(offset, offset + limit);
-    const rows = selectRows(d.x, page);
-    return {
-      total: indices.length,
-      offset,
-      limit,
-      items: page.map((i, k) => ({
-        index: i,
-        label: d.classes[d.y[i]],
-        group: d.groups ? d.groups[i] : null,
-        metadata: Object.fromEntries(d.metadataNames.map((m, j) => [m, d.metadata[i]?.[j] ?? null])),
-        values: rows.data.subarray(k * d.nVariables, (k + 1) * d.nVariables),
-      })),
-    };
+    const indices = sampleIndices(d, options.className);
+    return { total: indices.length, offset, limit, items: sampleRows(d, indices.slice(offset, offset + limit)) };
+  }
+
+  /** A page of the spectra (of one class, when given), in row order. */
+  async samplePage(id: string, className: string | null | undefined, request: Omit<PageRequest, 'order'>): Promise<Page<Sample>> {
+    const d = await this.load(id);
+    const indices = sampleIndices(d, className);
+    return pageByPosition(request, indices.length, (start, count) => sampleRows(d, indices.slice(start, start + count)));
   }
 
   /** Per-class mean and (population) standard deviation spectra. */

@@ -50,12 +50,12 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
   const labelName = options.labelColumn ?? 'label';
   const labelIndex = header.indexOf(labelName);
   if (labelIndex < 0) {
-    throw new UserInputError(`line 1: no label column "${labelName}" in the header (columns: ${preview(header)})`);
+    throw new UserInputError(`line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)})`);
   }
   const groupName = options.groupColumn ?? null;
   const groupIndex = groupName === null ? -1 : header.indexOf(groupName);
   if (groupName !== null && groupIndex < 0) {
-    throw new UserInputError(`line 1: no group column "${groupName}" in the header`);
+    throw new UserInputError(`line 1: no group column "${excerpt(groupName)}" in the header`);
   }
 
   const firstAxis = header.findIndex((h, i) => i !== labelIndex && i !== groupIndex && isNumeric(h));
@@ -69,12 +69,12 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
     const text = header[firstAxis + j];
     const value = Number(text);
     if (text === '' || !Number.isFinite(value)) {
-      throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis header "${text}" is not a number`);
+      throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis header "${excerpt(text)}" is not a number`);
     }
     axis[j] = value;
     if (j > 0) {
       if (value === axis[j - 1]) {
-        throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis value ${text} repeats the previous column`);
+        throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis value ${excerpt(text)} repeats the previous column`);
       }
       if (j > 1 && Math.sign(value - axis[j - 1]) !== Math.sign(axis[1] - axis[0])) {
         throw new UserInputError(`line 1, column ${firstAxis + j + 1}: the axis must be monotonic (ascending or descending)`);
@@ -115,7 +115,7 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
           ? `${shown} is not allowed (values must be finite)`
           : shown === ''
             ? 'empty value'
-            : `"${shown.slice(0, 20)}" is not a number`;
+            : `"${excerpt(shown)}" is not a number`;
         throw new UserInputError(`line ${lineNo}, column ${column}: ${reason}`, { line: lineNo, column });
       }
       values[offset + j] = value;
@@ -124,7 +124,7 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
 
   const classes = [...new Set(rawLabels)].sort(naturalCompare);
   if (classes.length < 2) {
-    throw new UserInputError(`the data has ${classes.length} class (${classes.join(', ')}); classification needs at least 2`);
+    throw new UserInputError(`the data has ${classes.length} class (${preview(classes)}); classification needs at least 2`);
   }
   const classIndex = new Map(classes.map((c, k) => [c, k]));
   const y = Int32Array.from(rawLabels, (label) => classIndex.get(label) as number);
@@ -170,7 +170,13 @@ export function naturalCompare(a: string, b: string): number {
 }
 
 function preview(items: string[]): string {
-  return items.length > 6 ? `${items.slice(0, 6).join(', ')}, ...` : items.join(', ');
+  const shown = items.slice(0, 6).map(excerpt).join(', ');
+  return items.length > 6 ? `${shown}, ...` : shown;
+}
+
+/** At most a short excerpt of a cell in a message: an error must not echo the file back. */
+function excerpt(text: string): string {
+  return text.length > 24 ? `${text.slice(0, 20)}...` : text;
 }
 
 function formatMiB(bytes: number): string {

@@ -11,6 +11,7 @@ import { EXPERIMENT_STATUSES, FINISHED_STATUSES, type ExperimentProgress, type E
 import { ExperimentRunner } from './experiment-runner.service';
 import { DEFAULT_PROTOCOL, modelFamily, planFolds, specHash, canonicalJson, type ExperimentSpec, type Protocol } from './experiment-spec';
 import { JOB_QUEUE, type JobQueue } from './job-queue';
+import { mapPage, pageByCreation, type Page, type PageRequest } from '../paging';
 
 export interface CreateExperimentRequest {
   readonly name: string;
@@ -73,9 +74,15 @@ type ExperimentRow = Parameters<typeof toRecord>[0];
 
 export interface ExperimentFilter {
   readonly datasetId?: string | null;
+  /** The model family: "ssl", "supervised" or a baseline plugin name. */
   readonly model?: string | null;
+  /** The model plugin (cnn-classifier covers both the ssl and the supervised family). */
+  readonly plugin?: string | null;
   readonly tag?: string | null;
   readonly status?: ExperimentStatus | null;
+  /** Part of the name. */
+  readonly nameContains?: string | null;
+  readonly createdAfter?: Date | null;
 }
 
 /** Experiments: validated creation, queries, cancellation, comparison. Execution is the runner's. */
@@ -131,10 +138,7 @@ export class ExperimentService {
   }
 
   async validate(request: CreateExperimentRequest): Promise<ExperimentSpec> {
-    const dataset = await this.datasets.load(request.datasetId).catch((error) => {
-      if (error instanceof NotFoundError) throw new UserInputError(`dataset "${request.datasetId}" not found`);
-      throw error;
-    });
+    const dataset = await this.datasets.load(request.datasetId);
     const definition = this.registry.has(request.model.plugin) ? this.registry.get(request.model.plugin) : null;
     if (!definition) throw new UserInputError(`unknown model plugin "${request.model.plugin}"`);
     if (definition.kind !== 'classifier' && definition.kind !== 'baseline') {
@@ -157,17 +161,19 @@ export class ExperimentService {
   }
 
   async list(filter: ExperimentFilter = {}): Promise<ExperimentRecord[]> {
-    if (filter.status && !EXPERIMENT_STATUSES.includes(filter.status)) throw new UserInputError(`unknown status "${filter.status}"`);
-    const rows = await this.database.client.experiment.findMany({
-      where: {
-        ...(filter.datasetId ? { datasetId: filter.datasetId } : {}),
-        ...(filter.model ? { modelName: filter.model } : {}),
-        ...(filter.status ? { status: filter.status } : {}),
-      },
-      orderBy: { createdAt: 'asc' },
-    });
-    const records = rows.map(toRecord);
-    return filter.tag ? records.filter((r) => r.tags.includes(filter.tag as string)) : records;
+    const rows = await this.database.client.experiment.findMany({ where: experimentWhere(filter), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    return rows.map(toRecord);
+  }
+
+  async page(filter: ExperimentFilter, request: PageRequest): Promise<Page<ExperimentRecord>> {
+    const where = experimentWhere(filter);
+    const db = this.database.client;
+    const page = await pageByCreation(
+      request,
+      (query) => db.experiment.findMany({ ...query, where: { AND: [where, query.where] } }),
+      () => db.experiment.count({ where }),
+    );
+    return mapPage(page, toRecord);
   }
 
   async find(id: string): Promise<ExperimentRecord | null> {
@@ -179,6 +185,12 @@ export class ExperimentService {
     const found = await this.find(id);
     if (!found) throw new NotFoundError('experiment', id);
     return found;
+  }
+
+  /** A study's experiments in queue order. */
+  async ofStudy(studyId: string): Promise<ExperimentRecord[]> {
+    const rows = await this.database.client.experiment.findMany({ where: { studyId }, orderBy: { createdAt: 'asc' } });
+    return rows.map(toRecord);
   }
 
   async folds(id: string): Promise<FoldRecord[]> {
@@ -242,6 +254,23 @@ export class ExperimentService {
     }
     return rows.map((r) => r.id);
   }
+}
+
+function experimentWhere(filter: ExperimentFilter) {
+  if (filter.status && !EXPERIMENT_STATUSES.includes(filter.status)) throw new UserInputError(`unknown status "${filter.status}"`);
+  const families = filter.plugin === 'cnn-classifier' ? ['ssl', 'supervised'] : filter.plugin ? [filter.plugin] : null;
+  return {
+    AND: [
+      filter.datasetId ? { datasetId: filter.datasetId } : {},
+      filter.model ? { modelName: filter.model } : {},
+      families ? { modelName: { in: families } } : {},
+      filter.status ? { status: filter.status } : {},
+      // Tags are stored as a JSON array: a tag's JSON string is one whole element of it.
+      filter.tag ? { tags: { contains: JSON.stringify(filter.tag) } } : {},
+      filter.nameContains ? { name: { contains: filter.nameContains } } : {},
+      filter.createdAfter ? { createdAt: { gt: filter.createdAfter } } : {},
+    ],
+  };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

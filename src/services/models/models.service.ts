@@ -11,6 +11,7 @@ import { APP_CONFIG } from '../tokens';
 import type { StoredModelConfig } from './model-config';
 import { predictOnPool } from './predict-runner';
 import { RecentlyUsed } from './recently-used';
+import { mapPage, pageByCreation, type Page, type PageRequest } from '../paging';
 
 const MAX_INLINE_SPECTRA = 10000;
 /** Model states kept in memory (about 9 MB each for the CNN at L = 404). */
@@ -80,19 +81,31 @@ export class ModelService {
     });
   }
 
-  async list(filter: { datasetId?: string | null; experimentId?: string | null } = {}): Promise<ModelRecord[]> {
-    const rows = await this.database.client.model.findMany({
-      where: { ...(filter.datasetId ? { datasetId: filter.datasetId } : {}), ...(filter.experimentId ? { experimentId: filter.experimentId } : {}) },
-      select: MODEL_FIELDS,
-      orderBy: { createdAt: 'asc' },
-    });
+  async list(filter: ModelFilter = {}): Promise<ModelRecord[]> {
+    const rows = await this.database.client.model.findMany({ where: modelWhere(filter), select: MODEL_FIELDS, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
     return rows.map(toModel);
   }
 
+  async page(filter: ModelFilter, request: PageRequest): Promise<Page<ModelRecord>> {
+    const where = modelWhere(filter);
+    const db = this.database.client;
+    const page = await pageByCreation(
+      request,
+      (query) => db.model.findMany({ ...query, where: { AND: [where, query.where] }, select: MODEL_FIELDS }),
+      () => db.model.count({ where }),
+    );
+    return mapPage(page, toModel);
+  }
+
   async get(id: string): Promise<ModelRecord> {
+    const found = await this.find(id);
+    if (!found) throw new NotFoundError('model', id);
+    return found;
+  }
+
+  async find(id: string): Promise<ModelRecord | null> {
     const row = await this.database.client.model.findUnique({ where: { id }, select: MODEL_FIELDS });
-    if (!row) throw new NotFoundError('model', id);
-    return toModel(row);
+    return row ? toModel(row) : null;
   }
 
   async delete(id: string): Promise<boolean> {
@@ -125,21 +138,24 @@ export class ModelService {
     return { id: row.id, modelId: model.id, datasetId, count: results.length, classes: model.config.classes, results, createdAt: row.createdAt };
   }
 
-  async predictions(filter: { modelId?: string | null; datasetId?: string | null }): Promise<PredictionRecord[]> {
+  async predictions(filter: PredictionFilter): Promise<PredictionRecord[]> {
     const rows = await this.database.client.prediction.findMany({
-      where: { ...(filter.modelId ? { modelId: filter.modelId } : {}), ...(filter.datasetId ? { datasetId: filter.datasetId } : {}) },
-      include: { model: { select: { config: true } } },
-      orderBy: { createdAt: 'asc' },
+      where: predictionWhere(filter),
+      include: PREDICTION_MODEL,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
-    return rows.map((r) => ({
-      id: r.id,
-      modelId: r.modelId,
-      datasetId: r.datasetId,
-      count: r.count,
-      classes: (JSON.parse(r.model.config) as StoredModelConfig).classes,
-      results: JSON.parse(r.results),
-      createdAt: r.createdAt,
-    }));
+    return rows.map(toPrediction);
+  }
+
+  async predictionPage(filter: PredictionFilter, request: PageRequest): Promise<Page<PredictionRecord>> {
+    const where = predictionWhere(filter);
+    const db = this.database.client;
+    const page = await pageByCreation(
+      request,
+      (query) => db.prediction.findMany({ ...query, where: { AND: [where, query.where] }, include: PREDICTION_MODEL }),
+      () => db.prediction.count({ where }),
+    );
+    return mapPage(page, toPrediction);
   }
 
   /** The spectra to predict, on the model's axis. */
@@ -174,6 +190,39 @@ export class ModelService {
     const x = matrix(spectra.length, width, data);
     return { x: axis && !sameAxis(axis, target) ? resampleRows(x, axis, target, unit) : x, datasetId: null };
   }
+}
+
+export interface ModelFilter {
+  readonly datasetId?: string | null;
+  readonly experimentId?: string | null;
+}
+
+export interface PredictionFilter {
+  readonly modelId?: string | null;
+  readonly datasetId?: string | null;
+}
+
+function modelWhere(filter: ModelFilter) {
+  return { ...(filter.datasetId ? { datasetId: filter.datasetId } : {}), ...(filter.experimentId ? { experimentId: filter.experimentId } : {}) };
+}
+
+function predictionWhere(filter: PredictionFilter) {
+  return { ...(filter.modelId ? { modelId: filter.modelId } : {}), ...(filter.datasetId ? { datasetId: filter.datasetId } : {}) };
+}
+
+/** The model's class names name the probabilities of a prediction. */
+const PREDICTION_MODEL = { model: { select: { config: true } } } as const;
+
+function toPrediction(row: { id: string; modelId: string; datasetId: string | null; count: number; results: string; createdAt: Date; model: { config: string } }): PredictionRecord {
+  return {
+    id: row.id,
+    modelId: row.modelId,
+    datasetId: row.datasetId,
+    count: row.count,
+    classes: (JSON.parse(row.model.config) as StoredModelConfig).classes,
+    results: JSON.parse(row.results),
+    createdAt: row.createdAt,
+  };
 }
 
 const MODEL_FIELDS = { id: true, name: true, experimentId: true, datasetId: true, config: true, metrics: true, createdAt: true } as const;

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
-import { NotFoundError, UserInputError } from '../../errors';
+import { NotFoundError } from '../../errors';
 import { DatabaseService } from '../database/database.service';
 import { DatasetService } from '../datasets/datasets.service';
+import { FINISHED_STATUSES, type ExperimentStatus } from '../experiments/experiment-events';
 import { ExperimentService, type FoldDetails } from '../experiments/experiments.service';
 import { planStudy, presetLabel, studySettings, type StudyOptions, type StudySettings } from './study-plan';
 import { studyReport, type ReportExperiment } from './study-report';
+import { mapPage, pageByCreation, type Page, type PageRequest } from '../paging';
 
 export interface StudyRecord {
   readonly id: string;
@@ -33,8 +35,7 @@ export class StudyService {
   ) {}
 
   async create(request: { datasetId: string; name?: string | null } & StudyOptions): Promise<StudyRecord> {
-    const dataset = await this.datasets.find({ id: request.datasetId });
-    if (!dataset) throw new UserInputError(`dataset "${request.datasetId}" not found`);
+    const dataset = await this.datasets.get(request.datasetId);
     const settings = studySettings(request);
     const plan = planStudy(settings);
     const id = randomUUID();
@@ -54,25 +55,30 @@ export class StudyService {
   }
 
   async list(datasetId?: string | null): Promise<StudyRecord[]> {
-    const rows = await this.database.client.study.findMany({ where: datasetId ? { datasetId } : {}, orderBy: { createdAt: 'asc' }, select: { id: true } });
-    return Promise.all(rows.map((r) => this.get(r.id)));
+    const rows = await this.database.client.study.findMany({ where: datasetId ? { datasetId } : {}, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: EXPERIMENT_STATUSES });
+    return rows.map(toRecord);
+  }
+
+  async page(filter: { datasetId?: string | null }, request: PageRequest): Promise<Page<StudyRecord>> {
+    const where = filter.datasetId ? { datasetId: filter.datasetId } : {};
+    const db = this.database.client;
+    const page = await pageByCreation(
+      request,
+      (query) => db.study.findMany({ ...query, where: { AND: [where, query.where] }, include: EXPERIMENT_STATUSES }),
+      () => db.study.count({ where }),
+    );
+    return mapPage(page, toRecord);
   }
 
   async get(id: string): Promise<StudyRecord> {
-    const row = await this.database.client.study.findUnique({ where: { id }, include: { experiments: { select: { status: true } } } });
-    if (!row) throw new NotFoundError('study', id);
-    const finished = row.experiments.filter((e) => ['succeeded', 'failed', 'cancelled'].includes(e.status)).length;
-    return {
-      id: row.id,
-      name: row.name,
-      datasetId: row.datasetId,
-      preset: row.preset,
-      settings: JSON.parse(row.config) as StudySettings,
-      createdAt: row.createdAt,
-      experimentsTotal: row.experiments.length,
-      experimentsFinished: finished,
-      status: finished === row.experiments.length ? 'finished' : 'running',
-    };
+    const found = await this.find(id);
+    if (!found) throw new NotFoundError('study', id);
+    return found;
+  }
+
+  async find(id: string): Promise<StudyRecord | null> {
+    const row = await this.database.client.study.findUnique({ where: { id }, include: EXPERIMENT_STATUSES });
+    return row ? toRecord(row) : null;
   }
 
   async experimentIds(id: string): Promise<string[]> {
@@ -123,4 +129,22 @@ export class StudyService {
       generatedAt: new Date(),
     });
   }
+}
+
+/** What a study record needs of its experiments. */
+const EXPERIMENT_STATUSES = { experiments: { select: { status: true } } } as const;
+
+function toRecord(row: { id: string; name: string; datasetId: string; preset: string; config: string; createdAt: Date; experiments: { status: string }[] }): StudyRecord {
+  const finished = row.experiments.filter((e) => FINISHED_STATUSES.includes(e.status as ExperimentStatus)).length;
+  return {
+    id: row.id,
+    name: row.name,
+    datasetId: row.datasetId,
+    preset: row.preset,
+    settings: JSON.parse(row.config) as StudySettings,
+    createdAt: row.createdAt,
+    experimentsTotal: row.experiments.length,
+    experimentsFinished: finished,
+    status: finished === row.experiments.length ? 'finished' : 'running',
+  };
 }
