@@ -1,4 +1,4 @@
-import { SimdArena } from '../../../engine/kernels/wasm/arena';
+import { scratchArena } from '../../../engine/kernels/wasm/arena';
 import { gemm } from '../../../engine/kernels/wasm/heap';
 import { UserInputError } from '../../../errors';
 import type { Matrix } from '../../../numeric/matrix';
@@ -114,7 +114,7 @@ export function multiplyTransposedFloat32(a: Float64Array, n: number, p: number,
   const transposedA = n < m;
   const [left, leftRows, right, rightRows] = transposedA ? [b, m, a, n] : [a, n, b, m];
   const width = Math.ceil(rightRows / GEMM_WIDTH) * GEMM_WIDTH;
-  const arena = new SimdArena([leftRows * p, p * width, leftRows * width]);
+  const arena = scratchArena([leftRows * p, p * width, leftRows * width]);
   const leftBuffer = arena.allocate(leftRows * p);
   const rightBuffer = arena.allocate(p * width);
   const product = arena.allocate(leftRows * width);
