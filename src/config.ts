@@ -36,7 +36,7 @@ export interface AppConfig {
   readonly jobConcurrency: number;
   /** NIR_SSL_FOLD_CONCURRENCY: folds of one experiment trained at the same time (default: the training slots). */
   readonly foldConcurrency: number;
-  /** NIR_SSL_TRAINING_NICE: the nice value of training threads, 0-19 (default 10: queries and predictions come first). */
+  /** NIR_SSL_TRAINING_NICE: how much nicer than the server training threads run, 0-19 (default 10: queries and predictions come first). */
   readonly trainingNice: number;
   /** NIR_SSL_PREDICT_THREADS: warm worker threads that share the rows of a prediction (default: cores, at most 4). */
   readonly predictThreads: number;

@@ -12,7 +12,8 @@ async function main(): Promise<void> {
     // Pid 0 is the calling thread on Linux (the nice value is per thread there): this worker
     // alone, and the threads it starts, yield to the server's thread. Elsewhere it would be the
     // whole process, server included, so it is left alone.
-    if (nice && process.platform === 'linux') os.setPriority(0, Math.max(os.getPriority(0), nice));
+    // Relative to the thread's current value, so training stays below the server however it was started.
+    if (nice && process.platform === 'linux') os.setPriority(0, Math.min(19, os.getPriority(0) + nice));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(modulePath) as Record<string, unknown>;
     const fn = loaded[exportName];

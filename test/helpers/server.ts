@@ -48,9 +48,7 @@ export interface GqlResult<T> {
 }
 
 export async function startTestServer(overrides: Partial<AppConfig> & { databaseUrl: string }): Promise<TestServer> {
-  // Training threads at the server's priority: the shared test machine runs other work at nice 0,
-  // beside which nice training threads (the default) would barely run and tests would time out.
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir: tempDir('data'), importExamples: false, logLevel: 'silent', trainingNice: 0, ...overrides });
+  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir: tempDir('data'), importExamples: false, logLevel: 'silent', ...overrides });
   const server = await startServer(config, new Logger('silent'));
   const clients: Client[] = [];
   return {
