@@ -26,10 +26,18 @@ export interface AppConfig {
   readonly pluginPackages: string[];
   /** NIR_SSL_SHUTDOWN_TIMEOUT_MS: how long in-flight requests may take to finish on shutdown. */
   readonly shutdownTimeoutMs: number;
-  /** NIR_SSL_JOB_CONCURRENCY: experiments trained at the same time, each in a worker thread (default 1). */
+  /**
+   * NIR_SSL_TRAINING_SLOTS: folds trained at the same time over all experiments, each in a worker
+   * thread (default: the machine's cores, os.availableParallelism()). Fewer start when their
+   * estimated memory does not fit in free memory.
+   */
+  readonly trainingSlots: number;
+  /** NIR_SSL_JOB_CONCURRENCY: experiments run at the same time (default: the training slots). */
   readonly jobConcurrency: number;
-  /** NIR_SSL_FOLD_CONCURRENCY: folds of one experiment trained at the same time (default 1). */
+  /** NIR_SSL_FOLD_CONCURRENCY: folds of one experiment trained at the same time (default: the training slots). */
   readonly foldConcurrency: number;
+  /** NIR_SSL_TRAINING_NICE: how much nicer than the server training threads run, 0-19 (default 10: queries and predictions come first). */
+  readonly trainingNice: number;
   /** NIR_SSL_PREDICT_THREADS: warm worker threads that share the rows of a prediction (default: cores, at most 4). */
   readonly predictThreads: number;
 }
@@ -37,12 +45,22 @@ export interface AppConfig {
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+/** What the defaults are sized from; injectable so that tests do not depend on the machine. */
+export interface MachineShape {
+  readonly cores: number;
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<AppConfig> = {},
+  machine: MachineShape = { cores: os.availableParallelism() },
+): AppConfig {
   const dataDir = path.resolve(env.NIR_SSL_DATA_DIR ?? 'data');
   const logLevel = (env.NIR_SSL_LOG_LEVEL ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`NIR_SSL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.NIR_SSL_LOG_LEVEL}"`);
   }
+  const trainingSlots = Math.max(1, integer(env, 'NIR_SSL_TRAINING_SLOTS', machine.cores));
   const config: AppConfig = {
     host: env.NIR_SSL_HOST ?? '127.0.0.1',
     port: integer(env, 'NIR_SSL_PORT', 4000),
@@ -57,9 +75,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .map((s) => s.trim())
       .filter(Boolean),
     shutdownTimeoutMs: integer(env, 'NIR_SSL_SHUTDOWN_TIMEOUT_MS', 10000),
-    jobConcurrency: Math.max(1, integer(env, 'NIR_SSL_JOB_CONCURRENCY', 1)),
-    foldConcurrency: Math.max(1, integer(env, 'NIR_SSL_FOLD_CONCURRENCY', 1)),
-    predictThreads: Math.max(1, integer(env, 'NIR_SSL_PREDICT_THREADS', Math.min(4, os.availableParallelism()))),
+    trainingSlots,
+    jobConcurrency: Math.max(1, integer(env, 'NIR_SSL_JOB_CONCURRENCY', trainingSlots)),
+    foldConcurrency: Math.max(1, integer(env, 'NIR_SSL_FOLD_CONCURRENCY', trainingSlots)),
+    trainingNice: Math.min(19, integer(env, 'NIR_SSL_TRAINING_NICE', 10)),
+    predictThreads: Math.max(1, integer(env, 'NIR_SSL_PREDICT_THREADS', Math.min(4, machine.cores))),
   };
   return { ...config, ...overrides };
 }

@@ -14,6 +14,7 @@ import { ModelService } from './services/models/models.service';
 import { StudyService } from './services/studies/studies.service';
 import { ExperimentService } from './services/experiments/experiments.service';
 import { InProcessJobQueue, JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
+import { TrainingSlots } from './services/experiments/training-slots';
 import { TransformPreviewService } from './services/plugins/transform-preview.service';
 import { StartupService } from './services/startup.service';
 import { BACKEND_INFO, SystemService, type BackendInfoProvider } from './services/system.service';
@@ -38,6 +39,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   container.bind(StartupService).toSelf().inSingletonScope();
   container.bind(TransformPreviewService).toSelf().inSingletonScope();
   container.bind(PretrainedEncoderCache).toSelf().inSingletonScope();
+  container.bind(TrainingSlots).toConstantValue(new TrainingSlots({ slots: config.trainingSlots }));
   container.bind(ExperimentRunner).toSelf().inSingletonScope();
   container
     .bind<JobQueue>(JOB_QUEUE)

@@ -12,18 +12,22 @@ import { CancelledError, DomainError, type ErrorCode } from '../errors';
  * - `args` and the result cross threads by structured clone (typed arrays fine, functions not);
  *   `transferList` moves buffers of `args` instead of copying them.
  * - Aborting `signal` terminates the worker at once and rejects with CancelledError.
+ * - `nice` lowers the worker's scheduling priority (Linux: per thread), so that long training
+ *   leaves the cores to the server's queries and predictions when they need them.
  * - A DomainError thrown in the worker is rethrown with the same class and code.
  */
 export interface RunInWorkerOptions<P> {
   readonly onProgress?: (progress: P) => void;
   readonly signal?: AbortSignal;
   readonly transferList?: readonly TransferListItem[];
+  readonly nice?: number;
 }
 
 export interface WorkerJobData {
   readonly modulePath: string;
   readonly exportName: string;
   readonly args: unknown;
+  readonly nice?: number;
 }
 
 export type WorkerMessage =
@@ -56,9 +60,9 @@ export function runInWorker<T, P = unknown>(
   args: unknown,
   options: RunInWorkerOptions<P> = {},
 ): Promise<T> {
-  const { onProgress, signal, transferList } = options;
+  const { onProgress, signal, transferList, nice } = options;
   if (signal?.aborted) return Promise.reject(new CancelledError());
-  const workerData: WorkerJobData = { modulePath, exportName, args };
+  const workerData: WorkerJobData = { modulePath, exportName, args, nice };
   const worker = startWorker('worker-entry', { workerData, transferList: transferList as TransferListItem[] | undefined });
   return new Promise<T>((resolve, reject) => {
     let settled = false;

@@ -4,7 +4,7 @@ import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { BASELINE_PLUGINS } from '../../src/plugins/models/baselines';
 import { ridgeOutputWeights } from '../../src/plugins/models/baselines/elm.baseline';
-import { choleskySolve, multiply, multiplyTransposed, transposeMultiply } from '../../src/plugins/models/baselines/linalg';
+import { choleskySolve, multiply, multiplyTransposed, multiplyTransposedFloat32, transposeMultiply } from '../../src/plugins/models/baselines/linalg';
 import { fitPls2, predictPls } from '../../src/plugins/models/baselines/pls-da.baseline';
 import { couplePairwise, solveSmo } from '../../src/plugins/models/baselines/svm.baseline';
 import { PluginRegistry } from '../../src/plugins/registry';
@@ -35,6 +35,30 @@ describe('dense kernels', () => {
     expectClose(multiplyTransposed(a, n, p, bTransposed, m), naive, 1e-12);
     const aTransposed = Float64Array.from({ length: p * n }, (_, idx) => a[(idx % n) * p + Math.floor(idx / n)]);
     expectClose(transposeMultiply(aTransposed, p, n, b, m), naive, 1e-12);
+  });
+
+  it('the float32 SIMD product agrees with float64 to float32 rounding, whichever operand is transposed', () => {
+    const rng = new Rng(2);
+    for (const [n, p, m] of [[37, 45, 13], [9, 70, 41]]) {
+      const a = randomArray(n * p, rng);
+      const b = randomArray(m * p, rng);
+      expectClose(multiplyTransposedFloat32(a, n, p, b, m), multiplyTransposed(a, n, p, b, m), 1e-4);
+    }
+  });
+});
+
+describe('BPNN numerics', () => {
+  it('trains with a hidden size the SIMD products must pad (5 units) and predicts the same after a state round trip', async () => {
+    const rng = new Rng(3);
+    const rows = Array.from({ length: 60 }, (_, i) => [rng.normal() + (i % 3) * 3, rng.normal() - (i % 3) * 2, rng.normal()]);
+    const labels = Int32Array.from(rows, (_, i) => i % 3);
+    const model = registry.create<ClassifierPlugin>('bpnn', { hidden: 5, learningRate: 1e-2, maxEpochs: 300 });
+    await model.fit(fromRows(rows), labels, 3);
+    const predicted = await model.predict(fromRows(rows));
+    expect(predicted.filter((c, i) => c === labels[i]).length).toBeGreaterThanOrEqual(57);
+    const restored = registry.create<ClassifierPlugin>('bpnn', { hidden: 5 });
+    restored.setState(JSON.parse(JSON.stringify(model.getState())));
+    expect(await restored.predict(fromRows(rows))).toEqual(predicted);
   });
 });
 

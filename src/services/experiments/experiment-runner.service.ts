@@ -14,13 +14,18 @@ import { APP_CONFIG, LOGGER } from '../tokens';
 import type { ExperimentProgress, ExperimentStatus } from './experiment-events';
 import { planFolds, type ExperimentSpec, type FoldPlan } from './experiment-spec';
 import type { FoldJob, FoldOutcome, FoldProgress } from './fold-runner';
+import { estimateFoldBytes, pretextShapeOf } from './fold-memory';
+import { TrainingSlots } from './training-slots';
+import { PluginRegistry } from '../../plugins/registry';
+import type { ClassifierPlugin } from '../../plugins/contract';
 
 const FOLD_RUNNER = path.join(__dirname, 'fold-runner');
 /** Stored progress is for polling dashboards: at most one write per experiment per interval. */
 const PROGRESS_WRITE_INTERVAL_MS = 1000;
 
 /**
- * Executes an experiment: every fold of every repeat not yet stored, each in a worker thread,
+ * Executes an experiment: every fold of every repeat not yet stored, each in a worker thread
+ * holding one of the machine's training slots (shared with the other running experiments),
  * storing each fold's result as soon as it is done. A restarted experiment therefore resumes
  * at the first missing fold, and the (experiment, repeat, fold) key keeps any fold from being
  * stored twice.
@@ -36,6 +41,8 @@ export class ExperimentRunner {
     @inject(APP_CONFIG) private readonly config: AppConfig,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(PretrainedEncoderCache) private readonly encoders: PretrainedEncoderCache,
+    @inject(TrainingSlots) private readonly slots: TrainingSlots,
+    @inject(PluginRegistry) private readonly registry: PluginRegistry,
   ) {}
 
   async execute(experimentId: string, signal: AbortSignal): Promise<void> {
@@ -55,8 +62,8 @@ export class ExperimentRunner {
       await db.experiment.update({ where: { id: experimentId }, data: { status: 'running', startedAt: experiment.startedAt ?? new Date(), error: null } });
       this.publish({ experimentId, status: 'running', foldsDone, foldsTotal }, true);
       const pending = plans.filter((plan) => !done.has(`${plan.repeat}:${plan.fold}`));
-      // Folds are independent: up to foldConcurrency of them train at once, each in its own
-      // worker thread, and each is stored the moment it finishes.
+      // Folds are independent: up to foldConcurrency of them wait for a training slot at once,
+      // each trains in its own worker thread, and each is stored the moment it finishes.
       await runPool(pending, this.config.foldConcurrency, signal, async (plan, poolSignal) => {
         const outcome = await this.runFold(experimentId, spec, dataset, plan, poolSignal, foldsDone, foldsTotal);
         await this.storeFold(experimentId, plan, outcome);
@@ -130,6 +137,11 @@ export class ExperimentRunner {
     keepModel = false,
   ): Promise<FoldOutcome> {
     const cacheKey = this.encoders.keyFor(spec, dataset.id, plan);
+    const classifier = this.registry.create<ClassifierPlugin>(spec.model.plugin, spec.model.params);
+    const slot = {
+      group: experimentId,
+      bytes: estimateFoldBytes({ datasetRows: dataset.nSamples, trainRows: plan.train.length, length: dataset.x.cols, pretext: pretextShapeOf(classifier) }),
+    };
     const runWith = async (pretrained: FoldJob['pretrained']): Promise<FoldOutcome> => {
       const job: FoldJob = {
         keepModel,
@@ -146,8 +158,9 @@ export class ExperimentRunner {
         groups: spec.protocol.useGroups ? dataset.groups : null,
         plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
       };
-      const outcome = await runInWorker<FoldOutcome, FoldProgress>(FOLD_RUNNER, 'runFoldJob', job, {
+      const outcome = await this.slots.run(slot, signal, () => runInWorker<FoldOutcome, FoldProgress>(FOLD_RUNNER, 'runFoldJob', job, {
         signal,
+        nice: this.config.trainingNice,
         onProgress: (p) =>
           this.publish({
             experimentId,
@@ -162,7 +175,7 @@ export class ExperimentRunner {
             loss: p.loss,
             accuracy: p.accuracy ?? null,
           }),
-      });
+      }));
       if (cacheKey && outcome.pretrainedEncoder) await this.encoders.store(cacheKey, dataset.id, outcome.pretrainedEncoder);
       return outcome;
     };

@@ -133,7 +133,7 @@ export class ExperimentService {
       ),
     ]);
     const rows = results.slice(createStudy.length) as ExperimentRow[];
-    for (const row of rows) this.queue.enqueue(row.id);
+    for (const row of rows) this.queue.enqueue(row.id, study?.row.id);
     return rows.map(toRecord);
   }
 
@@ -250,7 +250,7 @@ export class ExperimentService {
       if (row.status === 'running') {
         await this.database.client.experiment.update({ where: { id: row.id }, data: { status: 'interrupted' } });
       }
-      this.queue.enqueue(row.id);
+      this.queue.enqueue(row.id, row.studyId ?? undefined);
     }
     return rows.map((r) => r.id);
   }

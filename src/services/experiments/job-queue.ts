@@ -4,8 +4,11 @@
  * processes) implements the same interface.
  */
 export interface JobQueue {
-  /** Queues an experiment; a no-op if it is already queued or running. */
-  enqueue(experimentId: string): void;
+  /**
+   * Queues an experiment; a no-op if it is already queued or running. Jobs of one `group` (a
+   * study's experiments) queue behind each other; groups take turns (see InProcessJobQueue).
+   */
+  enqueue(experimentId: string, group?: string): void;
   /** Cancels a queued or running job; false when it is neither. */
   cancel(experimentId: string): boolean;
   isActive(experimentId: string): boolean;
@@ -20,9 +23,23 @@ export type JobExecutor = (experimentId: string, signal: AbortSignal) => Promise
 
 export const JOB_QUEUE = Symbol.for('nir-ssl.JobQueue');
 
+/** The group of experiments queued on their own (not by a study). */
+export const STANDALONE_GROUP = 'standalone';
+
+interface PendingJob {
+  readonly id: string;
+  readonly group: string;
+}
+
+/**
+ * Runs up to `concurrency` jobs at once, in turns between groups: the next job comes from the
+ * group with the fewest running, and a group with none running starts one even when the limit is
+ * reached. A baseline queued behind a study of fifty experiments thus starts at once instead of
+ * after the study; its folds then take turns with the study's for the training slots.
+ */
 export class InProcessJobQueue implements JobQueue {
-  private readonly pending: string[] = [];
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly pending: PendingJob[] = [];
+  private readonly running = new Map<string, { group: string; controller: AbortController; done: Promise<void> }>();
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -34,14 +51,14 @@ export class InProcessJobQueue implements JobQueue {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`job concurrency must be >= 1, got ${concurrency}`);
   }
 
-  enqueue(experimentId: string): void {
+  enqueue(experimentId: string, group = STANDALONE_GROUP): void {
     if (this.stopped || this.isActive(experimentId)) return;
-    this.pending.push(experimentId);
+    this.pending.push({ id: experimentId, group });
     this.pump();
   }
 
   cancel(experimentId: string): boolean {
-    const index = this.pending.indexOf(experimentId);
+    const index = this.pending.findIndex((job) => job.id === experimentId);
     if (index >= 0) {
       this.pending.splice(index, 1);
       this.settleIdle();
@@ -54,7 +71,7 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   isActive(experimentId: string): boolean {
-    return this.pending.includes(experimentId) || this.running.has(experimentId);
+    return this.running.has(experimentId) || this.pending.some((job) => job.id === experimentId);
   }
 
   async stop(): Promise<void> {
@@ -70,8 +87,9 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running.size < this.concurrency && this.pending.length > 0) {
-      const id = this.pending.shift() as string;
+    for (let next = this.nextInTurn(); next && !this.stopped; next = this.nextInTurn()) {
+      this.pending.splice(this.pending.indexOf(next), 1);
+      const { id, group } = next;
       const controller = new AbortController();
       const done = this.execute(id, controller.signal)
         .catch((error) => this.onError(id, error))
@@ -80,8 +98,24 @@ export class InProcessJobQueue implements JobQueue {
           this.pump();
           this.settleIdle();
         });
-      this.running.set(id, { controller, done });
+      this.running.set(id, { group, controller, done });
     }
+  }
+
+  /** The first pending job of the group with the fewest running; null when none may start now. */
+  private nextInTurn(): PendingJob | null {
+    const runningByGroup = new Map<string, number>();
+    for (const job of this.running.values()) runningByGroup.set(job.group, (runningByGroup.get(job.group) ?? 0) + 1);
+    let best: PendingJob | null = null;
+    let bestRunning = Infinity;
+    for (const job of this.pending) {
+      const running = runningByGroup.get(job.group) ?? 0;
+      if (running < bestRunning) {
+        best = job;
+        bestRunning = running;
+      }
+    }
+    return bestRunning === 0 || this.running.size < this.concurrency ? best : null;
   }
 
   private settleIdle(): void {

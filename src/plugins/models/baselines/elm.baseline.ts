@@ -4,6 +4,7 @@ import {
   choleskySolve,
   multiply,
   multiplyTransposed,
+  multiplyTransposedFloat32,
   oneHot,
   softmaxRows,
   transposeMultiply,
@@ -73,7 +74,8 @@ export const elmBaseline = defineBaseline<ElmModel>({
 });
 
 function hiddenLayer(model: Pick<ElmModel, 'cols' | 'hidden' | 'activation' | 'inputWeights' | 'biases'>, x: Float64Array, rows: number): Float64Array {
-  const h = multiplyTransposed(x, rows, model.cols, model.inputWeights, model.hidden);
+  // The random projection in float32 SIMD: its rounding is far below the random weights' own spread.
+  const h = multiplyTransposedFloat32(x, rows, model.cols, model.inputWeights, model.hidden);
   const g = ACTIVATIONS[model.activation];
   for (let i = 0; i < rows; i++) for (let j = 0; j < model.hidden; j++) h[i * model.hidden + j] = g(h[i * model.hidden + j] + model.biases[j]);
   return h;

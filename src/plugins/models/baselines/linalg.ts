@@ -1,10 +1,13 @@
+import { scratchArena } from '../../../engine/kernels/wasm/arena';
+import { gemm } from '../../../engine/kernels/wasm/heap';
 import { UserInputError } from '../../../errors';
 import type { Matrix } from '../../../numeric/matrix';
 
 /**
  * Dense float64 kernels on row-major typed arrays for the baselines. Written out rather than via
  * ml-matrix because the models keep their state in typed arrays (see codec.ts) and the
- * loops below are as fast as ml-matrix's on these sizes, without the conversions.
+ * loops below are as fast as ml-matrix's on these sizes, without the conversions. The large
+ * products whose precision allows it go to the engine's float32 SIMD gemm instead.
  */
 export function toFloat64(m: Matrix): Float64Array {
   return Float64Array.from(m.data);
@@ -93,6 +96,47 @@ export function multiplyTransposed(a: Float64Array, n: number, p: number, b: Flo
   }
   for (let r = n4; r < n; r++) for (let j = 0; j < m; j++) out[r * m + j] = rowDot(a, r * p, b, j * p, p);
   return out;
+}
+
+/** The SIMD gemm writes a multiple of 8 columns. */
+const GEMM_WIDTH = 8;
+/** Tile edge of the blocked transpose (two 32 x 32 tiles of float64 and float32 stay in L1). */
+const TILE = 32;
+
+/**
+ * multiplyTransposed in float32 on the engine's WebAssembly SIMD gemm (several times the float64
+ * loops above), result widened to float64. For products of data with random or learnt weights
+ * whose float32 rounding (1e-7 relative) is far below what the model resolves, e.g. ELM's hidden
+ * layer; not for Gram matrices that a solve amplifies. The gemm reads its right operand as rows,
+ * so the smaller operand is transposed: A B^T directly, or (B A^T)^T.
+ */
+export function multiplyTransposedFloat32(a: Float64Array, n: number, p: number, b: Float64Array, m: number): Float64Array {
+  const transposedA = n < m;
+  const [left, leftRows, right, rightRows] = transposedA ? [b, m, a, n] : [a, n, b, m];
+  const width = Math.ceil(rightRows / GEMM_WIDTH) * GEMM_WIDTH;
+  const arena = scratchArena([leftRows * p, p * width, leftRows * width]);
+  const leftBuffer = arena.allocate(leftRows * p);
+  const rightBuffer = arena.allocate(p * width);
+  const product = arena.allocate(leftRows * width);
+  leftBuffer.view.set(left);
+  transposeInto(right, rightRows, p, rightBuffer.view, width);
+  gemm(arena.kernels, leftRows, width, p, leftBuffer.address, p, 1, rightBuffer.address, product.address, false);
+  const out = new Float64Array(n * m);
+  const c = product.view;
+  if (transposedA) for (let j = 0; j < m; j++) for (let i = 0; i < n; i++) out[i * m + j] = c[j * width + i];
+  else for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = c[i * width + j];
+  return out;
+}
+
+/** out[k * stride + i] = a[i * cols + k] for A rows x cols, tile by tile (a plain transpose misses the cache on every write). */
+function transposeInto(a: Float64Array, rows: number, cols: number, out: Float32Array, stride: number): void {
+  for (let i0 = 0; i0 < rows; i0 += TILE) {
+    const iEnd = Math.min(rows, i0 + TILE);
+    for (let k0 = 0; k0 < cols; k0 += TILE) {
+      const kEnd = Math.min(cols, k0 + TILE);
+      for (let k = k0; k < kEnd; k++) for (let i = i0; i < iEnd; i++) out[k * stride + i] = a[i * cols + k];
+    }
+  }
 }
 
 function rowDot(a: Float64Array, aOffset: number, b: Float64Array, bOffset: number, p: number): number {

@@ -1,6 +1,6 @@
 import { UserInputError } from '../../../errors';
 import { defineBaseline, TUNING_PARAMS } from './base';
-import { columnMeans, multiply, oneHot, softmaxRows } from './linalg';
+import { columnMeans, multiply, oneHot, softmaxRows, transposeMultiply } from './linalg';
 
 /**
  * PLS-DA: PLS2 regression (NIPALS, as scikit-learn's PLSRegression with scale=False) of one-hot
@@ -128,7 +128,12 @@ export function predictPls(model: Pls2Fit, x: Float64Array, rows: number): Float
   return out;
 }
 
-/** NIPALS power iteration for the first pair of X and Y weight vectors (w normalised). */
+/**
+ * NIPALS power iteration for the first pair of X and Y weight vectors (w normalised). One round
+ * is w <- X^T u, t = X w, c = Y^T t, u = Y c, i.e. w <- M M^T w up to scale with M = X^T Y
+ * (cols x targets): iterated on M, each round costs cols x targets instead of two passes over X,
+ * with the same iterates (w is normalised every round, so the scalars drop out).
+ */
 function firstWeightVector(xk: Float64Array, yk: Float64Array, rows: number, cols: number, nTargets: number): Float64Array {
   let start = 0;
   for (let c = 0; c < nTargets; c++) {
@@ -139,30 +144,19 @@ function firstWeightVector(xk: Float64Array, yk: Float64Array, rows: number, col
       break;
     }
   }
-  let u: Float64Array = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) u[i] = yk[i * nTargets + start];
-  let w = new Float64Array(cols);
+  const m = transposeMultiply(xk, rows, cols, yk, nTargets);
+  let w: Float64Array = new Float64Array(cols);
+  const s = new Float64Array(nTargets);
+  s[start] = 1;
   for (let iteration = 0; iteration < NIPALS_MAX_ITERATIONS; iteration++) {
-    const next = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) {
-      const ui = u[i];
-      if (ui === 0) continue;
-      for (let j = 0; j < cols; j++) next[j] += xk[i * cols + j] * ui;
-    }
+    const next = multiply(m, cols, nTargets, s, 1);
     const norm = Math.sqrt(dot(next, next)) || 1;
     for (let j = 0; j < cols; j++) next[j] /= norm;
     let change = 0;
     for (let j = 0; j < cols; j++) change += (next[j] - w[j]) ** 2;
     w = next;
     if (nTargets === 1 || change < NIPALS_TOLERANCE) break;
-    const t = multiply(xk, rows, cols, w, 1);
-    const tt = dot(t, t) || 1;
-    const c = new Float64Array(nTargets);
-    for (let i = 0; i < rows; i++) for (let k = 0; k < nTargets; k++) c[k] += yk[i * nTargets + k] * t[i];
-    for (let k = 0; k < nTargets; k++) c[k] /= tt;
-    const cc = dot(c, c) || 1;
-    u = multiply(yk, rows, nTargets, c, 1);
-    for (let i = 0; i < rows; i++) u[i] /= cc;
+    s.set(transposeMultiply(m, cols, nTargets, w, 1));
   }
   return w;
 }
