@@ -3,6 +3,7 @@ import { selectRows, type Matrix } from '../numeric/matrix';
 import { classCounts, stratifiedHoldout } from '../numeric/splits';
 import type { FitOptions, TrainingProgress } from '../plugins/contract';
 import { ClassifierModel, type ClassifierConfig } from './classifier';
+import { SPECTRAL_AUGMENTATION, type Augmentation } from './augmentation';
 import type { ScalingMode } from './scaling';
 import type { LoopResult } from './train-loop';
 
@@ -22,7 +23,21 @@ export interface AutoSettings {
   readonly patience: number;
   /** Seed of the inner split. */
   readonly seed: number;
+  /** Also try the best learning rate with this fine-tuning augmentation (null: never). */
+  readonly augmentation: Augmentation | null;
+  /** Predict with the mean probabilities of the validated inner model and the refit. */
+  readonly ensemble: boolean;
 }
+
+/** The automatic mode's defaults: the settings its studies are run with. */
+export const DEFAULT_AUTO_SETTINGS: Omit<AutoSettings, 'seed'> = {
+  scalings: ['global', 'autoscale'],
+  learningRates: [3e-4, 1e-4],
+  validationFraction: 0.2,
+  patience: 20,
+  augmentation: SPECTRAL_AUGMENTATION,
+  ensemble: true,
+};
 
 /** One candidate's inner-validation result. */
 export interface CandidateScore {
@@ -42,10 +57,15 @@ export interface AutoChoices {
   readonly batchSize: number;
   scaling?: { chosen: ScalingMode; candidates: CandidateScore[] };
   learningRate?: { chosen: number; candidates: CandidateScore[] };
+  /** Whether fine-tuning augmentation won on the inner split (absent: not compared). */
+  augmentation?: boolean;
   /** Fine-tuning epochs of the final model (the best inner epoch). */
   epochs?: number;
-  /** 'refit': retrained on every labelled row; 'inner': the refit failed, the inner model was kept. */
-  final?: 'refit' | 'inner';
+  /**
+   * 'ensemble': mean of the inner model and the refit on every labelled row; 'refit': the refit
+   * alone; 'inner': the refit failed, the validated inner model was kept.
+   */
+  final?: 'ensemble' | 'refit' | 'inner';
 }
 
 export interface InnerSplit {
@@ -176,9 +196,10 @@ export async function chooseScaling(
 
 /**
  * Fine-tunes with each learning rate on the inner split (early stopping on the validation loss,
- * best weights restored), then retrains the best on every labelled row for its best epoch count.
- * When no candidate learned, or the refit did not, the fold gets a warning; a failed refit falls
- * back to the validated inner model.
+ * best weights restored), then the best rate with augmentation when the settings ask, and retrains
+ * the winner on every labelled row for its best epoch count. The final model is that refit, or the
+ * mean of it and the validated inner model (settings.ensemble). When no candidate learned, or the
+ * refit did not, the fold gets a warning; a failed refit falls back to the inner model.
  */
 export async function autoFinetune(
   x: Matrix,
@@ -189,31 +210,36 @@ export async function autoFinetune(
   settings: AutoSettings,
   split: InnerSplit,
   options: FitOptions = {},
-): Promise<{ model: ClassifierModel; choices: AutoChoices; warnings: string[] }> {
+): Promise<{ models: ClassifierModel[]; choices: AutoChoices; warnings: string[] }> {
   const config = innerConfig(base, settings, split.fit.length);
   const choices: AutoChoices = { fitRows: split.fit.length, validationRows: split.validation.length, batchSize: config.batchSize };
   const warnings: string[] = [];
   const candidates: CandidateScore[] = [];
+  const configs: ClassifierConfig[] = [];
   let kept: { model: ClassifierModel; index: number } | null = null;
-  try {
-    for (const [index, learningRate] of settings.learningRates.entries()) {
-      const { model, score } = await trainCandidate(
-        { x, y, nClasses, split, options },
-        { ...config, adam: { ...config.adam, learningRate } },
-        String(learningRate),
-        encoder,
-      );
-      candidates.push(score);
-      if (bestCandidate(candidates) === candidates.length - 1) {
-        kept?.model.dispose();
-        kept = { model, index };
-      } else {
-        model.dispose();
-      }
+  const tryCandidate = async (candidate: ClassifierConfig, name: string): Promise<void> => {
+    const { model, score } = await trainCandidate({ x, y, nClasses, split, options }, candidate, name, encoder);
+    candidates.push(score);
+    configs.push(candidate);
+    if (bestCandidate(candidates) === candidates.length - 1) {
+      kept?.model.dispose();
+      kept = { model, index: candidates.length - 1 };
+    } else {
+      model.dispose();
     }
+  };
+  try {
+    for (const learningRate of settings.learningRates) {
+      await tryCandidate({ ...config, adam: { ...config.adam, learningRate } }, String(learningRate));
+    }
+    const bestRate = configs[kept!.index];
+    if (settings.augmentation && !base.augmentation) {
+      await tryCandidate({ ...bestRate, augmentation: settings.augmentation }, `${bestRate.adam.learningRate} + augmentation`);
+      choices.augmentation = kept!.index === candidates.length - 1;
+    }
+    const winner = configs[kept!.index];
     const best = candidates[kept!.index];
-    const learningRate = settings.learningRates[kept!.index];
-    choices.learningRate = { chosen: learningRate, candidates };
+    choices.learningRate = { chosen: winner.adam.learningRate, candidates };
     choices.epochs = best.bestEpoch;
     if (!best.learned) {
       warnings.push(
@@ -221,27 +247,30 @@ export async function autoFinetune(
       );
     }
     const refit = await ClassifierModel.train(x, y, nClasses, {
-      ...base,
+      ...winner,
       batchSize: autoBatchSize(x.rows, base.batchSize),
       epochs: best.bestEpoch,
-      adam: { ...base.adam, learningRate },
       earlyStopping: null,
     }, { pretrainedEncoder: encoder, signal: options.signal, onProgress: options.onProgress });
     const refitWarnings = trainingWarnings(refit.model, refit.result, x, y);
+    const inner = kept!.model;
+    kept = null;
     if (refitWarnings.length === 0 || !best.learned) {
-      choices.final = 'refit';
-      kept!.model.dispose();
       warnings.push(...refitWarnings);
-      return { model: refit.model, choices, warnings };
+      if (settings.ensemble && best.learned) {
+        choices.final = 'ensemble';
+        return { models: [inner, refit.model], choices, warnings };
+      }
+      choices.final = 'refit';
+      inner.dispose();
+      return { models: [refit.model], choices, warnings };
     }
     refit.model.dispose();
     choices.final = 'inner';
     warnings.push(`the final refit on every labelled row failed (${refitWarnings.join('; ')}); the validated inner model is used`);
-    const model = kept!.model;
-    kept = null;
-    return { model, choices, warnings };
+    return { models: [inner], choices, warnings };
   } catch (error) {
-    kept?.model.dispose();
+    (kept as { model: ClassifierModel } | null)?.model.dispose();
     throw error;
   }
 }

@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UserInputError } from '../errors';
-import { matrix, type Matrix } from '../numeric/matrix';
+import { globalMeanStd, matrix, type Matrix } from '../numeric/matrix';
 import { argmaxRows } from '../numeric/metrics';
 import { Rng } from '../numeric/rng';
 import type { FitOptions } from '../plugins/contract';
 import { DEFAULT_ADAM, type AdamOptions } from './adam';
+import { augmentBatch, type Augmentation } from './augmentation';
 import { DEFAULT_ENCODER, Encoder, HeadStack, ParameterStore, embeddingSize, type EncoderConfig } from './cnn';
 import { softmaxCrossEntropy, type BatchStats } from './ops';
-import { applyScaler, fitScaler, type ScalerState, type ScalingMode } from './scaling';
+import { applyScaler, fitScaler, scaleRowsInPlace, type ScalerState, type ScalingMode } from './scaling';
 import { trainLoop, type EarlyStopping, type EpochMeter, type LoopResult, type TrainingTask } from './train-loop';
 import { bytesToArrays, loadArraysIntoStore, storeToBytes } from './weights';
 
@@ -27,6 +28,8 @@ export interface ClassifierConfig {
   readonly adam: AdamOptions;
   readonly seed: number;
   readonly earlyStopping: EarlyStopping | null;
+  /** Random offset, slope and gain on each training batch (raw spectra, before scaling); null: none. */
+  readonly augmentation: Augmentation | null;
 }
 
 export const DEFAULT_CLASSIFIER: ClassifierConfig = {
@@ -40,6 +43,7 @@ export const DEFAULT_CLASSIFIER: ClassifierConfig = {
   adam: DEFAULT_ADAM,
   seed: 0,
   earlyStopping: null,
+  augmentation: null,
 };
 
 export interface ClassifierFitOptions extends FitOptions {
@@ -127,7 +131,16 @@ export class ClassifierModel {
       snapshot: () => this.toBytes(),
       restore: (bytes) => this.loadBytes(bytes),
     };
-    return trainLoop(task, applyScaler(this.scaler, x), y, {
+    const augmentation = this.config.augmentation;
+    // With augmentation the loop sees raw spectra and each batch is augmented, then scaled.
+    const std = augmentation ? globalMeanStd(x).std : 0;
+    const transformBatch = augmentation
+      ? (batch: Float32Array, rows: number, cols: number, batchRng: Rng): void => {
+          augmentBatch(batch, rows, cols, augmentation, std, batchRng);
+          scaleRowsInPlace(this.scaler, batch, rows, cols);
+        }
+      : undefined;
+    return trainLoop(task, augmentation ? x : applyScaler(this.scaler, x), y, {
       stage: options.stage ?? 'finetune',
       epochs: this.config.epochs,
       batchSize: this.config.batchSize,
@@ -135,6 +148,7 @@ export class ClassifierModel {
       rng,
       earlyStopping: this.config.earlyStopping,
       validate,
+      transformBatch,
       signal: options.signal,
       onProgress: options.onProgress,
     });

@@ -30,15 +30,21 @@ export function fitScaler(mode: ScalingMode, x: Matrix): ScalerState {
 
 export function applyScaler(state: ScalerState, x: Matrix): Matrix {
   if (state.mode === 'none') return x;
-  if (state.mode === 'autoscale' && state.mean.length !== x.cols) {
-    throw new RangeError(`scaler fitted on ${state.mean.length} wavelengths, got ${x.cols}`);
+  const out = new Float32Array(x.data);
+  scaleRowsInPlace(state, out, x.rows, x.cols);
+  return matrix(x.rows, x.cols, out);
+}
+
+/** Scales `rows` spectra of `cols` points in place (row-major). */
+export function scaleRowsInPlace(state: ScalerState, data: Float32Array, rows: number, cols: number): void {
+  if (state.mode === 'none') return;
+  if (state.mode === 'autoscale' && state.mean.length !== cols) {
+    throw new RangeError(`scaler fitted on ${state.mean.length} wavelengths, got ${cols}`);
   }
-  const out = new Float32Array(x.data.length);
-  for (let r = 0; r < x.rows; r++) {
-    for (let c = 0; c < x.cols; c++) {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
       const k = state.mode === 'global' ? 0 : c;
-      out[r * x.cols + c] = (x.data[r * x.cols + c] - state.mean[k]) / state.std[k];
+      data[r * cols + c] = (data[r * cols + c] - state.mean[k]) / state.std[k];
     }
   }
-  return matrix(x.rows, x.cols, out);
 }

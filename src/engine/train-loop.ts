@@ -48,6 +48,8 @@ export interface LoopOptions extends FitOptions {
   readonly earlyStopping?: EarlyStopping | null;
   /** Held-out loss and metrics per epoch (only when early stopping or progress needs them). */
   readonly validate?: () => { loss: number; accuracy: number; extra?: Record<string, number> };
+  /** Rewrites each assembled batch in place (row-major, `rows` x x.cols) before it is trained on. */
+  readonly transformBatch?: (batch: Float32Array, rows: number, cols: number, rng: Rng) => void;
 }
 
 export interface LoopResult {
@@ -95,6 +97,7 @@ async function runLoop(task: TrainingTask, x: Matrix, labels: Int32Array, option
         batchX.set(x.data.subarray(row * x.cols, (row + 1) * x.cols), i * x.cols);
         batchLabels[i] = labels[row];
       }
+      options.transformBatch?.(batchX.subarray(0, size * x.cols), size, x.cols, rng);
       const collected: BatchStats[] = [];
       let logitsKept: tf.Tensor2D | null = null;
       const { value, grads } = tf.variableGrads(() => {

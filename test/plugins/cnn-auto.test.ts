@@ -3,6 +3,9 @@ import { majorityRate } from '../../src/engine/auto-finetune';
 import { matrix, selectRows } from '../../src/numeric/matrix';
 import { Rng } from '../../src/numeric/rng';
 import { labelFractionSubset, stratifiedKFold, stratifiedHoldout } from '../../src/numeric/splits';
+import type { ClassifierPlugin } from '../../src/plugins/contract';
+import { CNN_PLUGINS } from '../../src/plugins/models/cnn';
+import { PluginRegistry } from '../../src/plugins/registry';
 import { runFoldJob, type FoldJob } from '../../src/services/experiments/fold-runner';
 import { loadTablet } from '../engine/tablet';
 
@@ -37,13 +40,35 @@ describe('cnn-classifier auto mode', () => {
       const majority = majorityRate(Int32Array.from(fold.test, (i) => y[i]));
       expect({ fold: k, beatsMajority: outcome.report.accuracy > majority }).toEqual({ fold: k, beatsMajority: true });
       expect(outcome.warnings).toEqual([]);
-      expect(outcome.choices).toMatchObject({ scaling: { chosen: expect.any(String) }, learningRate: { chosen: expect.any(Number) }, final: 'refit' });
+      expect(outcome.choices).toMatchObject({
+        scaling: { chosen: expect.any(String) },
+        learningRate: { chosen: expect.any(Number) },
+        augmentation: expect.any(Boolean),
+        final: 'ensemble',
+      });
     }
   }, 240_000);
 
+  it('stores the ensemble (inner model and refit) and predicts the same after a restore', async () => {
+    const fold = stratifiedKFold(y, 5, 0)[2];
+    const params = { ...AUTO, ssl: false, epochs: 6, autoScalings: ['global'], autoLearningRates: [1e-3], autoAugment: false };
+    const registry = new PluginRegistry(CNN_PLUGINS);
+    const model = registry.create<ClassifierPlugin>('cnn-classifier', params);
+    const xTrain = selectRows(x, fold.train);
+    await model.fit(xTrain, Int32Array.from(fold.train, (i) => y[i]), 4);
+    const saved = registry.serialize(model);
+    expect((saved.state as { ensembleMembers?: unknown[] }).ensembleMembers).toHaveLength(1);
+    const restored = registry.restore<ClassifierPlugin>(JSON.parse(JSON.stringify(saved)));
+    const xTest = selectRows(x, fold.test);
+    const before = await model.predictProba(xTest);
+    const after = await restored.predictProba(xTest);
+    expect(Array.from(after.data)).toEqual(Array.from(before.data));
+    for (let r = 0; r < after.rows; r++) expect(after.data.subarray(r * 4, r * 4 + 4).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  }, 60_000);
+
   it('makes every choice from the training rows: perturbing the test spectra changes none', async () => {
     const fold = stratifiedKFold(y, 5, 0)[1];
-    const params = { ...AUTO, epochs: 15, autoLearningRates: [1e-3, 1e-4] };
+    const params = { ...AUTO, epochs: 15, autoLearningRates: [1e-3, 1e-4], autoAugment: true };
     const perturbed = matrix(x.rows, x.cols, Float32Array.from(x.data));
     const rng = new Rng(9);
     for (const row of fold.test) {
@@ -52,7 +77,7 @@ describe('cnn-classifier auto mode', () => {
     const original = await runFoldJob(foldJob(fold.train, fold.test, params));
     const changed = await runFoldJob(foldJob(fold.train, fold.test, params, perturbed));
     expect(changed.choices).toEqual(original.choices);
-    expect(Object.keys(original.choices)).toEqual(expect.arrayContaining(['scaling', 'learningRate', 'epochs']));
+    expect(Object.keys(original.choices)).toEqual(expect.arrayContaining(['scaling', 'learningRate', 'augmentation', 'epochs']));
   }, 120_000);
 
   it('warns when the network cannot learn (learning rate 0), with and without the automatic mode', async () => {

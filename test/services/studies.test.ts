@@ -21,7 +21,12 @@ describe('study settings', () => {
 
   it('plans the automatic mode, from scratch and the baselines (tuned where they can be) at every label fraction', () => {
     const plan = planStudy(studySettings({ preset: 'full', parts: ['auto'] }));
-    expect(plan).toHaveLength(3 * 8);
+    expect(plan).toHaveLength(3 * 9);
+    expect(plan.find((p) => p.role === 'auto:0.2:paper')).toMatchObject({ labelFraction: 0.2, model: { params: { pretext: { magnitudes: 'paper' } } } });
+    expect(plan.find((p) => p.role === 'auto:0.2:paper')?.model.params).not.toHaveProperty('auto');
+    const withTable4 = planStudy(studySettings({ preset: 'full', parts: ['table4', 'auto'] }));
+    expect(withTable4.some((p) => p.role === 'auto:1:paper')).toBe(false);
+    expect(withTable4.some((p) => p.role === 'auto:0.1:paper')).toBe(true);
     const ssl = plan.find((p) => p.role === 'auto:0.1:ssl');
     expect(ssl).toMatchObject({ labelFraction: 0.1, model: { plugin: 'cnn-classifier', params: { auto: true, ssl: true } } });
     expect(plan.find((p) => p.role === 'auto:1:supervised')).toMatchObject({ labelFraction: null, model: { params: { auto: true, ssl: false } } });
@@ -56,11 +61,12 @@ describe('study report', () => {
     const ssl = experiment('auto:1:ssl', [0.9, 0.95, 1]);
     const withChoices: ReportExperiment = {
       ...ssl,
-      folds: ssl.folds.map((f, k) => ({ ...f, trainSize: 40, labelledSize: 40, choices: { scaling: { chosen: 'autoscale' }, learningRate: { chosen: 0.001 }, epochs: 30 + k }, warnings: k === 2 ? ['the training loss never fell'] : [] })),
+      folds: ssl.folds.map((f, k) => ({ ...f, trainSize: 40, labelledSize: 40, choices: { scaling: { chosen: 'autoscale' }, learningRate: { chosen: 0.001 }, augmentation: k === 1, epochs: 30 + k, final: 'ensemble' }, warnings: k === 2 ? ['the training loss never fell'] : [] })),
     };
-    const text = report([withChoices, experiment('auto:1:supervised', [0.8, 0.85, 0.9]), experiment('auto:1:elm', [0.92, 0.94, 0.96])]);
+    const text = report([withChoices, experiment('auto:1:supervised', [0.8, 0.85, 0.9]), experiment('auto:1:elm', [0.92, 0.94, 0.96]), experiment('table4:ssl', [0.9, 0.9, 0.9])]);
     expect(text).toMatch(/Auto SSL - best baseline \(elm\): \+0\.0100 accuracy on the same folds \(paired t-test p = /);
-    expect(text).toMatch(/\| 2 \| 40 \| 40 \| autoscale \| 0\.001 \| 31 \| 0\.9500 \|/);
+    expect(text).toMatch(/\| 2 \| 40 \| 40 \| autoscale \| 0\.001 \| yes \| 31 \| ensemble \| 0\.9500 \|/);
+    expect(text).toMatch(/Auto SSL - SSL at the paper's settings \(table4:ssl\): \+0\.0500 accuracy/);
     expect(text).toMatch(/auto:1:ssl, fold 3: the training loss never fell/);
   });
 });

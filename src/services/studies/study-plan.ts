@@ -167,6 +167,8 @@ export function planStudy(settings: StudySettings): PlannedExperiment[] {
       const labelFraction = fraction >= 1 ? null : fraction;
       const share = `${fraction * 100}% of the labels`;
       add(`auto:${fraction}:ssl`, `SSL, automatic mode, ${share}`, 'ssl', labelFraction, auto(true));
+      // At 100 % the table4 part's SSL run is the same experiment at the paper's settings.
+      if (labelFraction !== null || !has('table4')) add(`auto:${fraction}:paper`, `SSL at the paper's settings, ${share}`, 'ssl', labelFraction);
       add(`auto:${fraction}:supervised`, `CNN from scratch, automatic mode, ${share}`, 'supervised', labelFraction, auto(false));
       for (const b of BASELINE_NAMES) {
         const tune = TUNABLE_BASELINES.includes(b);

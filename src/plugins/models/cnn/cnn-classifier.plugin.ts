@@ -1,10 +1,12 @@
-import { autoFinetune, chooseScaling, innerSplit, trainingWarnings, type AutoChoices, type AutoSettings } from '../../../engine/auto-finetune';
+import { DEFAULT_AUTO_SETTINGS, autoFinetune, chooseScaling, innerSplit, trainingWarnings, type AutoChoices, type AutoSettings } from '../../../engine/auto-finetune';
+import { SPECTRAL_AUGMENTATION, type Augmentation } from '../../../engine/augmentation';
 import { initBackend } from '../../../engine/backend';
 import { ClassifierModel, DEFAULT_CLASSIFIER, type ClassifierConfig } from '../../../engine/classifier';
 import { PretextModel } from '../../../engine/pretext';
 import { SCALING_MODES, type ScalerState, type ScalingMode } from '../../../engine/scaling';
 import { UserInputError } from '../../../errors';
 import type { Matrix } from '../../../numeric/matrix';
+import { argmaxRows } from '../../../numeric/metrics';
 import type { ClassifierPlugin, FitOptions, FitSummary, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
 import { ParamError, type ParamSchema, type Params } from '../../params';
 import { checkEncoderState, type EncoderState } from './cnn-encoder.plugin';
@@ -32,6 +34,31 @@ const CLASSIFIER_PARAMS: ParamSchema = {
     default: null,
     description: 'Parameters of the transformation-recognition stage (its encoder parameters are this plugin\'s)',
   },
+  augmentation: {
+    type: 'boolean',
+    default: false,
+    description: 'Augment every fine-tuning batch with a random offset, linear slope and gain (raw spectra, before scaling)',
+  },
+  augmentOffset: {
+    type: 'number',
+    default: SPECTRAL_AUGMENTATION.offset,
+    min: 0,
+    description: 'Augmentation offset half-width, in units of the training set\'s global std',
+  },
+  augmentMultiplication: {
+    type: 'number',
+    default: SPECTRAL_AUGMENTATION.multiplication,
+    min: 0,
+    max: 1,
+    exclusiveMax: true,
+    description: 'Augmentation gain half-width: spectra are multiplied by 1 + U(-m, m)',
+  },
+  augmentSlope: {
+    type: 'number',
+    default: SPECTRAL_AUGMENTATION.slope,
+    min: 0,
+    description: 'Augmentation slope half-width: the offset reached at either end of the axis, in global std units',
+  },
   auto: {
     type: 'boolean',
     default: false,
@@ -41,29 +68,39 @@ const CLASSIFIER_PARAMS: ParamSchema = {
   },
   autoScalings: {
     type: 'stringArray',
-    default: ['global', 'autoscale'],
+    default: [...DEFAULT_AUTO_SETTINGS.scalings],
     minLength: 1,
     description: 'Input scalings the automatic mode compares (global, autoscale, none)',
   },
   autoLearningRates: {
     type: 'numberArray',
-    default: [1e-3, 3e-4, 1e-4],
+    default: [...DEFAULT_AUTO_SETTINGS.learningRates],
     minLength: 1,
     min: 0,
     description: 'Fine-tuning learning rates the automatic mode compares, preferred first on ties',
   },
   validationFraction: {
     type: 'number',
-    default: 0.2,
+    default: DEFAULT_AUTO_SETTINGS.validationFraction,
     min: 0.05,
     max: 0.5,
     description: 'Share of the labelled training rows held out for the automatic mode\'s inner validation',
   },
   autoPatience: {
     type: 'integer',
-    default: 20,
+    default: DEFAULT_AUTO_SETTINGS.patience,
     min: 1,
     description: 'Epochs without a lower inner-validation loss before an automatic-mode run stops',
+  },
+  autoAugment: {
+    type: 'boolean',
+    default: DEFAULT_AUTO_SETTINGS.augmentation !== null,
+    description: 'The automatic mode also tries its best learning rate with fine-tuning augmentation, and keeps it if it validates better',
+  },
+  autoEnsemble: {
+    type: 'boolean',
+    default: DEFAULT_AUTO_SETTINGS.ensemble,
+    description: 'The automatic mode predicts with the mean probabilities of its validated inner model and the refit on every labelled row',
   },
 };
 
@@ -73,6 +110,8 @@ interface ClassifierState {
   readonly nClasses: number;
   readonly scaler: ScalerState;
   readonly weights: string;
+  /** Further ensemble members (each with the scaler of the rows it was trained on); absent for one network. */
+  readonly ensembleMembers?: { scaler: ScalerState; weights: string }[];
 }
 
 /**
@@ -81,7 +120,8 @@ interface ClassifierState {
  * scratch; then fine-tunes encoder + head. Progress stages: "pretext", then "finetune".
  */
 export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
-  private model: ClassifierModel | null = null;
+  /** The fitted network, or the members of an ensemble (the first one also embeds). */
+  private models: ClassifierModel[] = [];
   private pending: ClassifierState | null = null;
   private pretrained: EncoderState | null = null;
   private history: TrainingProgress[] = [];
@@ -110,6 +150,15 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
       encoder: encoderConfigFrom(this.params),
       hidden: this.params.hidden as number[],
       freezeEncoder: this.params.freezeEncoder as boolean,
+      augmentation: this.params.augmentation ? this.augmentationParams : null,
+    };
+  }
+
+  private get augmentationParams(): Augmentation {
+    return {
+      offset: this.params.augmentOffset as number,
+      multiplication: this.params.augmentMultiplication as number,
+      slope: this.params.augmentSlope as number,
     };
   }
 
@@ -124,11 +173,13 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
       validationFraction: this.params.validationFraction as number,
       patience: (this.params.earlyStoppingPatience as number | null) ?? (this.params.autoPatience as number),
       seed: (this.params.seed as number) + 7,
+      augmentation: this.params.autoAugment ? this.augmentationParams : null,
+      ensemble: this.params.autoEnsemble as boolean,
     };
   }
 
   get isFitted(): boolean {
-    return this.model !== null || this.pending !== null;
+    return this.models.length > 0 || this.pending !== null;
   }
 
   get trainingHistory(): readonly TrainingProgress[] {
@@ -204,7 +255,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     if (this.isAuto) {
       const settings = this.autoSettings;
       const tuned = await autoFinetune(x, y, nClasses, this.config, encoderBytes, settings, innerSplit(y, settings, options.groups), progressOptions);
-      this.adopt(tuned.model, history);
+      this.adopt(tuned.models, history);
       this.choices = { ...this.choices, ...tuned.choices };
       this.warnings = tuned.warnings;
       return;
@@ -214,7 +265,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
       signal: options.signal,
       onProgress,
     });
-    this.adopt(model, history);
+    this.adopt([model], history);
     this.warnings = trainingWarnings(model, result, x, y);
   }
 
@@ -222,39 +273,46 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     return { choices: { ...this.choices }, warnings: [...this.warnings] };
   }
 
-  private adopt(model: ClassifierModel, history: TrainingProgress[]): void {
-    const { model: previous } = this;
-    if (previous !== model) previous?.dispose();
+  private adopt(models: ClassifierModel[], history: TrainingProgress[]): void {
+    for (const previous of this.models) if (!models.includes(previous)) previous.dispose();
     this.pending = null;
-    this.model = model;
+    this.models = models;
     this.history = history;
   }
 
   async predictProba(x: Matrix): Promise<Matrix> {
-    const model = await this.fitted();
-    checkPredictWidth(this.meta.name, x, model.inputLength);
-    return model.predictProba(x);
+    const [first, ...rest] = await this.fitted();
+    checkPredictWidth(this.meta.name, x, first.inputLength);
+    const proba = first.predictProba(x);
+    if (rest.length === 0) return proba;
+    for (const member of rest) {
+      const other = member.predictProba(x);
+      for (let i = 0; i < proba.data.length; i++) proba.data[i] += other.data[i];
+    }
+    for (let i = 0; i < proba.data.length; i++) proba.data[i] /= rest.length + 1;
+    return proba;
   }
 
   async predict(x: Matrix): Promise<Int32Array> {
-    const model = await this.fitted();
-    checkPredictWidth(this.meta.name, x, model.inputLength);
-    return model.predict(x);
+    const proba = await this.predictProba(x);
+    return argmaxRows(proba.data, proba.rows, proba.cols);
   }
 
-  /** Features after encoder block `depth` (1-based) of the fine-tuned network. */
+  /** Features after encoder block `depth` (1-based) of the (first) fine-tuned network. */
   async embed(x: Matrix, depth: number): Promise<Matrix> {
-    return (await this.fitted()).embed(x, depth);
+    return (await this.fitted())[0].embed(x, depth);
   }
 
   getState(): unknown {
     if (this.pending) return this.pending;
-    if (!this.model) return null;
+    const [first, ...rest] = this.models;
+    if (!first) return null;
     const state: ClassifierState = {
-      inputLength: this.model.inputLength,
-      nClasses: this.model.nClasses,
-      scaler: this.model.scaler,
-      weights: bytesToBase64(this.model.toBytes()),
+      inputLength: first.inputLength,
+      nClasses: first.nClasses,
+      scaler: first.scaler,
+      weights: bytesToBase64(first.toBytes()),
+      ...(rest.length > 0 ? { ensembleMembers: rest.map((m) => ({ scaler: m.scaler, weights: bytesToBase64(m.toBytes()) })) } : {}),
     };
     return state;
   }
@@ -267,24 +325,33 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     positiveInteger(s.nClasses, 'nClasses', this.meta.name);
     checkScaler(s.scaler, this.meta.name);
     base64ToBytes(s.weights, this.meta.name);
+    if (s.ensembleMembers !== undefined) {
+      if (!Array.isArray(s.ensembleMembers)) throw new UserInputError(`${this.meta.name}: ensembleMembers must be a list`);
+      for (const member of s.ensembleMembers) {
+        checkScaler(member?.scaler, this.meta.name);
+        base64ToBytes(member.weights, this.meta.name);
+      }
+    }
     this.pending = s as ClassifierState;
   }
 
   dispose(): void {
-    this.model?.dispose();
-    this.model = null;
+    for (const model of this.models) model.dispose();
+    this.models = [];
     this.pending = null;
   }
 
-  private async fitted(): Promise<ClassifierModel> {
+  private async fitted(): Promise<ClassifierModel[]> {
     await initBackend();
     if (this.pending) {
       const s = this.pending;
-      this.model = ClassifierModel.fromBytes(this.config, s.inputLength, s.nClasses, s.scaler, base64ToBytes(s.weights, this.meta.name));
+      const restore = ({ scaler, weights }: { scaler: ScalerState; weights: string }): ClassifierModel =>
+        ClassifierModel.fromBytes(this.config, s.inputLength, s.nClasses, scaler, base64ToBytes(weights, this.meta.name));
+      this.models = [{ scaler: s.scaler, weights: s.weights }, ...(s.ensembleMembers ?? [])].map(restore);
       this.pending = null;
     }
-    if (!this.model) throw new UserInputError(`${this.meta.name}: fit it (or restore its state) first`);
-    return this.model;
+    if (this.models.length === 0) throw new UserInputError(`${this.meta.name}: fit it (or restore its state) first`);
+    return this.models;
   }
 }
 
