@@ -2,7 +2,7 @@
  * Domain errors. They carry a stable code; the GraphQL layer maps them to error codes
  * (src/schema/errors.ts), the CLI prints their message. Nothing here knows of GraphQL.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PLUGIN_ERROR' | 'CANCELLED' | 'FORBIDDEN';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PLUGIN_ERROR' | 'CANCELLED' | 'FORBIDDEN' | 'PAYLOAD_TOO_LARGE';
 
 export class DomainError extends Error {
   constructor(
@@ -26,6 +26,13 @@ export class UserInputError extends DomainError {
 export class NotFoundError extends DomainError {
   constructor(kind: string, id: string) {
     super('NOT_FOUND', `${kind} "${id}" not found`, { kind, id });
+  }
+}
+
+/** An input (an uploaded file, an inline table) over the configured size limit. */
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('PAYLOAD_TOO_LARGE', message, details);
   }
 }
 

@@ -17,6 +17,7 @@ import { createContext, type GraphQLContext } from './schema/context';
 import { createErrorFormatter } from './schema/errors';
 import { bodyErrors, requireJsonBody } from './schema/http-errors';
 import { subscriptionServerOptions } from './schema/subscriptions';
+import { multipartRequests } from './schema/uploads';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
 import { JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
@@ -70,11 +71,13 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
       res.status(503).json({ status: 'unavailable', error: error instanceof Error ? error.message : String(error) });
     }
   });
-  // Uploads arrive as GraphQL string arguments: the body limit follows the upload limit.
+  // Files come as multipart uploads (streamed) or inline as GraphQL strings: the JSON body limit
+  // follows the upload limit.
   const bodyLimit = Math.ceil(config.maxUploadBytes * 1.1) + 1024 * 1024;
   app.use(
     '/graphql',
     cors(),
+    multipartRequests(config.maxUploadBytes),
     requireJsonBody(),
     express.json({ limit: bodyLimit }),
     expressMiddleware(apollo, { context: async () => context }),

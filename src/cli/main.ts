@@ -196,7 +196,7 @@ async function localBackend(): Promise<Backend> {
   const resolve = async (key: string) => (await datasets.find({ name: key })) ?? (await datasets.get(key));
   return {
     list: async () => (await datasets.list()).map(local),
-    import: async (request) => local(await datasets.importCsv(request)),
+    import: async ({ content, ...request }) => local(await datasets.importCsv({ ...request, table: { content } })),
     delete: async (key) => void (await datasets.delete((await resolve(key)).id)),
     close: () => container.get(DatabaseService).close(),
   };

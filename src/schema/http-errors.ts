@@ -6,12 +6,15 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
  * None of these messages quotes the body.
  */
 
-/** POST bodies must be JSON (the GraphQL over HTTP spec's one required media type). */
+/**
+ * POST bodies must be JSON (the GraphQL over HTTP spec's one required media type), or a GraphQL
+ * multipart request already read by the upload middleware.
+ */
 export function requireJsonBody(): RequestHandler {
   return (req, res, next) => {
-    if (req.method !== 'POST' || req.is('application/json')) return next();
+    if (req.method !== 'POST' || req.is('application/json') || req.is('multipart/form-data')) return next();
     const given = req.headers['content-type'];
-    sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', `POST bodies must be application/json${given ? `, not ${given.split(';')[0].slice(0, 60)}` : ' (no content-type was given)'}`);
+    sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', `POST bodies must be application/json or multipart/form-data${given ? `, not ${given.split(';')[0].slice(0, 60)}` : ' (no content-type was given)'}`);
   };
 }
 

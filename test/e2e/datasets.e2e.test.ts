@@ -110,7 +110,7 @@ describe.each(databaseBackends())('datasets over HTTP ($name)', (backend) => {
     const small = await startTestServer({ databaseUrl: backend.databaseUrl('limit'), maxUploadBytes: 100 });
     try {
       const big = await small.gql(IMPORT, { input: { name: 'big', content: good } });
-      expect(big.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(big.errors?.[0].extensions?.code).toBe('PAYLOAD_TOO_LARGE');
       expect(big.errors?.[0].message).toMatch(/over the limit/);
       expect(ok(await small.gql<{ datasets: unknown[] }>(COUNT)).datasets).toEqual([]);
     } finally {

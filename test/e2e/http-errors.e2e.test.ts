@@ -29,7 +29,7 @@ describe('errors that help and do not leak', () => {
   it.each([
     ['malformed JSON', '{"query": "{ __typename }"', 'application/json', 400, 'BAD_REQUEST', /not valid JSON/],
     ['an oversized body', JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(5 * 1024 * 1024) }), 'application/json', 413, 'PAYLOAD_TOO_LARGE', /over the limit/],
-    ['an XML body', '<query/>', 'application/xml', 415, 'UNSUPPORTED_MEDIA_TYPE', /must be application\/json, not application\/xml/],
+    ['an XML body', '<query/>', 'application/xml', 415, 'UNSUPPORTED_MEDIA_TYPE', /must be application\/json or multipart\/form-data, not application\/xml/],
     ['a text/plain body', '{"query": "{ __typename }"}', 'text/plain', 415, 'UNSUPPORTED_MEDIA_TYPE', /not text\/plain/],
   ])('answers %s with a JSON GraphQL error and a code, not an HTML page', async (_what, body, contentType, status, code, message) => {
     const answer = await post(body, contentType);

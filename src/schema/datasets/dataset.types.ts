@@ -2,6 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { MaxLength, MinLength } from 'class-validator';
 import { connectionType, type Connection } from '../connection';
+import { GraphQLUpload, type FileUpload } from '../uploads';
 
 export enum AxisUnitEnum {
   NM = 'nm',
@@ -80,7 +81,17 @@ export class ClassStatisticsType {
 @InputType({ description: 'A table of spectra: header row; label, optional group and metadata columns first; then one numeric column per point of the axis.' })
 export class ImportDatasetInput {
   @Field({ description: 'Unique name of the new dataset (1 to 200 characters).' }) @MinLength(1) @MaxLength(200) name!: string;
-  @Field({ description: 'The CSV/TSV text.' }) content!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The CSV/TSV text inline, for small tables and scripts; give this or file. Counted against the upload limit (NIR_SSL_MAX_UPLOAD_MB).',
+  })
+  content?: string | null;
+  @Field(() => GraphQLUpload, {
+    nullable: true,
+    description:
+      'The CSV/TSV file as a GraphQL multipart request upload (give this or content): parsed as it arrives, refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB. Multipart requests need the header Apollo-Require-Preflight: true.',
+  })
+  file?: Promise<FileUpload> | null;
   @Field({ description: 'Free text shown with the dataset.', nullable: true }) description?: string;
   @Field({ description: 'Where the data comes from (citation, instrument, lab).', nullable: true }) source?: string;
   @Field({ description: 'Header of the class label column.', nullable: true, defaultValue: 'label' }) labelColumn?: string;

@@ -2,6 +2,7 @@ import { inject, injectable } from 'inversify';
 import { Arg, Args, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { DatasetService, type DatasetSummary, type Sample } from '../../services/datasets/datasets.service';
 import { CreationPageArgs, PageArgs, toConnection } from '../connection';
+import { tableSource } from '../uploads';
 import type { DatasetEvent } from '../../services/events';
 import {
   ClassCountType,
@@ -44,11 +45,16 @@ export class DatasetsResolver {
     return found ? toGraphql(found) : null;
   }
 
-  @Mutation(() => DatasetType, { description: 'Imports a CSV/TSV table of spectra. Writes nothing when the input is invalid.' })
+  @Mutation(() => DatasetType, {
+    description:
+      'Imports a CSV/TSV table of spectra, given inline or uploaded as a file (GraphQL multipart request). Writes nothing when the input is invalid.',
+  })
   async importDataset(@Arg('input', () => ImportDatasetInput, { description: 'The table and how to read it.' }) input: ImportDatasetInput): Promise<DatasetType> {
+    const { content, file, ...options } = input;
     return toGraphql(
       await this.service.importCsv({
-        ...input,
+        ...options,
+        table: await tableSource(content, file),
         groupColumn: input.groupColumn ?? null,
         axisUnit: input.axisUnit,
         delimiter: input.delimiter,

@@ -1,10 +1,17 @@
 import { inject, injectable } from 'inversify';
 import { NotFoundError, UserInputError } from '../../errors';
-import { matrixFromBytes, matrixToBytes, selectRows, type Matrix } from '../../numeric/matrix';
+import { matrix, selectRows, type Matrix } from '../../numeric/matrix';
 import { classCounts } from '../../numeric/splits';
 import { DatabaseService } from '../database/database.service';
 import { EventBus } from '../events';
-import { parseSpectraCsv, type AxisUnit, type SpectraCsvOptions } from './spectra-csv';
+import {
+  parseSpectraCsv,
+  parseSpectraCsvStream,
+  toBlocks,
+  type AxisUnit,
+  type ParsedSpectraBlocks,
+  type SpectraCsvOptions,
+} from './spectra-csv';
 import { APP_CONFIG } from '../tokens';
 import type { AppConfig } from '../../config';
 import { mapPage, pageByCreation, pageByPosition, type Page, type PageRequest } from '../paging';
@@ -33,10 +40,16 @@ export interface LoadedDataset extends DatasetSummary {
   readonly metadata: (string | number | null)[][];
 }
 
+/** A table given whole (a string) or as a stream of chunks (an upload). */
+export type TableSource =
+  | { readonly content: string }
+  | { readonly stream: AsyncIterable<Uint8Array | string>; readonly fileName: string };
+
 export interface ImportDatasetRequest extends SpectraCsvOptions {
   readonly name: string;
-  readonly content: string;
+  readonly table: TableSource;
   readonly description?: string;
+  /** Where the data comes from (citation, instrument, lab). */
   readonly source?: string;
 }
 
@@ -99,32 +112,44 @@ export class DatasetService {
   async importCsv(request: ImportDatasetRequest): Promise<DatasetSummary> {
     const name = checkName(request.name);
     await this.ensureNameFree(name);
-    const parsed = parseSpectraCsv(request.content, { maxBytes: this.config.maxUploadBytes, ...request });
+    const parsed = await this.parseTable(request.table, { ...request, maxBytes: this.config.maxUploadBytes });
     const axisBytes = new Uint8Array(parsed.axis.slice().buffer);
     try {
-      // One nested create: the dataset and its matrix are written together or not at all.
-      const row = await this.database.client.dataset.create({
-        data: {
-          name,
-          description: request.description ?? '',
-          source: request.source ?? '',
-          axisUnit: parsed.axisUnit,
-          nSamples: parsed.x.rows,
-          nVariables: parsed.x.cols,
-          classes: JSON.stringify(parsed.classes),
-          metadataNames: JSON.stringify(parsed.metadataNames),
-          hasGroups: parsed.groups !== null,
-          data: {
-            create: {
-              axis: axisBytes,
-              values: matrixToBytes(parsed.x),
-              labels: JSON.stringify(Array.from(parsed.y)),
-              groups: parsed.groups ? JSON.stringify(parsed.groups) : null,
-              metadata: JSON.stringify(parsed.metadata),
+      // One transaction: the dataset, its columns and every block of its matrix are written
+      // together or not at all. Blocks go one statement each, so no value is the matrix's size.
+      const row = await this.database.client.$transaction(
+        async (tx) => {
+          const created = await tx.dataset.create({
+            data: {
+              name,
+              description: request.description ?? '',
+              source: request.source ?? '',
+              axisUnit: parsed.axisUnit,
+              nSamples: parsed.rows,
+              nVariables: parsed.cols,
+              classes: JSON.stringify(parsed.classes),
+              metadataNames: JSON.stringify(parsed.metadataNames),
+              hasGroups: parsed.groups !== null,
+              data: {
+                create: {
+                  axis: axisBytes,
+                  labels: JSON.stringify(Array.from(parsed.y)),
+                  groups: parsed.groups ? JSON.stringify(parsed.groups) : null,
+                  metadata: JSON.stringify(parsed.metadata),
+                },
+              },
             },
-          },
+          });
+          for (let index = 0; index < parsed.blocks.length; index++) {
+            const block = parsed.blocks[index];
+            await tx.datasetChunk.create({
+              data: { datasetId: created.id, index, rows: block.length / parsed.cols, values: blockBytes(block) },
+            });
+          }
+          return created;
         },
-      });
+        { maxWait: 30_000, timeout: 600_000 },
+      );
       const summary = toSummary(row);
       this.events.publish('dataset', { type: 'CREATED', datasetId: summary.id, name: summary.name });
       return summary;
@@ -132,6 +157,12 @@ export class DatasetService {
       if (isUniqueViolation(error)) throw duplicateName(name);
       throw error;
     }
+  }
+
+  /** A whole string is parsed at once; a stream chunk by chunk into Float32 blocks. */
+  private async parseTable(source: TableSource, options: SpectraCsvOptions): Promise<ParsedSpectraBlocks> {
+    if ('content' in source) return toBlocks(parseSpectraCsv(source.content, options));
+    return parseSpectraCsvStream(source.stream, options);
   }
 
   async list(): Promise<DatasetSummary[]> {
@@ -194,17 +225,17 @@ export class DatasetService {
       where: { datasetId: id },
       select: { labels: true, groups: true, metadata: true },
     });
-    const [axisBytes, values] = await Promise.all([
+    const [axisBytes, chunks] = await Promise.all([
       this.database.readBlob('DatasetData.axis', id),
-      this.database.readBlob('DatasetData.values', id),
+      this.database.readDatasetChunks(id),
     ]);
-    if (!data || !axisBytes || !values) throw new NotFoundError('dataset data', id);
+    if (!data || !axisBytes) throw new NotFoundError('dataset data', id);
     const axis = new Float64Array(summary.nVariables);
     new Uint8Array(axis.buffer).set(axisBytes);
     const loaded: LoadedDataset = {
       ...summary,
       axis,
-      x: matrixFromBytes(values, summary.nSamples, summary.nVariables),
+      x: matrixFromChunks(chunks, summary.nSamples, summary.nVariables),
       y: Int32Array.from(JSON.parse(data.labels) as number[]),
       groups: data.groups ? (JSON.parse(data.groups) as string[]) : null,
       metadata: JSON.parse(data.metadata) as (string | number | null)[][],
@@ -269,6 +300,26 @@ export class DatasetService {
     const existing = await this.database.client.dataset.findUnique({ where: { name }, select: { id: true } });
     if (existing) throw duplicateName(name);
   }
+}
+
+/** A block's bytes, little-endian float32 (a view, no copy). */
+function blockBytes(block: Float32Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(block.buffer as ArrayBuffer, block.byteOffset, block.byteLength);
+}
+
+/** The stored blocks joined into one matrix (copied into an aligned buffer). */
+function matrixFromChunks(chunks: Uint8Array[], rows: number, cols: number): Matrix {
+  const data = new Float32Array(rows * cols);
+  const bytes = new Uint8Array(data.buffer);
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (offset + chunk.byteLength > bytes.byteLength) break;
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  const stored = chunks.reduce((sum, c) => sum + c.byteLength, 0);
+  if (stored !== bytes.byteLength) throw new RangeError(`stored matrix has ${stored} bytes, expected ${bytes.byteLength}`);
+  return matrix(rows, cols, data);
 }
 
 function checkName(name: string): string {

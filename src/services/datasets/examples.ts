@@ -30,7 +30,7 @@ export function exampleImportRequest(name: string, dir = path.join(EXAMPLES_DIR,
   }
   return {
     name,
-    content: lines.join('\n'),
+    table: { content: lines.join('\n') },
     description: readme.split('\n')[0].replace(/^#\s*/, ''),
     source: readme,
   };

@@ -1,4 +1,4 @@
-import { UserInputError } from '../../errors';
+import { PayloadTooLargeError, UserInputError } from '../../errors';
 import { matrix, type Matrix } from '../../numeric/matrix';
 
 /**
@@ -35,81 +35,248 @@ export interface ParsedSpectra {
   readonly metadata: (string | number | null)[][];
 }
 
+/** A parsed table whose spectra are kept in row-aligned Float32 blocks (how they are stored). */
+export interface ParsedSpectraBlocks extends Omit<ParsedSpectra, 'x'> {
+  readonly rows: number;
+  readonly cols: number;
+  /** Row-major blocks of whole rows, in order; together rows x cols values. */
+  readonly blocks: Float32Array[];
+}
+
+/** Values per storage block: about 4 MiB of float32, whole rows. */
+export const BLOCK_VALUES = 1 << 20;
+
+/** Rows per block for a given number of variables (at least one row). */
+export function rowsPerBlock(cols: number): number {
+  return Math.max(1, Math.floor(BLOCK_VALUES / cols));
+}
+
+/** Raised when the input is larger than SpectraCsvOptions.maxBytes. */
+export class InputTooLargeError extends PayloadTooLargeError {
+  constructor(readonly maxBytes: number) {
+    super(`the file is over the limit of ${formatMiB(maxBytes)} (NIR_SSL_MAX_UPLOAD_MB)`, { maxBytes });
+  }
+}
+
+/** Parses a whole table given as one string (small tables, scripts, the inline GraphQL argument). */
 export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}): ParsedSpectra {
-  const maxBytes = options.maxBytes ?? Infinity;
   const bytes = Buffer.byteLength(content, 'utf8');
-  if (bytes > maxBytes) {
-    throw new UserInputError(`the file is ${formatMiB(bytes)}, over the limit of ${formatMiB(maxBytes)}`, { bytes, maxBytes });
-  }
-  const lines = content.split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
-  if (lines.length === 0 || lines[0].trim() === '') throw new UserInputError('the file is empty');
-  const delimiter = options.delimiter ?? detectDelimiter(lines[0]);
-  const header = lines[0].split(delimiter).map((h) => unquote(h.trim()));
+  if (bytes > (options.maxBytes ?? Infinity)) throw new InputTooLargeError(options.maxBytes as number);
+  const parser = new SpectraCsvParser({ ...options, maxBytes: undefined });
+  parser.write(content);
+  return withMatrix(parser.end());
+}
 
-  const labelName = options.labelColumn ?? 'label';
-  const labelIndex = header.indexOf(labelName);
-  if (labelIndex < 0) {
-    throw new UserInputError(`line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)})`);
+/**
+ * Parses a table that arrives in chunks (an upload): each chunk's complete lines are parsed into
+ * Float32 blocks as it comes, so the file is never held as one string. Rejects as soon as the
+ * input passes maxBytes or a line is invalid; the source is then left unread.
+ */
+export async function parseSpectraCsvStream(
+  source: AsyncIterable<Uint8Array | string>,
+  options: SpectraCsvOptions = {},
+): Promise<ParsedSpectraBlocks> {
+  const parser = new SpectraCsvParser(options);
+  for await (const chunk of source) parser.write(chunk);
+  return parser.end();
+}
+
+/** The blocks joined into one matrix. */
+export function withMatrix(parsed: ParsedSpectraBlocks): ParsedSpectra {
+  const { rows, cols, blocks, ...rest } = parsed;
+  let data: Float32Array;
+  if (blocks.length === 1 && blocks[0].length === rows * cols) {
+    data = blocks[0];
+  } else {
+    data = new Float32Array(rows * cols);
+    let offset = 0;
+    for (const block of blocks) {
+      data.set(block, offset);
+      offset += block.length;
+    }
   }
-  const groupName = options.groupColumn ?? null;
-  const groupIndex = groupName === null ? -1 : header.indexOf(groupName);
-  if (groupName !== null && groupIndex < 0) {
-    throw new UserInputError(`line 1: no group column "${excerpt(groupName)}" in the header`);
+  return { ...rest, x: matrix(rows, cols, data) };
+}
+
+/** A parsed matrix cut into row-aligned block views (no copy), for storage. */
+export function toBlocks(parsed: ParsedSpectra): ParsedSpectraBlocks {
+  const { x, ...rest } = parsed;
+  const step = rowsPerBlock(x.cols) * x.cols;
+  const blocks: Float32Array[] = [];
+  for (let offset = 0; offset < x.data.length; offset += step) blocks.push(x.data.subarray(offset, Math.min(x.data.length, offset + step)));
+  return { ...rest, rows: x.rows, cols: x.cols, blocks };
+}
+
+interface Layout {
+  readonly delimiter: string;
+  readonly width: number;
+  readonly labelIndex: number;
+  readonly groupIndex: number;
+  readonly firstAxis: number;
+  readonly nVariables: number;
+  readonly axis: Float64Array;
+  readonly metadataIndices: number[];
+  readonly metadataNames: string[];
+}
+
+/** The incremental parser behind parseSpectraCsv and parseSpectraCsvStream. */
+export class SpectraCsvParser {
+  private readonly decoder = new TextDecoder('utf-8');
+  private readonly maxBytes: number;
+  private bytes = 0;
+  private rest = '';
+  private lineNo = 0;
+  /** Blank lines seen since the last row: fine at the end, an error before another row. */
+  private blankRun = 0;
+  private layout: Layout | null = null;
+  private readonly blocks: Float32Array[] = [];
+  private block: Float32Array | null = null;
+  private blockRow = 0;
+  private blockRows = 0;
+  private rows = 0;
+  private readonly rawLabels: string[] = [];
+  private readonly groups: string[] = [];
+  private readonly metadata: (string | number | null)[][] = [];
+
+  constructor(private readonly options: SpectraCsvOptions = {}) {
+    this.maxBytes = options.maxBytes ?? Infinity;
   }
 
-  const firstAxis = header.findIndex((h, i) => i !== labelIndex && i !== groupIndex && isNumeric(h));
-  if (firstAxis < 0) throw new UserInputError('line 1: no numeric column header, so no spectral axis');
-  if (labelIndex > firstAxis || groupIndex > firstAxis) {
-    throw new UserInputError('line 1: the label and group columns must come before the spectral columns');
-  }
-  const nVariables = header.length - firstAxis;
-  const axis = new Float64Array(nVariables);
-  for (let j = 0; j < nVariables; j++) {
-    const text = header[firstAxis + j];
-    const value = Number(text);
-    if (text === '' || !Number.isFinite(value)) {
-      throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis header "${excerpt(text)}" is not a number`);
+  write(chunk: Uint8Array | string): void {
+    if (typeof chunk === 'string') {
+      this.bytes += Buffer.byteLength(chunk, 'utf8');
+    } else {
+      this.bytes += chunk.byteLength;
     }
-    axis[j] = value;
-    if (j > 0) {
-      if (value === axis[j - 1]) {
-        throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis value ${excerpt(text)} repeats the previous column`);
-      }
-      if (j > 1 && Math.sign(value - axis[j - 1]) !== Math.sign(axis[1] - axis[0])) {
-        throw new UserInputError(`line 1, column ${firstAxis + j + 1}: the axis must be monotonic (ascending or descending)`);
-      }
+    if (this.bytes > this.maxBytes) throw new InputTooLargeError(this.maxBytes);
+    const text = this.rest + (typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true }));
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.line(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+      start = nl + 1;
     }
+    this.rest = text.slice(start);
   }
-  const metadataIndices = header.map((_, i) => i).filter((i) => i < firstAxis && i !== labelIndex && i !== groupIndex);
 
-  const nSamples = lines.length - 1;
-  if (nSamples === 0) throw new UserInputError('the file has a header but no spectra');
-  const values = new Float32Array(nSamples * nVariables);
-  const rawLabels: string[] = new Array(nSamples);
-  const groups: string[] | null = groupIndex >= 0 ? new Array(nSamples) : null;
-  const metadata: (string | number | null)[][] = new Array(nSamples);
-  for (let i = 0; i < nSamples; i++) {
-    const lineNo = i + 2;
-    const fields = lines[i + 1].split(delimiter);
-    if (fields.length !== header.length) {
-      throw new UserInputError(`line ${lineNo} has ${fields.length} fields, expected ${header.length} as in the header`);
+  end(): ParsedSpectraBlocks {
+    const last = this.rest + this.decoder.decode();
+    this.rest = '';
+    if (last !== '') this.line(last.endsWith('\r') ? last.slice(0, -1) : last);
+    const layout = this.layout;
+    if (!layout) throw new UserInputError('the file is empty');
+    if (this.rows === 0) throw new UserInputError('the file has a header but no spectra');
+    if (this.block && this.blockRow > 0) this.blocks.push(this.block.subarray(0, this.blockRow * layout.nVariables));
+    this.block = null;
+    const classes = [...new Set(this.rawLabels)].sort(naturalCompare);
+    if (classes.length < 2) {
+      throw new UserInputError(`the data has ${classes.length} class (${preview(classes)}); classification needs at least 2`);
     }
-    const label = unquote(fields[labelIndex].trim());
-    if (label === '') throw new UserInputError(`line ${lineNo}, column ${labelIndex + 1}: empty label`);
-    rawLabels[i] = label;
-    if (groups) {
-      const group = unquote(fields[groupIndex].trim());
-      if (group === '') throw new UserInputError(`line ${lineNo}, column ${groupIndex + 1}: empty group`);
-      groups[i] = group;
+    const classIndex = new Map(classes.map((c, k) => [c, k]));
+    const y = Int32Array.from(this.rawLabels, (label) => classIndex.get(label) as number);
+    return {
+      axis: layout.axis,
+      axisUnit: this.options.axisUnit ?? inferAxisUnit(layout.axis),
+      rows: this.rows,
+      cols: layout.nVariables,
+      blocks: this.blocks,
+      classes,
+      y,
+      groups: layout.groupIndex >= 0 ? this.groups : null,
+      metadataNames: layout.metadataNames,
+      metadata: this.metadata,
+    };
+  }
+
+  private line(line: string): void {
+    this.lineNo++;
+    if (line.trim() === '') {
+      if (this.layout === null && this.lineNo === 1) throw new UserInputError('the file is empty');
+      this.blankRun++;
+      return;
     }
-    metadata[i] = metadataIndices.map((k) => metadataValue(fields[k]));
-    const offset = i * nVariables;
+    if (this.blankRun > 0) {
+      // A blank line followed by more data: report it like any row with the wrong width.
+      const width = this.layout ? this.layout.width : 0;
+      throw new UserInputError(`line ${this.lineNo - this.blankRun} has 1 fields, expected ${width} as in the header`);
+    }
+    if (this.layout === null) this.layout = this.header(line);
+    else this.row(line, this.layout);
+  }
+
+  private header(line: string): Layout {
+    const options = this.options;
+    const delimiter = options.delimiter ?? detectDelimiter(line);
+    const header = line.split(delimiter).map((h) => unquote(h.trim()));
+    const labelName = options.labelColumn ?? 'label';
+    const labelIndex = header.indexOf(labelName);
+    if (labelIndex < 0) {
+      throw new UserInputError(`line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)})`);
+    }
+    const groupName = options.groupColumn ?? null;
+    const groupIndex = groupName === null ? -1 : header.indexOf(groupName);
+    if (groupName !== null && groupIndex < 0) {
+      throw new UserInputError(`line 1: no group column "${excerpt(groupName)}" in the header`);
+    }
+    const firstAxis = header.findIndex((h, i) => i !== labelIndex && i !== groupIndex && isNumeric(h));
+    if (firstAxis < 0) throw new UserInputError('line 1: no numeric column header, so no spectral axis');
+    if (labelIndex > firstAxis || groupIndex > firstAxis) {
+      throw new UserInputError('line 1: the label and group columns must come before the spectral columns');
+    }
+    const nVariables = header.length - firstAxis;
+    const axis = new Float64Array(nVariables);
     for (let j = 0; j < nVariables; j++) {
-      const text = fields[firstAxis + j];
+      const text = header[firstAxis + j];
+      const value = Number(text);
+      if (text === '' || !Number.isFinite(value)) {
+        throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis header "${excerpt(text)}" is not a number`);
+      }
+      axis[j] = value;
+      if (j > 0) {
+        if (value === axis[j - 1]) {
+          throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis value ${excerpt(text)} repeats the previous column`);
+        }
+        if (j > 1 && Math.sign(value - axis[j - 1]) !== Math.sign(axis[1] - axis[0])) {
+          throw new UserInputError(`line 1, column ${firstAxis + j + 1}: the axis must be monotonic (ascending or descending)`);
+        }
+      }
+    }
+    const metadataIndices = header.map((_, i) => i).filter((i) => i < firstAxis && i !== labelIndex && i !== groupIndex);
+    this.blockRows = rowsPerBlock(nVariables);
+    return {
+      delimiter,
+      width: header.length,
+      labelIndex,
+      groupIndex,
+      firstAxis,
+      nVariables,
+      axis,
+      metadataIndices,
+      metadataNames: metadataIndices.map((k) => header[k]),
+    };
+  }
+
+  private row(line: string, layout: Layout): void {
+    const lineNo = this.lineNo;
+    const fields = line.split(layout.delimiter);
+    if (fields.length !== layout.width) {
+      throw new UserInputError(`line ${lineNo} has ${fields.length} fields, expected ${layout.width} as in the header`);
+    }
+    const label = unquote(fields[layout.labelIndex].trim());
+    if (label === '') throw new UserInputError(`line ${lineNo}, column ${layout.labelIndex + 1}: empty label`);
+    let group: string | null = null;
+    if (layout.groupIndex >= 0) {
+      group = unquote(fields[layout.groupIndex].trim());
+      if (group === '') throw new UserInputError(`line ${lineNo}, column ${layout.groupIndex + 1}: empty group`);
+    }
+    const nVariables = layout.nVariables;
+    if (this.block === null) this.block = new Float32Array(this.blockRows * nVariables);
+    const block = this.block;
+    const offset = this.blockRow * nVariables;
+    for (let j = 0; j < nVariables; j++) {
+      const text = fields[layout.firstAxis + j];
       const value = Number(text);
       if (!Number.isFinite(value) || text.trim() === '') {
-        const column = firstAxis + j + 1;
+        const column = layout.firstAxis + j + 1;
         const shown = text.trim();
         const reason = /^[+-]?(nan|inf(inity)?)$/i.test(shown)
           ? `${shown} is not allowed (values must be finite)`
@@ -118,26 +285,18 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
             : `"${excerpt(shown)}" is not a number`;
         throw new UserInputError(`line ${lineNo}, column ${column}: ${reason}`, { line: lineNo, column });
       }
-      values[offset + j] = value;
+      block[offset + j] = value;
+    }
+    this.rawLabels.push(label);
+    if (group !== null) this.groups.push(group);
+    this.metadata.push(layout.metadataIndices.map((k) => metadataValue(fields[k])));
+    this.rows++;
+    if (++this.blockRow === this.blockRows) {
+      this.blocks.push(block);
+      this.block = null;
+      this.blockRow = 0;
     }
   }
-
-  const classes = [...new Set(rawLabels)].sort(naturalCompare);
-  if (classes.length < 2) {
-    throw new UserInputError(`the data has ${classes.length} class (${preview(classes)}); classification needs at least 2`);
-  }
-  const classIndex = new Map(classes.map((c, k) => [c, k]));
-  const y = Int32Array.from(rawLabels, (label) => classIndex.get(label) as number);
-  return {
-    axis,
-    axisUnit: options.axisUnit ?? inferAxisUnit(axis),
-    x: matrix(nSamples, nVariables, values),
-    classes,
-    y,
-    groups,
-    metadataNames: metadataIndices.map((k) => header[k]),
-    metadata,
-  };
 }
 
 function detectDelimiter(headerLine: string): ',' | '\t' | ';' {
