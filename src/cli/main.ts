@@ -20,7 +20,7 @@ const USAGE = `nir-ssl: NIR spectra classification with self-supervised learning
 Usage:
   nir-ssl serve                                  start the GraphQL server (same as npm start)
   nir-ssl datasets list
-  nir-ssl datasets import FILE --name NAME [--label-column label] [--group-column COL]
+  nir-ssl datasets import FILE --name NAME [--label-column label] [--group-column COL] [--library]
                                            [--axis-unit nm|cm-1] [--description TEXT] [--source TEXT]
   nir-ssl datasets delete NAME_OR_ID
   nir-ssl experiments run --dataset NAME --model PLUGIN [--params JSON] [--preprocessing JSON]
@@ -60,6 +60,8 @@ interface DatasetSummaryLike {
   name: string;
   sampleCount: number;
   variableCount: number;
+  labelledCount: number;
+  unlabelledCount: number;
   axisUnit: string;
   classes: string[];
 }
@@ -72,6 +74,7 @@ interface ImportArgs {
   axisUnit?: AxisUnit;
   description?: string;
   source?: string;
+  library?: boolean;
 }
 
 /** Runs one command; returns the exit code. Errors are printed, with their code, not thrown. */
@@ -107,6 +110,7 @@ async function run(argv: string[]): Promise<number> {
       repeats: { type: 'string' },
       'label-fraction': { type: 'string' },
       groups: { type: 'boolean' },
+      library: { type: 'boolean' },
       tag: { type: 'string', multiple: true },
       status: { type: 'string' },
       preset: { type: 'string' },
@@ -154,9 +158,10 @@ async function run(argv: string[]): Promise<number> {
           axisUnit,
           description: values.description,
           source: values.source,
+          library: values.library === true,
         });
         if (values.json) print(d);
-        else process.stdout.write(`imported "${d.name}" (${d.id}): ${d.sampleCount} spectra x ${d.variableCount} points, ${d.classes.length} classes, in ${Date.now() - started} ms\n`);
+        else process.stdout.write(`imported "${d.name}" (${d.id}): ${d.sampleCount} spectra (${d.labelledCount} labelled, ${d.unlabelledCount} unlabelled) x ${d.variableCount} points, ${d.classes.length} classes, in ${Date.now() - started} ms\n`);
         return 0;
       }
       case 'delete': {
@@ -203,12 +208,12 @@ async function localBackend(): Promise<Backend> {
 }
 
 function local(d: DatasetSummary): DatasetSummaryLike {
-  return { id: d.id, name: d.name, sampleCount: d.nSamples, variableCount: d.nVariables, axisUnit: d.axisUnit, classes: d.classes };
+  return { id: d.id, name: d.name, sampleCount: d.nSamples, variableCount: d.nVariables, labelledCount: d.nLabelled, unlabelledCount: d.nUnlabelled, axisUnit: d.axisUnit, classes: d.classes };
 }
 
 function remoteBackend(url: string): Backend {
   const client = new GraphqlClient(url);
-  const fields = 'id name sampleCount variableCount axisUnit classes { name }';
+  const fields = 'id name sampleCount variableCount labelledCount unlabelledCount axisUnit classes { name }';
   type Remote = Omit<DatasetSummaryLike, 'classes'> & { classes: { name: string }[] };
   const flatten = (d: Remote): DatasetSummaryLike => ({ ...d, classes: d.classes.map((c) => c.name) });
   return {
@@ -237,8 +242,8 @@ function remoteBackend(url: string): Backend {
 
 function printTable(list: DatasetSummaryLike[]): void {
   table(
-    ['NAME', 'SAMPLES', 'POINTS', 'AXIS', 'CLASSES', 'ID'],
-    list.map((d) => [d.name, String(d.sampleCount), String(d.variableCount), d.axisUnit, String(d.classes.length), d.id]),
+    ['NAME', 'SAMPLES', 'LABELLED', 'UNLABELLED', 'POINTS', 'AXIS', 'CLASSES', 'ID'],
+    list.map((d) => [d.name, String(d.sampleCount), String(d.labelledCount), String(d.unlabelledCount), String(d.variableCount), d.axisUnit, String(d.classes.length), d.id]),
   );
 }
 

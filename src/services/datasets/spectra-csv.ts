@@ -20,15 +20,25 @@ export interface SpectraCsvOptions {
   readonly axisUnit?: AxisUnit;
   /** Largest accepted input in bytes. */
   readonly maxBytes?: number;
+  /**
+   * A spectral library: spectra without labels. The label column may then be missing (every row
+   * is unlabelled); where it is present, its values are read as usual.
+   */
+  readonly library?: boolean;
 }
+
+/** The class index of an unlabelled row (empty label, or a library without a label column). */
+export const UNLABELLED = -1;
 
 export interface ParsedSpectra {
   readonly axis: Float64Array;
   readonly axisUnit: AxisUnit;
   readonly x: Matrix;
-  /** Class names in natural sort order; y holds indices into it. */
+  /** Class names in natural sort order; y holds indices into it, UNLABELLED (-1) for a row without a label. */
   readonly classes: string[];
   readonly y: Int32Array;
+  /** Rows without a label. */
+  readonly unlabelledCount: number;
   readonly groups: string[] | null;
   readonly metadataNames: string[];
   /** Per sample, the metadata values (numbers where numeric, else strings; null when empty). */
@@ -49,8 +59,10 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
 
   const labelName = options.labelColumn ?? 'label';
   const labelIndex = header.indexOf(labelName);
-  if (labelIndex < 0) {
-    throw new UserInputError(`line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)})`);
+  if (labelIndex < 0 && !options.library) {
+    throw new UserInputError(
+      `line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)}); a spectral library without labels is imported with library: true`,
+    );
   }
   const groupName = options.groupColumn ?? null;
   const groupIndex = groupName === null ? -1 : header.indexOf(groupName);
@@ -86,6 +98,7 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
   const nSamples = lines.length - 1;
   if (nSamples === 0) throw new UserInputError('the file has a header but no spectra');
   const values = new Float32Array(nSamples * nVariables);
+  // '' marks an unlabelled row.
   const rawLabels: string[] = new Array(nSamples);
   const groups: string[] | null = groupIndex >= 0 ? new Array(nSamples) : null;
   const metadata: (string | number | null)[][] = new Array(nSamples);
@@ -95,9 +108,7 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
     if (fields.length !== header.length) {
       throw new UserInputError(`line ${lineNo} has ${fields.length} fields, expected ${header.length} as in the header`);
     }
-    const label = unquote(fields[labelIndex].trim());
-    if (label === '') throw new UserInputError(`line ${lineNo}, column ${labelIndex + 1}: empty label`);
-    rawLabels[i] = label;
+    rawLabels[i] = labelIndex >= 0 ? unquote(fields[labelIndex].trim()) : '';
     if (groups) {
       const group = unquote(fields[groupIndex].trim());
       if (group === '') throw new UserInputError(`line ${lineNo}, column ${groupIndex + 1}: empty group`);
@@ -122,18 +133,24 @@ export function parseSpectraCsv(content: string, options: SpectraCsvOptions = {}
     }
   }
 
-  const classes = [...new Set(rawLabels)].sort(naturalCompare);
-  if (classes.length < 2) {
-    throw new UserInputError(`the data has ${classes.length} class (${preview(classes)}); classification needs at least 2`);
+  // Empty labels are unlabelled rows: allowed beside at least 2 classes, or in a table with no
+  // labels at all (a spectral library).
+  const classes = [...new Set(rawLabels)].filter((label) => label !== '').sort(naturalCompare);
+  if (classes.length === 1) {
+    throw new UserInputError(
+      `the data has 1 class (${preview(classes)}); classification needs at least 2 (leave every label empty, or import with library: true, for a spectral library)`,
+    );
   }
   const classIndex = new Map(classes.map((c, k) => [c, k]));
-  const y = Int32Array.from(rawLabels, (label) => classIndex.get(label) as number);
+  const y = Int32Array.from(rawLabels, (label) => (label === '' ? UNLABELLED : (classIndex.get(label) as number)));
+  const unlabelledCount = rawLabels.reduce((n, label) => n + (label === '' ? 1 : 0), 0);
   return {
     axis,
     axisUnit: options.axisUnit ?? inferAxisUnit(axis),
     x: matrix(nSamples, nVariables, values),
     classes,
     y,
+    unlabelledCount,
     groups,
     metadataNames: metadataIndices.map((k) => header[k]),
     metadata,

@@ -12,7 +12,7 @@ import type { StoredModelConfig } from '../models/model-config';
 import { EventBus } from '../events';
 import { APP_CONFIG, LOGGER } from '../tokens';
 import type { ExperimentProgress, ExperimentStatus } from './experiment-events';
-import { planFolds, type ExperimentSpec, type FoldPlan } from './experiment-spec';
+import { labelledRows, planFolds, unlabelledRows, type ExperimentSpec, type FoldPlan } from './experiment-spec';
 import type { FoldJob, FoldOutcome, FoldProgress } from './fold-runner';
 import { estimateFoldBytes, pretextShapeOf } from './fold-memory';
 import { TrainingSlots } from './training-slots';
@@ -98,7 +98,8 @@ export class ExperimentRunner {
     foldsDone: number,
     foldsTotal: number,
   ): Promise<void> {
-    const all = Int32Array.from({ length: dataset.nSamples }, (_, i) => i);
+    // Every labelled row; the unlabelled ones only join pre-training.
+    const all = labelledRows(dataset.y);
     const plan: FoldPlan = { repeat: -1, fold: -1, train: all, labelled: all, test: new Int32Array(0) };
     const outcome = await this.runFold(experimentId, spec, dataset, plan, signal, foldsDone, foldsTotal, true);
     if (!outcome.model) throw new Error('the final model run returned no model');
@@ -112,7 +113,7 @@ export class ExperimentRunner {
       axis: Array.from(dataset.axis),
       axisUnit: dataset.axisUnit,
       backend: outcome.backend,
-      trainedOn: dataset.nSamples,
+      trainedOn: all.length,
     };
     await this.database.client.model.create({
       data: {

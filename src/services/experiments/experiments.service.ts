@@ -139,6 +139,7 @@ export class ExperimentService {
 
   async validate(request: CreateExperimentRequest): Promise<ExperimentSpec> {
     const dataset = await this.datasets.load(request.datasetId);
+    this.datasets.requireLabels(dataset, 'an experiment');
     const definition = this.registry.has(request.model.plugin) ? this.registry.get(request.model.plugin) : null;
     if (!definition) throw new UserInputError(`unknown model plugin "${request.model.plugin}"`);
     if (definition.kind !== 'classifier' && definition.kind !== 'baseline') {
