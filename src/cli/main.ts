@@ -14,6 +14,7 @@ import { startServer } from '../server';
 import { experimentsCommand, table } from './experiments.command';
 import { GraphqlClient } from './graphql-client';
 import { studyCommand } from './study.command';
+import { encodersCommand } from './encoders.command';
 
 const USAGE = `nir-ssl: NIR spectra classification with self-supervised learning
 
@@ -26,8 +27,17 @@ Usage:
   nir-ssl experiments run --dataset NAME --model PLUGIN [--params JSON] [--preprocessing JSON]
                           [--folds 5] [--seed 0] [--repeats 1] [--label-fraction F] [--groups]
                           [--name NAME] [--tag TAG]...      create, then watch with a progress bar
+                          [--encoder ID] [--pretrain-dataset NAME]... [--transductive]
+                                          SSL: start from a stored encoder, or add datasets (e.g.
+                                          spectral libraries) to pre-training; --transductive also
+                                          pre-trains on the test folds' spectra (results say so)
   nir-ssl experiments create ...                            (same flags) print the new ID
   nir-ssl experiments watch ID
+  nir-ssl encoders pretrain --name NAME --dataset NAME [--pretrain-dataset NAME]... [--unlabelled-only]
+                            [--params JSON] [--preprocessing JSON] [--seed 0]
+                                          pre-train an SSL encoder once, wait until it is ready
+  nir-ssl encoders list [--dataset NAME]   encoders with their pretext metrics
+  nir-ssl encoders delete ID
   nir-ssl experiments list [--dataset NAME] [--model M] [--status S] [--tag TAG]
   nir-ssl experiments cancel ID
   nir-ssl experiments compare ID ID [ID...]
@@ -111,6 +121,10 @@ async function run(argv: string[]): Promise<number> {
       'label-fraction': { type: 'string' },
       groups: { type: 'boolean' },
       library: { type: 'boolean' },
+      encoder: { type: 'string' },
+      'pretrain-dataset': { type: 'string', multiple: true },
+      transductive: { type: 'boolean' },
+      'unlabelled-only': { type: 'boolean' },
       tag: { type: 'string', multiple: true },
       status: { type: 'string' },
       preset: { type: 'string' },
@@ -132,6 +146,7 @@ async function run(argv: string[]): Promise<number> {
     return new Promise<number>(() => undefined);
   }
   if (command === 'study' && sub) return withGraphqlEndpoint(values.server, (url) => studyCommand(sub, rest, url, values));
+  if (command === 'encoders' && sub) return withGraphqlEndpoint(values.server, (url) => encodersCommand(sub, rest, { url, json: values.json === true, values }));
   if (command === 'experiments' && sub) return withGraphqlEndpoint(values.server, (url) => experimentsCommand(sub, rest, { url, json: values.json === true, values }));
   if (command !== 'datasets' || !sub) return usageError(`unknown command "${positionals.join(' ')}"`);
 

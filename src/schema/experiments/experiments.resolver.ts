@@ -65,6 +65,9 @@ export class ExperimentsResolver {
         model: { plugin: input.model.plugin, params: input.model.params ?? {} },
         protocol: input.protocol ? { ...input.protocol, labelFraction: input.protocol.labelFraction ?? null } : undefined,
         trainFinalModel: input.trainFinalModel ?? false,
+        pretraining: input.pretraining
+          ? { datasetIds: input.pretraining.datasetIds ?? [], transductive: input.pretraining.transductive ?? false, encoderId: input.pretraining.encoderId ?? null }
+          : undefined,
       }),
     );
   }
@@ -98,6 +101,7 @@ export class ExperimentsResolver {
       curves: f.details.curves.map((c) => ({ stage: c.stage, epoch: c.epoch, loss: c.loss, accuracy: c.accuracy ?? null, extra: c.extra ?? null })),
       choices: f.details.choices ?? {},
       warnings: [...(f.details.warnings ?? [])],
+      pretraining: f.details.pretraining ?? null,
     }));
   }
 

@@ -186,6 +186,37 @@ function stackRows(parts: readonly Matrix[]): Matrix {
   return matrix(rows, cols, data);
 }
 
+/** A named encoder's pre-training (pretrainEncoder): every given spectrum, no labels, no folds. */
+export interface PretrainJob {
+  /** The spectra to pre-train on (a dataset's rows and extra datasets', on one axis). */
+  readonly x: Matrix;
+  /** Rows held out to measure the pretext task (never pre-trained on). */
+  readonly heldOut: Int32Array;
+  readonly preprocessing: readonly PipelineStep[];
+  /** The SSL classifier whose encoder and pretext settings are pre-trained (cnn-classifier). */
+  readonly model: ModelSpec;
+  readonly seed: number;
+  readonly plugins: FoldJob['plugins'];
+}
+
+export async function runPretrainJob(job: PretrainJob, report: (p: FoldProgress) => void = () => undefined): Promise<PretrainedEncoderData & { spectra: number; wallMs: number; backend: string | null }> {
+  const started = performance.now();
+  const registry = createWorkerRegistry(job.plugins);
+  const held = new Set(job.heldOut);
+  const trainRows = Int32Array.from({ length: job.x.rows }, (_, i) => i).filter((i) => !held.has(i));
+  const pipeline = TransformPipeline.fromSteps(registry, job.preprocessing);
+  const xTrain = pipeline.fitTransform(selectRows(job.x, trainRows), new Rng(job.seed));
+  const xHeld = job.heldOut.length > 0 ? pipeline.transform(selectRows(job.x, job.heldOut), new Rng(job.seed + 1)) : matrix(0, xTrain.cols);
+  const classifier = registry.create<ClassifierPlugin>(job.model.plugin, job.model.params);
+  try {
+    if (!isSslPretrainable(classifier) || !classifier.usesSslPretraining()) throw new Error(`${job.model.plugin} does not pre-train an encoder`);
+    const data = await pretrain(registry, classifier, xTrain, xHeld, report);
+    return { ...data, spectra: xTrain.rows, wallMs: performance.now() - started, backend: backendInfoOrNull()?.name ?? null };
+  } finally {
+    (classifier as Partial<{ dispose(): void }>).dispose?.();
+  }
+}
+
 /** Pre-training needs no labels; fine-tuning uses only the labelled rows. */
 async function pretrain(
   registry: PluginRegistry,
