@@ -105,6 +105,16 @@ export class ExperimentsResolver {
     }));
   }
 
+  @FieldResolver(() => Boolean, {
+    description:
+      'True when SSL pre-training saw test-fold spectra (never their labels): the experiment asked for it (pretraining.transductive), or its stored encoder was pre-trained on this dataset\'s labelled spectra. Its scores are then not comparable with inductive ones.',
+  })
+  async transductive(@Root() experiment: ExperimentType): Promise<boolean> {
+    const spec = experiment.config as { pretraining?: { transductive?: boolean } };
+    if (spec.pretraining?.transductive) return true;
+    return (await this.service.folds(experiment.id)).some((f) => f.details.pretraining?.transductive === true);
+  }
+
   @FieldResolver(() => [String], {
     description: 'Every fold\'s warnings, each prefixed with its fold ("fold 3: ..."); empty when every fold trained as it should.',
   })
