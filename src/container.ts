@@ -11,6 +11,7 @@ import { ProgressService } from './services/progress.service';
 import { ExperimentRunner } from './services/experiments/experiment-runner.service';
 import { PretrainedEncoderCache } from './services/experiments/pretrained-encoder-cache';
 import { ModelService } from './services/models/models.service';
+import { EncoderService } from './services/encoders/encoders.service';
 import { StudyService } from './services/studies/studies.service';
 import { ExperimentService } from './services/experiments/experiments.service';
 import { InProcessJobQueue, JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
@@ -53,6 +54,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   container.bind(ExperimentService).toSelf().inSingletonScope();
   container.bind(ModelService).toSelf().inSingletonScope();
   container.bind(StudyService).toSelf().inSingletonScope();
+  container.bind(EncoderService).toSelf().inSingletonScope();
   container.bind(ProgressService).toSelf().inSingletonScope();
   await container.load(pluginsModule);
   for (const resolver of RESOLVERS) container.bind(resolver).toSelf().inSingletonScope();

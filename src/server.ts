@@ -20,6 +20,7 @@ import { subscriptionServerOptions } from './schema/subscriptions';
 import { multipartRequests } from './schema/uploads';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
+import { EncoderService } from './services/encoders/encoders.service';
 import { JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
 import { ModelService } from './services/models/models.service';
 import { BACKEND_INFO, type BackendInfoProvider } from './services/system.service';
@@ -109,6 +110,7 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
         logger.info('shutting down');
         // Running experiments are interrupted, not lost: the next start resumes them.
         await container.get<JobQueue>(JOB_QUEUE).stop();
+        await container.get(EncoderService).close();
         await apollo.stop();
         await container.get(ModelService).close();
         await database.close();

@@ -36,6 +36,7 @@ export async function experimentsCommand(sub: string, args: string[], options: E
           labelFraction: optionalNumber(v['label-fraction'], '--label-fraction'),
           useGroups: v.groups === true ? true : undefined,
         },
+        pretraining: await pretrainingOption(client, v),
       };
       const { createExperiment } = await client.request<{ createExperiment: { id: string } }>(
         `mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`,
@@ -143,7 +144,15 @@ interface ComparisonRow {
   pairs: { a: string; b: string; metric: string; paired: boolean; reason: string | null; meanDifference: number; pValue: number | null }[];
 }
 
-async function resolveDataset(client: GraphqlClient, key: string): Promise<string> {
+/** --encoder ID, --pretrain-dataset NAME (repeatable), --transductive: the experiment's pretraining input. */
+async function pretrainingOption(client: GraphqlClient, v: ExperimentsOptions['values']): Promise<Record<string, unknown> | undefined> {
+  const extra = (v['pretrain-dataset'] as string[] | undefined) ?? [];
+  if (!v.encoder && extra.length === 0 && v.transductive !== true) return undefined;
+  const datasetIds = await Promise.all(extra.map((key) => resolveDataset(client, key)));
+  return { encoderId: v.encoder, datasetIds, transductive: v.transductive === true };
+}
+
+export async function resolveDataset(client: GraphqlClient, key: string): Promise<string> {
   const { dataset } = await client.request<{ dataset: { id: string } | null }>(`query($name: String) { dataset(name: $name) { id } }`, { name: key });
   return dataset?.id ?? key;
 }
@@ -179,23 +188,23 @@ export function table(header: string[], rows: string[][]): void {
   for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
 }
 
-function print(value: unknown): void {
+export function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-function requireString(value: unknown, what: string): string {
+export function requireString(value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '') throw new Error(`missing ${what}`);
   return value;
 }
 
-function optionalNumber(value: unknown, flag: string): number | undefined {
+export function optionalNumber(value: unknown, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n)) throw new Error(`${flag} must be a number, got "${value}"`);
   return n;
 }
 
-function parseJson(text: string, flag: string): unknown {
+export function parseJson(text: string, flag: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -14,20 +14,30 @@ import { startServer } from '../server';
 import { experimentsCommand, table } from './experiments.command';
 import { GraphqlClient } from './graphql-client';
 import { studyCommand } from './study.command';
+import { encodersCommand } from './encoders.command';
 
 const USAGE = `nir-ssl: NIR spectra classification with self-supervised learning
 
 Usage:
   nir-ssl serve                                  start the GraphQL server (same as npm start)
   nir-ssl datasets list
-  nir-ssl datasets import FILE --name NAME [--label-column label] [--group-column COL]
+  nir-ssl datasets import FILE --name NAME [--label-column label] [--group-column COL] [--library]
                                            [--axis-unit nm|cm-1] [--description TEXT] [--source TEXT]
   nir-ssl datasets delete NAME_OR_ID
   nir-ssl experiments run --dataset NAME --model PLUGIN [--params JSON] [--preprocessing JSON]
                           [--folds 5] [--seed 0] [--repeats 1] [--label-fraction F] [--groups]
                           [--name NAME] [--tag TAG]...      create, then watch with a progress bar
+                          [--encoder ID] [--pretrain-dataset NAME]... [--transductive]
+                                          SSL: start from a stored encoder, or add datasets (e.g.
+                                          spectral libraries) to pre-training; --transductive also
+                                          pre-trains on the test folds' spectra (results say so)
   nir-ssl experiments create ...                            (same flags) print the new ID
   nir-ssl experiments watch ID
+  nir-ssl encoders pretrain --name NAME --dataset NAME [--pretrain-dataset NAME]... [--unlabelled-only]
+                            [--params JSON] [--preprocessing JSON] [--seed 0]
+                                          pre-train an SSL encoder once, wait until it is ready
+  nir-ssl encoders list [--dataset NAME]   encoders with their pretext metrics
+  nir-ssl encoders delete ID
   nir-ssl experiments list [--dataset NAME] [--model M] [--status S] [--tag TAG]
   nir-ssl experiments cancel ID
   nir-ssl experiments compare ID ID [ID...]
@@ -60,6 +70,8 @@ interface DatasetSummaryLike {
   name: string;
   sampleCount: number;
   variableCount: number;
+  labelledCount: number;
+  unlabelledCount: number;
   axisUnit: string;
   classes: string[];
 }
@@ -72,6 +84,7 @@ interface ImportArgs {
   axisUnit?: AxisUnit;
   description?: string;
   source?: string;
+  library?: boolean;
 }
 
 /** Runs one command; returns the exit code. Errors are printed, with their code, not thrown. */
@@ -107,6 +120,11 @@ async function run(argv: string[]): Promise<number> {
       repeats: { type: 'string' },
       'label-fraction': { type: 'string' },
       groups: { type: 'boolean' },
+      library: { type: 'boolean' },
+      encoder: { type: 'string' },
+      'pretrain-dataset': { type: 'string', multiple: true },
+      transductive: { type: 'boolean' },
+      'unlabelled-only': { type: 'boolean' },
       tag: { type: 'string', multiple: true },
       status: { type: 'string' },
       preset: { type: 'string' },
@@ -128,6 +146,7 @@ async function run(argv: string[]): Promise<number> {
     return new Promise<number>(() => undefined);
   }
   if (command === 'study' && sub) return withGraphqlEndpoint(values.server, (url) => studyCommand(sub, rest, url, values));
+  if (command === 'encoders' && sub) return withGraphqlEndpoint(values.server, (url) => encodersCommand(sub, rest, { url, json: values.json === true, values }));
   if (command === 'experiments' && sub) return withGraphqlEndpoint(values.server, (url) => experimentsCommand(sub, rest, { url, json: values.json === true, values }));
   if (command !== 'datasets' || !sub) return usageError(`unknown command "${positionals.join(' ')}"`);
 
@@ -154,9 +173,10 @@ async function run(argv: string[]): Promise<number> {
           axisUnit,
           description: values.description,
           source: values.source,
+          library: values.library === true,
         });
         if (values.json) print(d);
-        else process.stdout.write(`imported "${d.name}" (${d.id}): ${d.sampleCount} spectra x ${d.variableCount} points, ${d.classes.length} classes, in ${Date.now() - started} ms\n`);
+        else process.stdout.write(`imported "${d.name}" (${d.id}): ${d.sampleCount} spectra (${d.labelledCount} labelled, ${d.unlabelledCount} unlabelled) x ${d.variableCount} points, ${d.classes.length} classes, in ${Date.now() - started} ms\n`);
         return 0;
       }
       case 'delete': {
@@ -203,12 +223,12 @@ async function localBackend(): Promise<Backend> {
 }
 
 function local(d: DatasetSummary): DatasetSummaryLike {
-  return { id: d.id, name: d.name, sampleCount: d.nSamples, variableCount: d.nVariables, axisUnit: d.axisUnit, classes: d.classes };
+  return { id: d.id, name: d.name, sampleCount: d.nSamples, variableCount: d.nVariables, labelledCount: d.nLabelled, unlabelledCount: d.nUnlabelled, axisUnit: d.axisUnit, classes: d.classes };
 }
 
 function remoteBackend(url: string): Backend {
   const client = new GraphqlClient(url);
-  const fields = 'id name sampleCount variableCount axisUnit classes { name }';
+  const fields = 'id name sampleCount variableCount labelledCount unlabelledCount axisUnit classes { name }';
   type Remote = Omit<DatasetSummaryLike, 'classes'> & { classes: { name: string }[] };
   const flatten = (d: Remote): DatasetSummaryLike => ({ ...d, classes: d.classes.map((c) => c.name) });
   return {
@@ -237,8 +257,8 @@ function remoteBackend(url: string): Backend {
 
 function printTable(list: DatasetSummaryLike[]): void {
   table(
-    ['NAME', 'SAMPLES', 'POINTS', 'AXIS', 'CLASSES', 'ID'],
-    list.map((d) => [d.name, String(d.sampleCount), String(d.variableCount), d.axisUnit, String(d.classes.length), d.id]),
+    ['NAME', 'SAMPLES', 'LABELLED', 'UNLABELLED', 'POINTS', 'AXIS', 'CLASSES', 'ID'],
+    list.map((d) => [d.name, String(d.sampleCount), String(d.labelledCount), String(d.unlabelledCount), String(d.variableCount), d.axisUnit, String(d.classes.length), d.id]),
   );
 }
 

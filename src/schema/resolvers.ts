@@ -1,4 +1,5 @@
 import { DatasetsResolver } from './datasets/datasets.resolver';
+import { EncodersResolver } from './encoders/encoders.resolver';
 import { ExperimentsResolver } from './experiments/experiments.resolver';
 import { ModelsResolver } from './models/models.resolver';
 import { PluginsResolver } from './plugins/plugins.resolver';
@@ -6,4 +7,4 @@ import { StudiesResolver } from './studies/studies.resolver';
 import { SystemResolver } from './system/system.resolver';
 
 /** Every resolver class; each is bound in the container (src/container.ts). */
-export const RESOLVERS = [DatasetsResolver, ExperimentsResolver, ModelsResolver, PluginsResolver, StudiesResolver, SystemResolver] as const;
+export const RESOLVERS = [DatasetsResolver, ExperimentsResolver, ModelsResolver, PluginsResolver, StudiesResolver, SystemResolver, EncodersResolver] as const;

@@ -8,6 +8,7 @@ import { SHIPPED_EXAMPLES, exampleImportRequest } from './datasets/examples';
 import { APP_CONFIG, LOGGER } from './tokens';
 import { PluginRegistry } from '../plugins/registry';
 import { ExperimentService } from './experiments/experiments.service';
+import { EncoderService } from './encoders/encoders.service';
 
 /** What happens once per start: custom plugins are loaded; a new database gets the examples. */
 @injectable()
@@ -19,6 +20,7 @@ export class StartupService {
     @inject(DatasetService) private readonly datasets: DatasetService,
     @inject(PluginRegistry) private readonly registry: PluginRegistry,
     @inject(ExperimentService) private readonly experiments: ExperimentService,
+    @inject(EncoderService) private readonly encoders: EncoderService,
   ) {}
 
   async run(): Promise<void> {
@@ -28,6 +30,8 @@ export class StartupService {
       this.logger.info('custom plugins loaded', { report });
     }
     if (this.database.created && this.config.importExamples) await this.importExamples();
+    const failed = await this.encoders.failInterrupted();
+    if (failed > 0) this.logger.warn('encoder pre-trainings interrupted by the last shutdown marked failed', { encoders: failed });
     const resumed = await this.experiments.resumeUnfinished();
     if (resumed.length > 0) this.logger.info('resuming experiments', { experiments: resumed });
   }

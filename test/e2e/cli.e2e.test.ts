@@ -34,7 +34,7 @@ describe('command-line tool', () => {
     const env = { DATABASE_URL: `file:${path.join(dir, 'cli.db')}`, NIR_SSL_LOG_LEVEL: 'silent' };
     const imported = await cli(['datasets', 'import', file, '--axis-unit', 'nm'], env);
     expect(imported.code).toBe(0);
-    expect(imported.out).toMatch(/imported "lab-spectra" \(\w+\): 6 spectra x 8 points, 2 classes/);
+    expect(imported.out).toMatch(/imported "lab-spectra" \(\w+\): 6 spectra \(6 labelled, 0 unlabelled\) x 8 points, 2 classes/);
     const listed = await cli(['datasets', 'list', '--json'], env);
     expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ name: 'lab-spectra', sampleCount: 6, variableCount: 8 })]);
     const again = await cli(['datasets', 'import', file], env);

@@ -69,4 +69,26 @@ describe('study report', () => {
     expect(text).toMatch(/Auto SSL - SSL at the paper's settings \(table4:ssl\): \+0\.0500 accuracy/);
     expect(text).toMatch(/auto:1:ssl, fold 3: the training loss never fell/);
   });
+
+  it('says how many unlabelled spectra each fold of the label-fraction sweep pre-trained on, and names transductive experiments', () => {
+    const sweepSettings = studySettings({ preset: 'quick', parts: ['sweep'], fractions: [1, 0.1] });
+    const withUse = (e: ReportExperiment, use: { spectra: number; unlabelled: number; transductive: boolean }[]): ReportExperiment => ({
+      ...e,
+      folds: e.folds.map((f, k) => ({ ...f, pretraining: use[k] })),
+    });
+    const experiments = [
+      withUse(experiment('sweep:0.1:ssl', [0.7, 0.8]), [
+        { spectra: 100, unlabelled: 91, transductive: false },
+        { spectra: 101, unlabelled: 92, transductive: false },
+      ]),
+      withUse(experiment('table4:ssl', [0.9, 0.9]), [
+        { spectra: 100, unlabelled: 0, transductive: true },
+        { spectra: 101, unlabelled: 0, transductive: true },
+      ]),
+    ];
+    const text = studyReport({ studyName: 's', datasetName: 'mango', samples: 186, variables: 1557, classes: 4, settings: sweepSettings, experiments, generatedAt: new Date(60_000) });
+    expect(text).toMatch(/\| 10% \| 91 \/ 100, 92 \/ 101 \|/);
+    expect(text).toMatch(/Pre-training saw the test folds' spectra \(never their labels\) in: table4:ssl\./);
+    expect(report([experiment('table4:ssl', [0.8, 0.9])])).not.toMatch(/Transductive/);
+  });
 });

@@ -25,7 +25,7 @@ registerEnumType(DelimiterEnum, {
   valuesConfig: { COMMA: { description: 'Comma (CSV).' }, TAB: { description: 'Tab (TSV).' }, SEMICOLON: { description: 'Semicolon (CSV with decimal commas).' } },
 });
 
-@ObjectType('Dataset', { description: 'A set of labelled spectra on one spectral axis.' })
+@ObjectType('Dataset', { description: 'A set of spectra on one spectral axis, labelled, unlabelled (empty label) or both; a spectral library has no labels at all.' })
 export class DatasetType {
   @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
   @Field({ description: 'Unique name (1 to 200 characters); datasets can also be looked up by it.' }) name!: string;
@@ -34,6 +34,10 @@ export class DatasetType {
   @Field(() => AxisUnitEnum, { description: 'Unit of the spectral axis values.' }) axisUnit!: AxisUnitEnum;
   @Field(() => Int, { description: 'Number of spectra (rows).' }) sampleCount!: number;
   @Field(() => Int, { description: 'Number of points per spectrum (the length of the axis).' }) variableCount!: number;
+  @Field(() => Int, { description: 'Spectra with a class label: the only ones an experiment splits into folds and scores.' }) labelledCount!: number;
+  @Field(() => Int, { description: 'Spectra without a label (empty label, or a spectral library): used only as unlabelled data for SSL pre-training, never scored nor put in a test fold.' })
+  unlabelledCount!: number;
+  @Field({ description: 'True when no spectrum has a label (a spectral library): it can be pre-trained on, not used for an experiment.' }) isLibrary!: boolean;
   @Field({ description: 'True when the dataset has a group column (repeated scans of one sample).' }) hasGroups!: boolean;
   @Field(() => [String], { description: 'Names of the extra columns kept per sample (see Sample.metadata), in file order.' }) metadataColumns!: string[];
   @Field({ description: 'When the dataset was imported.' }) createdAt!: Date;
@@ -50,7 +54,8 @@ export class ClassCountType {
 @ObjectType('Sample', { description: 'One spectrum with its label.' })
 export class SampleType {
   @Field(() => Int, { description: 'Row of the sample in the dataset (0-based).' }) index!: number;
-  @Field({ description: 'The class label of the spectrum.' }) label!: string;
+  @Field({ description: 'The class label of the spectrum; empty for an unlabelled spectrum (see labelled).' }) label!: string;
+  @Field({ description: 'False for a spectrum without a label (used only as unlabelled data for SSL pre-training).' }) labelled!: boolean;
   @Field(() => String, { description: 'The value of the group column (e.g. the physical sample of repeated scans); null when the dataset has none.', nullable: true }) group!: string | null;
   @Field(() => GraphQLJSONObject, { description: 'The values of the metadata columns, by column name (numbers where they parse, else strings; null when empty).' }) metadata!: Record<string, unknown>;
   @Field(() => [Float], { description: 'The spectrum: one value per point of the dataset\'s axis.' }) values!: number[];
@@ -101,6 +106,12 @@ export class ImportDatasetInput {
   axisUnit?: AxisUnitEnum;
   @Field(() => DelimiterEnum, { nullable: true, description: 'Detected from the header when omitted.' })
   delimiter?: DelimiterEnum;
+  @Field({
+    nullable: true,
+    defaultValue: false,
+    description: 'A spectral library without labels: the label column may be missing (every spectrum is unlabelled). Without it, a missing label column is an error; empty labels always mark unlabelled spectra.',
+  })
+  library?: boolean;
 }
 
 export enum DatasetEventKind {

@@ -109,8 +109,9 @@ export class DatasetsResolver {
     @Root() dataset: DatasetType,
     @Args(() => PageArgs) page: PageArgs,
     @Arg('className', () => String, { nullable: true, description: 'Only the spectra of this class.' }) className?: string | null,
+    @Arg('labelled', () => Boolean, { nullable: true, description: 'true: only labelled spectra; false: only unlabelled ones; omitted: all.' }) labelled?: boolean | null,
   ): Promise<SampleConnection> {
-    return toConnection(await this.service.samplePage(dataset.id, className, page), toSample);
+    return toConnection(await this.service.samplePage(dataset.id, className, page, labelled ?? null), toSample);
   }
 
   @FieldResolver(() => [ClassStatisticsType], { description: 'Mean and standard deviation spectrum of each class, in class order.' })
@@ -121,6 +122,15 @@ export class DatasetsResolver {
       mean: Array.from(s.mean),
       std: Array.from(s.std),
     }));
+  }
+
+  @FieldResolver(() => ClassStatisticsType, {
+    nullable: true,
+    description: 'Mean and standard deviation spectrum of the unlabelled spectra, their own group (className "(unlabelled)"); null when every spectrum has a label.',
+  })
+  async unlabelledStatistics(@Root() dataset: DatasetType): Promise<ClassStatisticsType | null> {
+    const s = await this.service.unlabelledStatistics(dataset.id);
+    return s ? { className: s.className, count: s.count, mean: Array.from(s.mean), std: Array.from(s.std) } : null;
   }
 
   @Subscription(() => DatasetEventType, { topics: 'dataset', description: 'Datasets created, renamed or deleted.' })
@@ -138,6 +148,9 @@ function toGraphql(d: DatasetSummary): DatasetType {
     axisUnit: d.axisUnit as AxisUnitEnum,
     sampleCount: d.nSamples,
     variableCount: d.nVariables,
+    labelledCount: d.nLabelled,
+    unlabelledCount: d.nUnlabelled,
+    isLibrary: d.nLabelled === 0,
     hasGroups: d.hasGroups,
     metadataColumns: d.metadataNames,
     createdAt: d.createdAt,
@@ -146,5 +159,5 @@ function toGraphql(d: DatasetSummary): DatasetType {
 }
 
 function toSample(sample: Sample): SampleType {
-  return { ...sample, values: Array.from(sample.values) };
+  return { ...sample, label: sample.label ?? '', labelled: sample.label !== null, values: Array.from(sample.values) };
 }

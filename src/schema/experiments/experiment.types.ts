@@ -40,6 +40,30 @@ export class ProtocolInput {
   @Field(() => Int, { description: 'Repeats of the whole cross-validation, repeat r shuffled with seed + r.', nullable: true }) repeats?: number;
 }
 
+@InputType('PretrainingInput', {
+  description:
+    'What SSL pre-training uses besides each training fold and the dataset\'s unlabelled spectra (which it always uses). Test-fold spectra are never pre-trained on unless transductive is set.',
+})
+export class PretrainingInput {
+  @Field(() => [ID], { nullable: true, description: 'Extra datasets (e.g. spectral libraries) whose spectra join pre-training, labels ignored; resampled onto the dataset\'s axis, which they must cover.' })
+  datasetIds?: string[];
+  @Field({ nullable: true, defaultValue: false, description: 'Also pre-train on each test fold\'s spectra (never their labels). Every result and report then says so.' })
+  transductive?: boolean;
+  @Field(() => ID, { nullable: true, description: 'Start every fold from this stored encoder (see pretrainEncoder) instead of pre-training; excludes datasetIds and transductive.' })
+  encoderId?: string;
+}
+
+@ObjectType('FoldPretraining', { description: 'What a fold\'s SSL pre-training saw.' })
+export class FoldPretrainingType {
+  @Field(() => Int, { description: 'Spectra pre-trained on.' }) spectra!: number;
+  @Field(() => Int, { description: 'Of them, spectra whose labels fine-tuning did not use: hidden labels of a label fraction, unlabelled rows, extra datasets, and test spectra when transductive.' })
+  unlabelled!: number;
+  @Field({ description: 'True when the fold\'s test spectra were among them (a transductive experiment, or an encoder pre-trained on this dataset\'s labelled spectra).' })
+  transductive!: boolean;
+  @Field(() => ID, { nullable: true, description: 'The stored encoder the fold started from; null when the fold pre-trained (or reused its own fold\'s cache).' })
+  encoderId!: string | null;
+}
+
 @InputType('CreateExperimentInput', { description: 'A new experiment: what to train, on what, and how to cross-validate it.' })
 export class CreateExperimentInput {
   @Field({ description: 'Name shown in lists; need not be unique.' }) name!: string;
@@ -51,6 +75,8 @@ export class CreateExperimentInput {
   @Field(() => ProtocolInput, { description: 'Cross-validation settings; omitted: 5 folds, seed 0.', nullable: true }) protocol?: ProtocolInput;
   @Field({ nullable: true, defaultValue: false, description: 'After cross-validation, train on every row and store the model for predictions.' })
   trainFinalModel?: boolean;
+  @Field(() => PretrainingInput, { nullable: true, description: 'SSL pre-training inputs: extra datasets, transductive, or a stored encoder (SSL models only).' })
+  pretraining?: PretrainingInput;
 }
 
 @InputType('ExperimentFilter', { description: 'Every given condition must hold.' })
@@ -136,6 +162,8 @@ export class FoldResultType {
   choices!: Record<string, unknown>;
   @Field(() => [String], { description: 'Problems with this fold\'s model a user must see, e.g. a network that learned nothing. Empty when none.' })
   warnings!: string[];
+  @Field(() => FoldPretrainingType, { nullable: true, description: 'What SSL pre-training saw in this fold; null for a model without pre-training (or a fold stored before this was kept).' })
+  pretraining!: FoldPretrainingType | null;
 }
 
 @ObjectType('Experiment', { description: 'A cross-validated run of one model on one dataset.' })

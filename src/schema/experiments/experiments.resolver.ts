@@ -65,6 +65,9 @@ export class ExperimentsResolver {
         model: { plugin: input.model.plugin, params: input.model.params ?? {} },
         protocol: input.protocol ? { ...input.protocol, labelFraction: input.protocol.labelFraction ?? null } : undefined,
         trainFinalModel: input.trainFinalModel ?? false,
+        pretraining: input.pretraining
+          ? { datasetIds: input.pretraining.datasetIds ?? [], transductive: input.pretraining.transductive ?? false, encoderId: input.pretraining.encoderId ?? null }
+          : undefined,
       }),
     );
   }
@@ -98,7 +101,18 @@ export class ExperimentsResolver {
       curves: f.details.curves.map((c) => ({ stage: c.stage, epoch: c.epoch, loss: c.loss, accuracy: c.accuracy ?? null, extra: c.extra ?? null })),
       choices: f.details.choices ?? {},
       warnings: [...(f.details.warnings ?? [])],
+      pretraining: f.details.pretraining ?? null,
     }));
+  }
+
+  @FieldResolver(() => Boolean, {
+    description:
+      'True when SSL pre-training saw test-fold spectra (never their labels): the experiment asked for it (pretraining.transductive), or its stored encoder was pre-trained on this dataset\'s labelled spectra. Its scores are then not comparable with inductive ones.',
+  })
+  async transductive(@Root() experiment: ExperimentType): Promise<boolean> {
+    const spec = experiment.config as { pretraining?: { transductive?: boolean } };
+    if (spec.pretraining?.transductive) return true;
+    return (await this.service.folds(experiment.id)).some((f) => f.details.pretraining?.transductive === true);
   }
 
   @FieldResolver(() => [String], {

@@ -56,7 +56,7 @@ export class PipelineStepInput {
 @ObjectType('PreviewedSample', { description: 'One spectrum before and after a pipeline.' })
 export class PreviewedSampleType {
   @Field(() => Int, { description: 'Row of the spectrum in the dataset (0-based).' }) index!: number;
-  @Field({ description: 'Class label of the spectrum.' }) label!: string;
+  @Field({ description: 'Class label of the spectrum; empty for an unlabelled spectrum.' }) label!: string;
   @Field(() => [Float], { description: 'The spectrum as stored.' }) original!: number[];
   @Field(() => [Float], { description: 'The spectrum after the pipeline.' }) transformed!: number[];
 }

@@ -8,6 +8,7 @@ import {
   parseSpectraCsv,
   parseSpectraCsvStream,
   toBlocks,
+  UNLABELLED,
   type AxisUnit,
   type ParsedSpectraBlocks,
   type SpectraCsvOptions,
@@ -27,6 +28,9 @@ export interface DatasetSummary {
   readonly classes: string[];
   readonly metadataNames: string[];
   readonly hasGroups: boolean;
+  /** Rows with a label, and rows without one (a spectral library has only the latter). */
+  readonly nLabelled: number;
+  readonly nUnlabelled: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -35,6 +39,7 @@ export interface DatasetSummary {
 export interface LoadedDataset extends DatasetSummary {
   readonly axis: Float64Array;
   readonly x: Matrix;
+  /** Class index per row; UNLABELLED (-1) for a row without a label. */
   readonly y: Int32Array;
   readonly groups: string[] | null;
   readonly metadata: (string | number | null)[][];
@@ -55,7 +60,8 @@ export interface ImportDatasetRequest extends SpectraCsvOptions {
 
 export interface Sample {
   readonly index: number;
-  readonly label: string;
+  /** Null for an unlabelled spectrum. */
+  readonly label: string | null;
   readonly group: string | null;
   readonly metadata: Record<string, unknown>;
   readonly values: Float32Array;
@@ -77,9 +83,10 @@ export interface ClassStatistics {
 
 const MAX_PAGE = 500;
 
-/** The rows of a dataset, of one class when given. */
-function sampleIndices(d: LoadedDataset, className: string | null | undefined): number[] {
-  const indices = Array.from({ length: d.nSamples }, (_, i) => i);
+/** The rows of a dataset, of one class when given, only labelled or unlabelled ones when asked. */
+function sampleIndices(d: LoadedDataset, className: string | null | undefined, labelled: boolean | null = null): number[] {
+  let indices = Array.from({ length: d.nSamples }, (_, i) => i);
+  if (labelled !== null) indices = indices.filter((i) => (d.y[i] !== UNLABELLED) === labelled);
   if (className === null || className === undefined) return indices;
   const k = d.classes.indexOf(className);
   if (k < 0) throw new UserInputError(`dataset "${d.name}" has no class "${className}" (classes: ${d.classes.join(', ')})`);
@@ -90,7 +97,7 @@ function sampleRows(d: LoadedDataset, indices: number[]): Sample[] {
   const rows = selectRows(d.x, indices);
   return indices.map((i, k) => ({
     index: i,
-    label: d.classes[d.y[i]],
+    label: d.y[i] === UNLABELLED ? null : d.classes[d.y[i]],
     group: d.groups ? d.groups[i] : null,
     metadata: Object.fromEntries(d.metadataNames.map((m, j) => [m, d.metadata[i]?.[j] ?? null])),
     values: rows.data.subarray(k * d.nVariables, (k + 1) * d.nVariables),
@@ -130,6 +137,7 @@ export class DatasetService {
               classes: JSON.stringify(parsed.classes),
               metadataNames: JSON.stringify(parsed.metadataNames),
               hasGroups: parsed.groups !== null,
+              nUnlabelled: parsed.unlabelledCount,
               data: {
                 create: {
                   axis: axisBytes,
@@ -255,44 +263,46 @@ export class DatasetService {
   }
 
   /** A page of the spectra (of one class, when given), in row order. */
-  async samplePage(id: string, className: string | null | undefined, request: Omit<PageRequest, 'order'>): Promise<Page<Sample>> {
+  async samplePage(
+    id: string,
+    className: string | null | undefined,
+    request: Omit<PageRequest, 'order'>,
+    labelled: boolean | null = null,
+  ): Promise<Page<Sample>> {
     const d = await this.load(id);
-    const indices = sampleIndices(d, className);
+    const indices = sampleIndices(d, className, labelled);
     return pageByPosition(request, indices.length, (start, count) => sampleRows(d, indices.slice(start, start + count)));
   }
 
-  /** Per-class mean and (population) standard deviation spectra. */
+  /** Per-class mean and (population) standard deviation spectra (unlabelled rows belong to none). */
   async classStatistics(id: string): Promise<ClassStatistics[]> {
     const d = await this.load(id);
-    const L = d.nVariables;
-    return d.classes.map((className, k) => {
-      const mean = new Float64Array(L);
-      const sq = new Float64Array(L);
-      let count = 0;
-      for (let i = 0; i < d.nSamples; i++) {
-        if (d.y[i] !== k) continue;
-        count++;
-        const off = i * L;
-        for (let j = 0; j < L; j++) mean[j] += d.x.data[off + j];
-      }
-      for (let j = 0; j < L; j++) mean[j] /= count;
-      for (let i = 0; i < d.nSamples; i++) {
-        if (d.y[i] !== k) continue;
-        const off = i * L;
-        for (let j = 0; j < L; j++) {
-          const diff = d.x.data[off + j] - mean[j];
-          sq[j] += diff * diff;
-        }
-      }
-      const std = sq.map((s) => Math.sqrt(s / count));
-      return { className, count, mean, std };
-    });
+    return d.classes.map((className, k) => meanStd(d, className, k));
+  }
+
+  /** Mean and standard deviation of the unlabelled spectra, their own group; null when there are none. */
+  async unlabelledStatistics(id: string): Promise<ClassStatistics | null> {
+    const d = await this.load(id);
+    return d.nUnlabelled > 0 ? meanStd(d, UNLABELLED_GROUP, UNLABELLED) : null;
+  }
+
+  /**
+   * A dataset's labelled rows, for what needs labels (an experiment): refuses a spectral
+   * library, or a dataset with fewer than 2 classes among its labelled rows.
+   */
+  requireLabels(d: LoadedDataset, purpose: string): void {
+    if (d.nLabelled === 0) {
+      throw new UserInputError(`dataset "${d.name}" is a spectral library without labels; ${purpose} needs labelled spectra (a library can be pre-trained on, or named as extra pre-training data)`, {
+        datasetId: d.id,
+      });
+    }
+    if (d.classes.length < 2) throw new UserInputError(`dataset "${d.name}" has ${d.classes.length} class; ${purpose} needs at least 2`, { datasetId: d.id });
   }
 
   /** Samples per class, in class order (a class without samples counts 0). */
   classCounts(d: LoadedDataset): number[] {
-    const counts = classCounts(d.y);
-    while (counts.length < d.classes.length) counts.push(0);
+    const counts = new Array<number>(d.classes.length).fill(0);
+    for (const label of d.y) if (label !== UNLABELLED) counts[label]++;
     return counts;
   }
 
@@ -322,6 +332,34 @@ function matrixFromChunks(chunks: Uint8Array[], rows: number, cols: number): Mat
   return matrix(rows, cols, data);
 }
 
+/** The name the unlabelled rows' statistics go by. */
+export const UNLABELLED_GROUP = '(unlabelled)';
+
+/** Mean and population standard deviation spectrum of the rows whose label is `label`. */
+function meanStd(d: LoadedDataset, className: string, label: number): ClassStatistics {
+  const L = d.nVariables;
+  const mean = new Float64Array(L);
+  const sq = new Float64Array(L);
+  let count = 0;
+  for (let i = 0; i < d.nSamples; i++) {
+    if (d.y[i] !== label) continue;
+    count++;
+    const off = i * L;
+    for (let j = 0; j < L; j++) mean[j] += d.x.data[off + j];
+  }
+  for (let j = 0; j < L; j++) mean[j] /= count;
+  for (let i = 0; i < d.nSamples; i++) {
+    if (d.y[i] !== label) continue;
+    const off = i * L;
+    for (let j = 0; j < L; j++) {
+      const diff = d.x.data[off + j] - mean[j];
+      sq[j] += diff * diff;
+    }
+  }
+  const std = sq.map((s) => Math.sqrt(s / count));
+  return { className, count, mean, std };
+}
+
 function checkName(name: string): string {
   const trimmed = (name ?? '').trim();
   if (trimmed.length === 0) throw new UserInputError('the dataset name must not be empty');
@@ -348,6 +386,7 @@ function toSummary(row: {
   classes: string;
   metadataNames: string;
   hasGroups: boolean;
+  nUnlabelled: number;
   createdAt: Date;
   updatedAt: Date;
 }): DatasetSummary {
@@ -362,6 +401,8 @@ function toSummary(row: {
     classes: JSON.parse(row.classes) as string[],
     metadataNames: JSON.parse(row.metadataNames) as string[],
     hasGroups: row.hasGroups,
+    nLabelled: row.nSamples - row.nUnlabelled,
+    nUnlabelled: row.nUnlabelled,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -20,15 +20,25 @@ export interface SpectraCsvOptions {
   readonly axisUnit?: AxisUnit;
   /** Largest accepted input in bytes. */
   readonly maxBytes?: number;
+  /**
+   * A spectral library: spectra without labels. The label column may then be missing (every row
+   * is unlabelled); where it is present, its values are read as usual.
+   */
+  readonly library?: boolean;
 }
+
+/** The class index of an unlabelled row (empty label, or a library without a label column). */
+export const UNLABELLED = -1;
 
 export interface ParsedSpectra {
   readonly axis: Float64Array;
   readonly axisUnit: AxisUnit;
   readonly x: Matrix;
-  /** Class names in natural sort order; y holds indices into it. */
+  /** Class names in natural sort order; y holds indices into it, UNLABELLED (-1) for a row without a label. */
   readonly classes: string[];
   readonly y: Int32Array;
+  /** Rows without a label. */
+  readonly unlabelledCount: number;
   readonly groups: string[] | null;
   readonly metadataNames: string[];
   /** Per sample, the metadata values (numbers where numeric, else strings; null when empty). */
@@ -167,12 +177,17 @@ export class SpectraCsvParser {
     if (this.rows === 0) throw new UserInputError('the file has a header but no spectra');
     if (this.block && this.blockRow > 0) this.blocks.push(this.block.subarray(0, this.blockRow * layout.nVariables));
     this.block = null;
-    const classes = [...new Set(this.rawLabels)].sort(naturalCompare);
-    if (classes.length < 2) {
-      throw new UserInputError(`the data has ${classes.length} class (${preview(classes)}); classification needs at least 2`);
+    // Empty labels are unlabelled rows: allowed beside at least 2 classes, or in a table with no
+    // labels at all (a spectral library).
+    const classes = [...new Set(this.rawLabels)].filter((label) => label !== '').sort(naturalCompare);
+    if (classes.length === 1) {
+      throw new UserInputError(
+        `the data has 1 class (${preview(classes)}); classification needs at least 2 (leave every label empty, or import with library: true, for a spectral library)`,
+      );
     }
     const classIndex = new Map(classes.map((c, k) => [c, k]));
-    const y = Int32Array.from(this.rawLabels, (label) => classIndex.get(label) as number);
+    const y = Int32Array.from(this.rawLabels, (label) => (label === '' ? UNLABELLED : (classIndex.get(label) as number)));
+    const unlabelledCount = this.rawLabels.reduce((n, label) => n + (label === '' ? 1 : 0), 0);
     return {
       axis: layout.axis,
       axisUnit: this.options.axisUnit ?? inferAxisUnit(layout.axis),
@@ -181,6 +196,7 @@ export class SpectraCsvParser {
       blocks: this.blocks,
       classes,
       y,
+      unlabelledCount,
       groups: layout.groupIndex >= 0 ? this.groups : null,
       metadataNames: layout.metadataNames,
       metadata: this.metadata,
@@ -209,8 +225,10 @@ export class SpectraCsvParser {
     const header = line.split(delimiter).map((h) => unquote(h.trim()));
     const labelName = options.labelColumn ?? 'label';
     const labelIndex = header.indexOf(labelName);
-    if (labelIndex < 0) {
-      throw new UserInputError(`line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)})`);
+    if (labelIndex < 0 && !options.library) {
+      throw new UserInputError(
+        `line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)}); a spectral library without labels is imported with library: true`,
+      );
     }
     const groupName = options.groupColumn ?? null;
     const groupIndex = groupName === null ? -1 : header.indexOf(groupName);
@@ -261,8 +279,8 @@ export class SpectraCsvParser {
     if (fields.length !== layout.width) {
       throw new UserInputError(`line ${lineNo} has ${fields.length} fields, expected ${layout.width} as in the header`);
     }
-    const label = unquote(fields[layout.labelIndex].trim());
-    if (label === '') throw new UserInputError(`line ${lineNo}, column ${layout.labelIndex + 1}: empty label`);
+    // '' marks an unlabelled row.
+    const label = layout.labelIndex >= 0 ? unquote(fields[layout.labelIndex].trim()) : '';
     let group: string | null = null;
     if (layout.groupIndex >= 0) {
       group = unquote(fields[layout.groupIndex].trim());

@@ -12,12 +12,15 @@ import type { StoredModelConfig } from '../models/model-config';
 import { EventBus } from '../events';
 import { APP_CONFIG, LOGGER } from '../tokens';
 import type { ExperimentProgress, ExperimentStatus } from './experiment-events';
-import { planFolds, type ExperimentSpec, type FoldPlan } from './experiment-spec';
-import type { FoldJob, FoldOutcome, FoldProgress } from './fold-runner';
+import { labelledRows, planFolds, unlabelledRows, type ExperimentSpec, type FoldPlan } from './experiment-spec';
+import type { FoldJob, FoldOutcome, FoldProgress, PretrainedEncoderData } from './fold-runner';
+import { extraPretrainingSpectra } from './pretraining-data';
+import type { Matrix } from '../../numeric/matrix';
 import { estimateFoldBytes, pretextShapeOf } from './fold-memory';
 import { TrainingSlots } from './training-slots';
 import { PluginRegistry } from '../../plugins/registry';
 import type { ClassifierPlugin } from '../../plugins/contract';
+import { isSslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
 
 const FOLD_RUNNER = path.join(__dirname, 'fold-runner');
 /** Stored progress is for polling dashboards: at most one write per experiment per interval. */
@@ -54,6 +57,7 @@ export class ExperimentRunner {
     let foldsTotal = 0;
     try {
       const dataset = await this.datasets.load(spec.datasetId);
+      const inputs = await this.pretrainingInputs(spec, dataset);
       const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups);
       foldsTotal = plans.length;
       const stored = await db.foldResult.findMany({ where: { experimentId }, select: { repeat: true, fold: true } });
@@ -65,14 +69,14 @@ export class ExperimentRunner {
       // Folds are independent: up to foldConcurrency of them wait for a training slot at once,
       // each trains in its own worker thread, and each is stored the moment it finishes.
       await runPool(pending, this.config.foldConcurrency, signal, async (plan, poolSignal) => {
-        const outcome = await this.runFold(experimentId, spec, dataset, plan, poolSignal, foldsDone, foldsTotal);
+        const outcome = await this.runFold(experimentId, spec, dataset, inputs, plan, poolSignal, foldsDone, foldsTotal);
         await this.storeFold(experimentId, plan, outcome);
         foldsDone++;
         this.publish({ experimentId, status: 'running', repeat: plan.repeat, fold: plan.fold, foldsDone, foldsTotal }, true);
       });
       if (spec.trainFinalModel && (await db.model.count({ where: { experimentId } })) === 0) {
         if (signal.aborted) throw new CancelledError();
-        await this.trainFinalModel(experiment.name, experimentId, spec, dataset, signal, foldsDone, foldsTotal);
+        await this.trainFinalModel(experiment.name, experimentId, spec, dataset, inputs, signal, foldsDone, foldsTotal);
       }
       await this.finish(experimentId, 'succeeded', null, foldsDone, foldsTotal);
     } catch (error) {
@@ -94,13 +98,15 @@ export class ExperimentRunner {
     experimentId: string,
     spec: ExperimentSpec,
     dataset: LoadedDataset,
+    inputs: PretrainingInputs,
     signal: AbortSignal,
     foldsDone: number,
     foldsTotal: number,
   ): Promise<void> {
-    const all = Int32Array.from({ length: dataset.nSamples }, (_, i) => i);
+    // Every labelled row; the unlabelled ones only join pre-training.
+    const all = labelledRows(dataset.y);
     const plan: FoldPlan = { repeat: -1, fold: -1, train: all, labelled: all, test: new Int32Array(0) };
-    const outcome = await this.runFold(experimentId, spec, dataset, plan, signal, foldsDone, foldsTotal, true);
+    const outcome = await this.runFold(experimentId, spec, dataset, inputs, plan, signal, foldsDone, foldsTotal, true);
     if (!outcome.model) throw new Error('the final model run returned no model');
     const folds = await this.database.client.foldResult.findMany({ where: { experimentId }, select: { accuracy: true, macroF1: true } });
     const accuracy = summarize(folds.map((f) => f.accuracy));
@@ -112,7 +118,7 @@ export class ExperimentRunner {
       axis: Array.from(dataset.axis),
       axisUnit: dataset.axisUnit,
       backend: outcome.backend,
-      trainedOn: dataset.nSamples,
+      trainedOn: all.length,
     };
     await this.database.client.model.create({
       data: {
@@ -126,21 +132,48 @@ export class ExperimentRunner {
     });
   }
 
+  /** The unlabelled rows, extra datasets and stored encoder an experiment's SSL pre-training uses. */
+  private async pretrainingInputs(spec: ExperimentSpec, dataset: LoadedDataset): Promise<PretrainingInputs> {
+    const settings = spec.pretraining;
+    const classifier = this.registry.create<ClassifierPlugin>(spec.model.plugin, spec.model.params);
+    const pretrains = isSslPretrainable(classifier) && classifier.usesSslPretraining();
+    (classifier as Partial<{ dispose(): void }>).dispose?.();
+    if (!pretrains) return { unlabelled: new Int32Array(0), extra: null, transductive: false, encoder: null };
+    let encoder: PretrainingInputs['encoder'] = null;
+    if (settings?.encoderId) {
+      const stored = await this.encoders.named(settings.encoderId);
+      encoder = { id: settings.encoderId, data: stored.data, spectra: stored.spectra, unlabelled: stored.unlabelled, transductive: stored.transductiveFor(dataset.id) };
+    }
+    return {
+      unlabelled: unlabelledRows(dataset.y),
+      extra: encoder ? null : await extraPretrainingSpectra(this.datasets, dataset, settings?.datasetIds ?? []),
+      transductive: settings?.transductive === true,
+      encoder,
+    };
+  }
+
   private async runFold(
     experimentId: string,
     spec: ExperimentSpec,
     dataset: LoadedDataset,
+    inputs: PretrainingInputs,
     plan: FoldPlan,
     signal: AbortSignal,
     foldsDone: number,
     foldsTotal: number,
     keepModel = false,
   ): Promise<FoldOutcome> {
-    const cacheKey = this.encoders.keyFor(spec, dataset.id, plan);
+    const cacheKey = inputs.encoder ? null : this.encoders.keyFor(spec, dataset.id, plan, inputs.unlabelled.length);
     const classifier = this.registry.create<ClassifierPlugin>(spec.model.plugin, spec.model.params);
     const slot = {
       group: experimentId,
-      bytes: estimateFoldBytes({ datasetRows: dataset.nSamples, trainRows: plan.train.length, length: dataset.x.cols, pretext: pretextShapeOf(classifier) }),
+      bytes: estimateFoldBytes({
+        datasetRows: dataset.nSamples + (inputs.extra?.rows ?? 0),
+        trainRows: plan.train.length,
+        pretrainRows: plan.train.length + inputs.unlabelled.length + (inputs.extra?.rows ?? 0) + (inputs.transductive ? plan.test.length : 0),
+        length: dataset.x.cols,
+        pretext: inputs.encoder ? null : pretextShapeOf(classifier),
+      }),
     };
     const runWith = async (pretrained: FoldJob['pretrained']): Promise<FoldOutcome> => {
       const job: FoldJob = {
@@ -156,6 +189,10 @@ export class ExperimentRunner {
         model: spec.model,
         seed: spec.protocol.seed + plan.repeat,
         groups: spec.protocol.useGroups ? dataset.groups : null,
+        unlabelled: inputs.unlabelled,
+        extra: inputs.extra,
+        transductive: inputs.transductive,
+        storedEncoder: inputs.encoder ? { id: inputs.encoder.id, spectra: inputs.encoder.spectra, unlabelled: inputs.encoder.unlabelled, transductive: inputs.encoder.transductive } : null,
         plugins: { directory: this.config.pluginsDir, packages: this.config.pluginPackages },
       };
       const outcome = await this.slots.run(slot, signal, () => runInWorker<FoldOutcome, FoldProgress>(FOLD_RUNNER, 'runFoldJob', job, {
@@ -179,6 +216,7 @@ export class ExperimentRunner {
       if (cacheKey && outcome.pretrainedEncoder) await this.encoders.store(cacheKey, dataset.id, outcome.pretrainedEncoder);
       return outcome;
     };
+    if (inputs.encoder) return runWith(inputs.encoder.data);
     return cacheKey ? this.encoders.withEncoder(cacheKey, runWith) : runWith(null);
   }
 
@@ -194,6 +232,7 @@ export class ExperimentRunner {
       testSize: outcome.testSize,
       choices: outcome.choices,
       warnings: outcome.warnings,
+      pretraining: outcome.pretraining,
     };
     await db.$transaction([
       db.foldResult.create({
@@ -243,6 +282,15 @@ export class ExperimentRunner {
       .update({ where: { id: full.experimentId }, data: { progress: JSON.stringify(full) } })
       .catch((error: unknown) => this.logger.warn('could not store progress', { experimentId: full.experimentId, error: String(error) }));
   }
+}
+
+/** What an experiment's folds pre-train on beyond their training rows. */
+interface PretrainingInputs {
+  readonly unlabelled: Int32Array;
+  readonly extra: Matrix | null;
+  readonly transductive: boolean;
+  /** A stored encoder every fold starts from (no pre-training). */
+  readonly encoder: { id: string; data: PretrainedEncoderData; spectra: number; unlabelled: number; transductive: boolean } | null;
 }
 
 /**

@@ -16,6 +16,21 @@ export interface ExperimentSpec {
   readonly protocol: Protocol;
   /** After cross-validation, fit the pipeline and model on every row and store it as a model. */
   readonly trainFinalModel: boolean;
+  /** What SSL pre-training uses beyond the training fold and the dataset's unlabelled rows (absent: nothing more). */
+  readonly pretraining?: PretrainingSpec;
+}
+
+/**
+ * SSL pre-training inputs. A fold always pre-trains on its training spectra and the dataset's
+ * unlabelled spectra; never on its test spectra unless `transductive` says so.
+ */
+export interface PretrainingSpec {
+  /** Extra datasets whose spectra (labels ignored) join pre-training, resampled onto the dataset's axis. */
+  readonly datasetIds: readonly string[];
+  /** Pre-training also sees the test fold's spectra (never their labels); every result states it. */
+  readonly transductive: boolean;
+  /** Start every fold from this stored encoder (pretrainEncoder) instead of pre-training. */
+  readonly encoderId: string | null;
 }
 
 export interface ModelSpec {
@@ -49,8 +64,40 @@ export interface FoldPlan {
   readonly test: Int32Array;
 }
 
-/** The folds of every repeat; throws a UserInputError when the protocol cannot split the data. */
+/** Rows with a label (y >= 0), ascending. */
+export function labelledRows(y: Int32Array): Int32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < y.length; i++) if (y[i] >= 0) rows.push(i);
+  return Int32Array.from(rows);
+}
+
+/** Rows without a label (y < 0), ascending: pre-training data only, never in a fold. */
+export function unlabelledRows(y: Int32Array): Int32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < y.length; i++) if (y[i] < 0) rows.push(i);
+  return Int32Array.from(rows);
+}
+
+/**
+ * The folds of every repeat; throws a UserInputError when the protocol cannot split the data.
+ * Only labelled rows (y >= 0) are split: an unlabelled row is in no fold (neither trained on
+ * with a label nor scored); the row numbers of the plans are the dataset's.
+ */
 export function planFolds(protocol: Protocol, y: Int32Array, nClasses: number, groups: readonly string[] | null): FoldPlan[] {
+  const rows = labelledRows(y);
+  if (rows.length === y.length) return planLabelledFolds(protocol, y, nClasses, groups);
+  const sub = Int32Array.from(rows, (i) => y[i]);
+  const subGroups = groups ? Array.from(rows, (i) => groups[i]) : null;
+  const toRows = (positions: Int32Array) => Int32Array.from(positions, (k) => rows[k]);
+  return planLabelledFolds(protocol, sub, nClasses, subGroups).map((plan) => ({
+    ...plan,
+    train: toRows(plan.train),
+    labelled: toRows(plan.labelled),
+    test: toRows(plan.test),
+  }));
+}
+
+function planLabelledFolds(protocol: Protocol, y: Int32Array, nClasses: number, groups: readonly string[] | null): FoldPlan[] {
   const { folds, seed, useGroups, labelFraction, repeats } = protocol;
   if (!Number.isInteger(folds) || folds < 2 || folds > 50) throw new UserInputError(`folds must be an integer from 2 to 50, got ${folds}`);
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) throw new UserInputError(`repeats must be an integer from 1 to 20, got ${repeats}`);

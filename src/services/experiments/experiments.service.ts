@@ -9,7 +9,14 @@ import { DatasetService } from '../datasets/datasets.service';
 import { compareExperiments, type Comparison } from './comparison';
 import { EXPERIMENT_STATUSES, FINISHED_STATUSES, type ExperimentProgress, type ExperimentStatus } from './experiment-events';
 import { ExperimentRunner } from './experiment-runner.service';
-import { DEFAULT_PROTOCOL, modelFamily, planFolds, specHash, canonicalJson, type ExperimentSpec, type Protocol } from './experiment-spec';
+import { DEFAULT_PROTOCOL, modelFamily, planFolds, specHash, canonicalJson, type ExperimentSpec, type PretrainingSpec, type Protocol } from './experiment-spec';
+import type { PretrainingUse } from './fold-runner';
+import { checkExtraPretraining } from './pretraining-data';
+import { PretrainedEncoderCache } from './pretrained-encoder-cache';
+import { isSslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
+import { sameAxis } from '../../numeric/resample';
+import { encoderConfigFrom } from '../../plugins/models/cnn/shared';
+import type { LoadedDataset } from '../datasets/datasets.service';
 import { JOB_QUEUE, type JobQueue } from './job-queue';
 import { mapPage, pageByCreation, type Page, type PageRequest } from '../paging';
 
@@ -21,6 +28,7 @@ export interface CreateExperimentRequest {
   readonly model: { plugin: string; params?: Params };
   readonly protocol?: Partial<Protocol>;
   readonly trainFinalModel?: boolean;
+  readonly pretraining?: PretrainingSpec;
 }
 
 export interface ExperimentRecord {
@@ -61,6 +69,8 @@ export interface FoldDetails {
   readonly choices?: Record<string, unknown>;
   /** Problems the user must see, e.g. a network that learned nothing. */
   readonly warnings?: readonly string[];
+  /** What SSL pre-training saw (absent without pre-training, or in folds stored before it was kept). */
+  readonly pretraining?: PretrainingUse | null;
 }
 
 /** A study stored together with its experiments (one transaction). */
@@ -94,6 +104,7 @@ export class ExperimentService {
     @inject(PluginRegistry) private readonly registry: PluginRegistry,
     @inject(JOB_QUEUE) private readonly queue: JobQueue,
     @inject(ExperimentRunner) private readonly runner: ExperimentRunner,
+    @inject(PretrainedEncoderCache) private readonly encoders: PretrainedEncoderCache,
   ) {}
 
   /** Validates everything up front (nothing is stored when anything is wrong), stores, queues. */
@@ -139,6 +150,7 @@ export class ExperimentService {
 
   async validate(request: CreateExperimentRequest): Promise<ExperimentSpec> {
     const dataset = await this.datasets.load(request.datasetId);
+    this.datasets.requireLabels(dataset, 'an experiment');
     const definition = this.registry.has(request.model.plugin) ? this.registry.get(request.model.plugin) : null;
     if (!definition) throw new UserInputError(`unknown model plugin "${request.model.plugin}"`);
     if (definition.kind !== 'classifier' && definition.kind !== 'baseline') {
@@ -146,8 +158,10 @@ export class ExperimentService {
     }
     // Creating the instances validates every parameter (nested pretext settings included).
     const model = this.registry.create<ClassifierPlugin>(definition.name, request.model.params ?? {});
+    const architecture = isSslPretrainable(model) && model.usesSslPretraining() ? { ...encoderConfigFrom(model.pretextParams()) } : null;
     (model as Partial<{ dispose(): void }>).dispose?.();
     const preprocessing = TransformPipeline.fromSteps(this.registry, request.preprocessing ?? []).describe();
+    const pretraining = await this.validatePretraining(request.pretraining, dataset, architecture, definition.name, preprocessing);
     const protocol: Protocol = { ...DEFAULT_PROTOCOL, ...stripUndefined(request.protocol ?? {}) };
     // Splitting now surfaces k > smallest class, too few groups and empty label fractions.
     planFolds(protocol, dataset.y, dataset.classes.length, dataset.groups);
@@ -157,7 +171,48 @@ export class ExperimentService {
       model: { plugin: definition.name, params: { ...model.params } },
       protocol,
       trainFinalModel: request.trainFinalModel ?? false,
+      // Only when given: the specs (and hashes) of experiments without it stay as they were.
+      ...(pretraining ? { pretraining } : {}),
     };
+  }
+
+  private async validatePretraining(
+    settings: PretrainingSpec | undefined,
+    dataset: LoadedDataset,
+    architecture: Record<string, unknown> | null,
+    plugin: string,
+    preprocessing: readonly PipelineStep[],
+  ): Promise<PretrainingSpec | null> {
+    if (!settings) return null;
+    const datasetIds = [...new Set(settings.datasetIds ?? [])];
+    const normal: PretrainingSpec = { datasetIds, transductive: settings.transductive === true, encoderId: settings.encoderId ?? null };
+    if (normal.datasetIds.length === 0 && !normal.transductive && !normal.encoderId) return null;
+    if (!architecture) throw new UserInputError(`pretraining settings need a model that pre-trains (e.g. cnn-classifier with ssl: true); "${plugin}" with these parameters does not`);
+    if (normal.encoderId) {
+      if (datasetIds.length > 0 || normal.transductive) {
+        throw new UserInputError('an experiment started from a stored encoder does not pre-train: datasetIds and transductive do not apply');
+      }
+      const encoder = await this.encoders.named(normal.encoderId);
+      const axis = (encoder.config.axis ?? []) as number[];
+      if (encoder.config.axisUnit !== dataset.axisUnit || !sameAxis(axis, dataset.axis)) {
+        throw new UserInputError(`encoder "${String(encoder.config.name)}" was pre-trained on another axis (${axis.length} points, ${String(encoder.config.axisUnit)}) than dataset "${dataset.name}" (${dataset.nVariables} points, ${dataset.axisUnit})`, {
+          encoderId: normal.encoderId,
+        });
+      }
+      if (canonicalJson(encoder.config.architecture) !== canonicalJson(architecture)) {
+        throw new UserInputError(
+          `encoder "${String(encoder.config.name)}" has another architecture (${canonicalJson(encoder.config.architecture)}) than this model's encoder (${canonicalJson(architecture)}): give the model the encoder's settings`,
+          { encoderId: normal.encoderId },
+        );
+      }
+      if (canonicalJson(encoder.config.preprocessing ?? []) !== canonicalJson(preprocessing)) {
+        throw new UserInputError(`encoder "${String(encoder.config.name)}" was pre-trained with other pre-processing (${canonicalJson(encoder.config.preprocessing ?? [])}); the experiment must use the same`, {
+          encoderId: normal.encoderId,
+        });
+      }
+    }
+    await checkExtraPretraining(this.datasets, dataset, datasetIds);
+    return normal;
   }
 
   async list(filter: ExperimentFilter = {}): Promise<ExperimentRecord[]> {

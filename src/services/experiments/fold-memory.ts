@@ -12,6 +12,8 @@ export interface FoldShape {
   /** Rows of the whole dataset: the worker receives a copy of all of them. */
   readonly datasetRows: number;
   readonly trainRows: number;
+  /** Spectra pre-training sees (training rows, unlabelled rows, extra datasets); trainRows when omitted. */
+  readonly pretrainRows?: number;
   /** Points per spectrum. */
   readonly length: number;
   /** The pretext task's shape when the fold pre-trains an encoder, else null. */
@@ -43,7 +45,7 @@ export function estimateFoldBytes(shape: FoldShape): number {
   let bytes = WORKER_BASE_BYTES + rowBytes * (shape.datasetRows + TRAINING_COPIES * shape.trainRows);
   if (shape.pretext) {
     const { variants, batchSize, channelsPerPoint } = shape.pretext;
-    bytes += VARIANT_COPIES * variants * shape.trainRows * rowBytes;
+    bytes += VARIANT_COPIES * variants * (shape.pretrainRows ?? shape.trainRows) * rowBytes;
     bytes += ACTIVATION_COPIES * CONVS_PER_BLOCK * batchSize * channelsPerPoint * rowBytes;
   }
   return bytes;

@@ -32,10 +32,18 @@ export interface FoldJob {
   readonly plugins: { readonly directory: string | null; readonly packages: readonly string[] };
   /** Also return the fitted model (pipeline + classifier state), for a final model. */
   readonly keepModel?: boolean;
-  /** An encoder already pre-trained on exactly these training rows (SSL): pre-training is skipped. */
+  /** An encoder already pre-trained on exactly these training rows (SSL), or a stored one: pre-training is skipped. */
   readonly pretrained?: PretrainedEncoderData | null;
+  /** Set when `pretrained` is a stored encoder (pretrainEncoder) rather than this fold's cache entry. */
+  readonly storedEncoder?: { readonly id: string; readonly spectra: number; readonly unlabelled: number; readonly transductive: boolean } | null;
   /** Group of every dataset row when the protocol keeps groups together (inner splits do too). */
   readonly groups?: readonly string[] | null;
+  /** Dataset rows without a label: pre-training data only (never fine-tuned on nor scored). */
+  readonly unlabelled?: Int32Array;
+  /** Spectra of extra pre-training datasets, already on the dataset's axis (labels ignored). */
+  readonly extra?: Matrix | null;
+  /** Pre-training also sees the test rows' spectra (never their labels). */
+  readonly transductive?: boolean;
 }
 
 /** An SSL pre-training result that other experiments on the same fold can reuse. */
@@ -65,6 +73,20 @@ export interface FoldOutcome {
   readonly choices: Record<string, unknown>;
   /** Problems the user must see (e.g. a network that learned nothing). */
   readonly warnings: readonly string[];
+  /** What SSL pre-training used (null when the model does not pre-train). */
+  readonly pretraining: PretrainingUse | null;
+}
+
+/** The spectra a fold's SSL pre-training saw. */
+export interface PretrainingUse {
+  /** All spectra pre-trained on. */
+  readonly spectra: number;
+  /** Of them, spectra whose labels fine-tuning did not use: hidden training labels, unlabelled rows, extra datasets (and test spectra when transductive). */
+  readonly unlabelled: number;
+  /** The test fold's spectra were among them. */
+  readonly transductive: boolean;
+  /** The stored encoder the fold started from, when it did not pre-train itself. */
+  readonly encoderId: string | null;
 }
 
 export type FoldProgress = TrainingProgress;
@@ -93,6 +115,7 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
   const classifier = registry.create<ClassifierPlugin>(job.model.plugin, job.model.params);
   let pretext: PretextMetrics | null = null;
   let pretrainedEncoder: PretrainedEncoderData | null = null;
+  let pretraining: PretrainingUse | null = null;
   try {
     if (isSslPretrainable(classifier) && classifier.usesSslPretraining()) {
       let encoder = job.pretrained ?? null;
@@ -100,8 +123,16 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
         curves.push(...encoder.curves);
       } else {
         await classifier.prepare?.(xLabelled, yLabelled, job.nClasses, { onProgress, groups });
-        encoder = pretrainedEncoder = await pretrain(registry, classifier, xTrain, xTest, onProgress);
       }
+      const stored = job.storedEncoder ?? null;
+      if (stored) {
+        pretraining = { spectra: stored.spectra, unlabelled: stored.unlabelled, transductive: stored.transductive, encoderId: stored.id };
+      } else {
+        const input = pretrainingInput(job, pipeline, xTrain, xTest);
+        pretraining = { spectra: input.rows, unlabelled: input.rows - job.labelled.length, transductive: job.transductive === true, encoderId: null };
+        if (!encoder) encoder = pretrainedEncoder = await pretrain(registry, classifier, input, xTest, onProgress);
+      }
+      if (!encoder) throw new Error('a fold given a stored encoder received no encoder state');
       pretext = encoder.metrics;
       classifier.setPretrainedEncoder(encoder.state);
     }
@@ -115,6 +146,7 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
       pretrainedEncoder,
       choices: summary.choices,
       warnings: summary.warnings,
+      pretraining,
       curves,
       trainSize: job.train.length,
       labelledSize: job.labelled.length,
@@ -128,7 +160,64 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
   }
 }
 
-/** Pre-training needs no labels: it uses the whole training fold; fine-tuning only the labelled rows. */
+/**
+ * What pre-training sees: the whole training fold (its hidden labels' spectra included), the
+ * dataset's unlabelled rows and the extra datasets' spectra, all through the pipeline fitted on
+ * the training fold; the test spectra only when the experiment is transductive.
+ */
+export function pretrainingInput(job: Pick<FoldJob, 'x' | 'unlabelled' | 'extra' | 'transductive' | 'seed'>, pipeline: TransformPipeline, xTrain: Matrix, xTest: Matrix): Matrix {
+  const parts: Matrix[] = [xTrain];
+  if (job.unlabelled && job.unlabelled.length > 0) parts.push(pipeline.transform(selectRows(job.x, job.unlabelled), new Rng(job.seed + 2)));
+  if (job.extra && job.extra.rows > 0) parts.push(pipeline.transform(job.extra, new Rng(job.seed + 3)));
+  if (job.transductive && xTest.rows > 0) parts.push(xTest);
+  return stackRows(parts);
+}
+
+function stackRows(parts: readonly Matrix[]): Matrix {
+  if (parts.length === 1) return parts[0];
+  const cols = parts[0].cols;
+  const rows = parts.reduce((n, m) => n + m.rows, 0);
+  const data = new Float32Array(rows * cols);
+  let offset = 0;
+  for (const m of parts) {
+    data.set(m.data.subarray(0, m.rows * cols), offset);
+    offset += m.rows * cols;
+  }
+  return matrix(rows, cols, data);
+}
+
+/** A named encoder's pre-training (pretrainEncoder): every given spectrum, no labels, no folds. */
+export interface PretrainJob {
+  /** The spectra to pre-train on (a dataset's rows and extra datasets', on one axis). */
+  readonly x: Matrix;
+  /** Rows held out to measure the pretext task (never pre-trained on). */
+  readonly heldOut: Int32Array;
+  readonly preprocessing: readonly PipelineStep[];
+  /** The SSL classifier whose encoder and pretext settings are pre-trained (cnn-classifier). */
+  readonly model: ModelSpec;
+  readonly seed: number;
+  readonly plugins: FoldJob['plugins'];
+}
+
+export async function runPretrainJob(job: PretrainJob, report: (p: FoldProgress) => void = () => undefined): Promise<PretrainedEncoderData & { spectra: number; wallMs: number; backend: string | null }> {
+  const started = performance.now();
+  const registry = createWorkerRegistry(job.plugins);
+  const held = new Set(job.heldOut);
+  const trainRows = Int32Array.from({ length: job.x.rows }, (_, i) => i).filter((i) => !held.has(i));
+  const pipeline = TransformPipeline.fromSteps(registry, job.preprocessing);
+  const xTrain = pipeline.fitTransform(selectRows(job.x, trainRows), new Rng(job.seed));
+  const xHeld = job.heldOut.length > 0 ? pipeline.transform(selectRows(job.x, job.heldOut), new Rng(job.seed + 1)) : matrix(0, xTrain.cols);
+  const classifier = registry.create<ClassifierPlugin>(job.model.plugin, job.model.params);
+  try {
+    if (!isSslPretrainable(classifier) || !classifier.usesSslPretraining()) throw new Error(`${job.model.plugin} does not pre-train an encoder`);
+    const data = await pretrain(registry, classifier, xTrain, xHeld, report);
+    return { ...data, spectra: xTrain.rows, wallMs: performance.now() - started, backend: backendInfoOrNull()?.name ?? null };
+  } finally {
+    (classifier as Partial<{ dispose(): void }>).dispose?.();
+  }
+}
+
+/** Pre-training needs no labels; fine-tuning uses only the labelled rows. */
 async function pretrain(
   registry: PluginRegistry,
   classifier: SslPretrainable,

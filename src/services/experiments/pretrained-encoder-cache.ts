@@ -5,6 +5,18 @@ import { isSslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
 import { DatabaseService } from '../database/database.service';
 import { canonicalJson, type ExperimentSpec, type FoldPlan } from './experiment-spec';
 import type { PretrainedEncoderData } from './fold-runner';
+import { NotFoundError, UserInputError } from '../../errors';
+
+/** A stored, named encoder as an experiment uses it. */
+export interface NamedEncoderUse {
+  readonly data: PretrainedEncoderData;
+  readonly config: Record<string, unknown>;
+  /** Spectra it was pre-trained on, and how many of them carried no label it could have used. */
+  readonly spectra: number;
+  readonly unlabelled: number;
+  /** True when it saw the spectra of this dataset's labelled rows: cross-validation on that dataset is then transductive. */
+  transductiveFor(datasetId: string): boolean;
+}
 
 /**
  * Encoders pre-trained on a fold, shared between experiments that would pre-train the same one:
@@ -21,12 +33,19 @@ export class PretrainedEncoderCache {
     @inject(PluginRegistry) private readonly registry: PluginRegistry,
   ) {}
 
-  /** The key for an SSL fold, or null when the model does not pre-train. */
-  keyFor(spec: ExperimentSpec, datasetId: string, plan: FoldPlan): string | null {
+  /**
+   * The key for an SSL fold, or null when the model does not pre-train. Beyond the fold's rows it
+   * covers what else pre-training saw: the dataset's unlabelled rows, extra datasets, test spectra.
+   */
+  keyFor(spec: ExperimentSpec, datasetId: string, plan: FoldPlan, unlabelledRows = 0): string | null {
     const classifier = this.registry.create(spec.model.plugin, spec.model.params);
     if (!isSslPretrainable(classifier) || !classifier.usesSslPretraining()) return null;
     const hash = createHash('sha256');
-    hash.update(canonicalJson({ datasetId, preprocessing: spec.preprocessing, pretext: classifier.pretextParams() }));
+    const extra = spec.pretraining && (spec.pretraining.datasetIds.length > 0 || spec.pretraining.transductive)
+      ? { extraDatasets: [...spec.pretraining.datasetIds].sort(), transductive: spec.pretraining.transductive }
+      : {};
+    const unlabelled = unlabelledRows > 0 ? { unlabelledRows } : {};
+    hash.update(canonicalJson({ datasetId, preprocessing: spec.preprocessing, pretext: classifier.pretextParams(), ...extra, ...unlabelled }));
     hash.update(Buffer.from(plan.train.buffer, plan.train.byteOffset, plan.train.byteLength));
     hash.update('|');
     hash.update(Buffer.from(plan.test.buffer, plan.test.byteOffset, plan.test.byteLength));
@@ -54,6 +73,23 @@ export class PretrainedEncoderCache {
       this.pending.delete(key);
       release();
     }
+  }
+
+  /** A named encoder (pretrainEncoder) ready to start experiments from; NOT_FOUND or BAD_USER_INPUT otherwise. */
+  async named(id: string): Promise<NamedEncoderUse> {
+    const row = await this.database.client.pretrainedEncoder.findUnique({ where: { key: id } });
+    if (!row || row.origin !== 'pretrain') throw new NotFoundError('encoder', id);
+    if (row.status !== 'ready') throw new UserInputError(`encoder "${row.name}" is ${row.status}${row.error ? ` (${row.error})` : ''}; only a ready encoder can start an experiment`, { encoderId: id });
+    const data = await this.find(id);
+    if (!data) throw new NotFoundError('encoder', id);
+    const config = JSON.parse(row.config) as { labelledOf?: string[] };
+    return {
+      data,
+      config: JSON.parse(row.config) as Record<string, unknown>,
+      spectra: row.spectraCount,
+      unlabelled: row.unlabelledCount,
+      transductiveFor: (datasetId) => (config.labelledOf ?? []).includes(datasetId),
+    };
   }
 
   async find(key: string): Promise<PretrainedEncoderData | null> {

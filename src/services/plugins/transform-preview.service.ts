@@ -47,7 +47,7 @@ export class TransformPreviewService {
       axis: d.axis,
       samples: sampleIndices.map((index, k) => ({
         index,
-        label: d.classes[d.y[index]],
+        label: d.y[index] < 0 ? '' : d.classes[d.y[index]],
         original: original.data.subarray(k * L, (k + 1) * L),
         transformed: transformed.data.subarray(k * L, (k + 1) * L),
       })),

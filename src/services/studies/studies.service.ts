@@ -114,6 +114,7 @@ export class StudyService {
           trainSize: details.trainSize,
           labelledSize: details.labelledSize,
           choices: details.choices ?? {},
+          pretraining: details.pretraining ?? null,
           warnings: details.warnings ?? [],
         };
       }),

@@ -25,6 +25,8 @@ export interface ReportExperiment {
     /** What the model chose on the fold's training rows. */
     readonly choices?: Record<string, unknown>;
     readonly warnings?: readonly string[];
+    /** What SSL pre-training saw: spectra, of them unlabelled (hidden labels, unlabelled rows, extra datasets), transductive. */
+    readonly pretraining?: { readonly spectra: number; readonly unlabelled: number; readonly transductive: boolean } | null;
   }[];
 }
 
@@ -140,6 +142,14 @@ export function studyReport(input: ReportInput): string {
       lines.push(`| ${fraction * 100}% | ${cells.join(' | ')} |${paper === 'coal' ? ` ${ref ? ref.toFixed(4) : '-'} |` : ''}`);
     }
     const sslSweep = (f: number) => sweep.find((s) => s.role === `sweep:${f}:ssl`);
+    const used = settings.fractions
+      .map((f) => ({ f, folds: (sslSweep(f)?.folds ?? []).map((x) => x.pretraining).filter((p): p is NonNullable<typeof p> => !!p) }))
+      .filter((u) => u.folds.length > 0);
+    if (used.length > 0) {
+      lines.push('', 'Unlabelled spectra each SSL fold pre-trained on (the hidden labels\' spectra, the dataset\'s unlabelled rows), of all spectra pre-trained on, fold by fold:', '');
+      lines.push('| fraction | per fold: unlabelled / pre-trained |', '|---|---|');
+      for (const u of used) lines.push(`| ${u.f * 100}% | ${u.folds.map((p) => `${p.unlabelled} / ${p.spectra}`).join(', ')} |`);
+    }
     const scratchSweep = (f: number) => sweep.find((s) => s.role === `sweep:${f}:supervised`);
     const gains = settings.fractions
       .map((f) => ({ f, a: sslSweep(f), b: scratchSweep(f) }))
@@ -150,6 +160,12 @@ export function studyReport(input: ReportInput): string {
       lines.push('', `Largest gain of SSL over from-scratch: ${(top.gain * 100).toFixed(2)} points at ${top.f * 100}% (paper: 10.41 points).`);
     }
     lines.push('');
+  }
+
+  const transductive = experiments.filter((e) => e.folds.some((f) => f.pretraining?.transductive));
+  if (transductive.length > 0) {
+    lines.push('## Transductive pre-training', '');
+    lines.push(`Pre-training saw the test folds' spectra (never their labels) in: ${transductive.map((e) => e.name).join(', ')}. Their scores are not comparable with inductive ones.`, '');
   }
 
   // Fig. 7
