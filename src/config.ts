@@ -45,6 +45,8 @@ export interface AppConfig {
    * processes train them: `nir-ssl worker`); unset keeps the in-process queue (default).
    */
   readonly queueUrl: string | null;
+  /** NIR_SSL_QUEUE_PREFIX: prefix of the queue's Redis keys and channels (default nir-ssl); deployments (or test runs) sharing one Redis use different ones. */
+  readonly queuePrefix: string;
   /** NIR_SSL_QUEUE_ATTEMPTS: tries of a fold that fails before its experiment fails (default 2). */
   readonly queueAttempts: number;
   /** NIR_SSL_QUEUE_LOCK_MS: how long a fold job's lock lasts without renewal; a worker silent for longer is taken as dead and its fold retried elsewhere (default 30000). */
@@ -92,6 +94,7 @@ export function loadConfig(
     trainingNice: Math.min(19, integer(env, 'NIR_SSL_TRAINING_NICE', 10)),
     predictThreads: Math.max(1, integer(env, 'NIR_SSL_PREDICT_THREADS', Math.min(4, machine.cores))),
     queueUrl: queueUrl(env.NIR_SSL_QUEUE),
+    queuePrefix: env.NIR_SSL_QUEUE_PREFIX || 'nir-ssl',
     queueAttempts: Math.max(1, integer(env, 'NIR_SSL_QUEUE_ATTEMPTS', 2)),
     queueLockMs: Math.max(1000, integer(env, 'NIR_SSL_QUEUE_LOCK_MS', 30000)),
     workerConcurrency: Math.max(1, integer(env, 'NIR_SSL_WORKER_CONCURRENCY', 1)),

@@ -36,11 +36,11 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   const container = new Container();
   container.bind<AppConfig>(APP_CONFIG).toConstantValue(config);
   container.bind<Logger>(LOGGER).toConstantValue(logger);
-  const redis = config.queueUrl ? await RedisConnections.open(config.queueUrl, logger, options) : null;
+  const redis = config.queueUrl ? await RedisConnections.open(config.queueUrl, config.queuePrefix, logger, options) : null;
   if (redis) {
     container.bind(REDIS_CONNECTIONS).toConstantValue(redis);
     container.bind(EVENT_TRANSPORT).toConstantValue(await RedisEventTransport.open(redis, logger));
-    container.bind(DISTRIBUTED_LOCK).toConstantValue(new RedisLock(redis.command, config.queueLockMs));
+    container.bind(DISTRIBUTED_LOCK).toConstantValue(new RedisLock(redis, config.queueLockMs));
   }
   const database = await DatabaseService.open(config.databaseUrl).catch(async (error: unknown) => {
     await redis?.close();

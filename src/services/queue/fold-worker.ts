@@ -4,7 +4,7 @@ import type { AppConfig } from '../../config';
 import { CancelledError } from '../../errors';
 import type { Logger } from '../../logger';
 import { FINAL_MODEL_FOLD, type ExperimentRunner, type FoldJobOutcome } from '../experiments/experiment-runner.service';
-import { CANCEL_CHANNEL, QUEUE_NAME, REDIS_PREFIX, WORKERS_SET, type RedisConnections } from './redis-connections';
+import { QUEUE_NAME, type RedisConnections } from './redis-connections';
 import type { FoldJobData, RedisJobQueue } from './redis-job-queue';
 
 const HEARTBEAT_MS = 5000;
@@ -32,8 +32,8 @@ export interface WorkerRecord {
   readonly lastSeen: string;
 }
 
-export function workerKey(name: string): string {
-  return `${REDIS_PREFIX}:worker:${name}`;
+function workerKey(redis: RedisConnections, name: string): string {
+  return redis.key(`worker:${name}`);
 }
 
 /**
@@ -65,7 +65,7 @@ export class FoldWorker {
 
   async start(): Promise<void> {
     this.redis.subscriber.on('message', (channel: string, experimentId: string) => {
-      if (channel !== CANCEL_CHANNEL) return;
+      if (channel !== this.redis.key('cancel')) return;
       for (const fold of this.running.values()) {
         if (fold.experimentId === experimentId) {
           this.logger.info('fold cancelled', { experimentId, repeat: fold.repeat, fold: fold.fold });
@@ -73,10 +73,11 @@ export class FoldWorker {
         }
       }
     });
-    await this.redis.subscriber.subscribe(CANCEL_CHANNEL);
+    await this.redis.subscriber.subscribe(this.redis.key('cancel'));
     // Its own connection: BullMQ's blocking reads must not wait behind a lost one's retries.
     this.worker = new Worker<FoldJobData, FoldJobOutcome>(QUEUE_NAME, (job, token) => this.process(job, token), {
       connection: this.redis.command.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      prefix: this.redis.prefix,
       concurrency: this.concurrency,
       lockDuration: this.config.queueLockMs,
       stalledInterval: this.config.queueLockMs,
@@ -143,8 +144,8 @@ export class FoldWorker {
     try {
       await this.redis.command
         .multi()
-        .set(workerKey(this.name), JSON.stringify(record), 'EX', WORKER_RECORD_TTL_S)
-        .sadd(WORKERS_SET, this.name)
+        .set(workerKey(this.redis, this.name), JSON.stringify(record), 'EX', WORKER_RECORD_TTL_S)
+        .sadd(this.redis.key('workers'), this.name)
         .exec();
     } catch (error) {
       this.logger.warn('heartbeat not written', { error: (error as Error).message });
@@ -154,11 +155,11 @@ export class FoldWorker {
 
 /** The workers that sent a heartbeat within the record's lifetime, most recently seen first. */
 export async function listWorkers(redis: RedisConnections): Promise<WorkerRecord[]> {
-  const names = await redis.command.smembers(WORKERS_SET);
+  const names = await redis.command.smembers(redis.key('workers'));
   if (names.length === 0) return [];
-  const values = await redis.command.mget(names.map(workerKey));
+  const values = await redis.command.mget(names.map((name) => workerKey(redis, name)));
   const gone = names.filter((_, i) => values[i] === null);
-  if (gone.length > 0) await redis.command.srem(WORKERS_SET, ...gone);
+  if (gone.length > 0) await redis.command.srem(redis.key('workers'), ...gone);
   return values
     .filter((v): v is string => v !== null)
     .map((v) => JSON.parse(v) as WorkerRecord)

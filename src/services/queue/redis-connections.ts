@@ -2,12 +2,8 @@ import { Redis } from 'ioredis';
 import { redactUrl } from '../../config';
 import type { Logger } from '../../logger';
 
-/** Redis key prefix and channels of this project (one Redis may serve other applications too). */
-export const REDIS_PREFIX = 'nir-ssl';
-export const EVENTS_CHANNEL = `${REDIS_PREFIX}:events`;
-export const CANCEL_CHANNEL = `${REDIS_PREFIX}:cancel`;
-export const WORKERS_SET = `${REDIS_PREFIX}:workers`;
-export const QUEUE_NAME = 'nir-ssl-folds';
+/** The BullMQ queue of fold jobs (its keys are under the configured prefix). */
+export const QUEUE_NAME = 'folds';
 
 /**
  * The Redis connections of one process: `command` for the queue, publishing, heartbeats and
@@ -18,12 +14,14 @@ export const QUEUE_NAME = 'nir-ssl-folds';
 export class RedisConnections {
   private constructor(
     readonly url: string,
+    /** Prefix of every key and channel (NIR_SSL_QUEUE_PREFIX). */
+    readonly prefix: string,
     readonly command: Redis,
     readonly subscriber: Redis,
   ) {}
 
   /** `worker`: connections fit for a BullMQ Worker (commands wait for a reconnection instead of failing). */
-  static async open(url: string, logger: Logger, options: { worker?: boolean } = {}): Promise<RedisConnections> {
+  static async open(url: string, prefix: string, logger: Logger, options: { worker?: boolean } = {}): Promise<RedisConnections> {
     const open = async (role: string): Promise<Redis> => {
       let connected = false;
       const client = new Redis(url, {
@@ -47,7 +45,8 @@ export class RedisConnections {
         await client.connect();
       } catch (error) {
         client.disconnect();
-        const reason = error instanceof Error && error.message ? error.message : lastError || String(error);
+        // The socket's error (e.g. ECONNREFUSED) says more than ioredis's "Connection is closed".
+        const reason = lastError || (error instanceof Error ? error.message : String(error));
         throw new Error(`the queue store (Redis at ${redactUrl(url)}, NIR_SSL_QUEUE) is unreachable: ${reason}`);
       }
       connected = true;
@@ -58,7 +57,12 @@ export class RedisConnections {
       command.disconnect();
       throw error;
     });
-    return new RedisConnections(url, command, subscriber);
+    return new RedisConnections(url, prefix, command, subscriber);
+  }
+
+  /** A key or channel of this deployment: prefix:name. */
+  key(name: string): string {
+    return `${this.prefix}:${name}`;
   }
 
   get up(): boolean {

@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger';
 import type { EventTransport } from '../events';
-import { EVENTS_CHANNEL, type RedisConnections } from './redis-connections';
+import type { RedisConnections } from './redis-connections';
 
 /** Events through a Redis channel: every API instance and worker sees what any of them publishes. */
 export class RedisEventTransport implements EventTransport {
@@ -11,19 +11,19 @@ export class RedisEventTransport implements EventTransport {
     private readonly logger: Logger,
   ) {
     redis.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== EVENTS_CHANNEL) return;
+      if (channel !== redis.key('events')) return;
       for (const handler of this.handlers) handler(message);
     });
   }
 
   static async open(redis: RedisConnections, logger: Logger): Promise<RedisEventTransport> {
     const transport = new RedisEventTransport(redis, logger);
-    await redis.subscriber.subscribe(EVENTS_CHANNEL);
+    await redis.subscriber.subscribe(redis.key('events'));
     return transport;
   }
 
   publish(message: string): void {
-    this.redis.command.publish(EVENTS_CHANNEL, message).catch((error: Error) => this.logger.warn('could not publish an event to Redis', { error: error.message }));
+    this.redis.command.publish(this.redis.key('events'), message).catch((error: Error) => this.logger.warn('could not publish an event to Redis', { error: error.message }));
   }
 
   onMessage(handler: (message: string) => void): void {

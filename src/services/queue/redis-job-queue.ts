@@ -3,7 +3,7 @@ import { redactUrl } from '../../config';
 import type { Logger } from '../../logger';
 import type { FoldKey } from '../experiments/experiment-runner.service';
 import { STANDALONE_GROUP, type JobQueue, type QueueStatus } from '../experiments/job-queue';
-import { CANCEL_CHANNEL, QUEUE_NAME, type RedisConnections } from './redis-connections';
+import { QUEUE_NAME, type RedisConnections } from './redis-connections';
 
 /** One BullMQ job: a fold of an experiment (repeat -1, fold -1: its final model). */
 export interface FoldJobData {
@@ -54,7 +54,7 @@ export class RedisJobQueue implements JobQueue {
     private readonly attempts: number,
     private readonly logger: Logger,
   ) {
-    this.queue = new Queue<FoldJobData>(QUEUE_NAME, { connection: redis.command });
+    this.queue = new Queue<FoldJobData>(QUEUE_NAME, { connection: redis.command, prefix: redis.prefix });
     this.queue.on('error', () => undefined); // connection errors are logged by RedisConnections
     let wasDown = false;
     redis.command.on('close', () => (wasDown = true));
@@ -97,7 +97,7 @@ export class RedisJobQueue implements JobQueue {
   /** Removes the experiment's waiting folds and tells the workers to stop its running ones. */
   cancel(experimentId: string): boolean {
     const cancelling = (async () => {
-      await this.redis.command.publish(CANCEL_CHANNEL, experimentId);
+      await this.redis.command.publish(this.redis.key('cancel'), experimentId);
       const waiting = await this.queue.getJobs(['waiting', 'prioritized', 'delayed', 'paused']);
       await Promise.all(waiting.filter((job) => job?.data.experimentId === experimentId).map((job) => job.remove().catch(() => undefined)));
     })()

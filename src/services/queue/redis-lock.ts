@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { REDIS_PREFIX } from './redis-connections';
+import type { RedisConnections } from './redis-connections';
 
 /** A lock held across machines; `acquire` waits until it is free and answers its release. */
 export interface DistributedLock {
@@ -19,22 +18,22 @@ const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
  */
 export class RedisLock implements DistributedLock {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnections,
     private readonly ttlMs = 30000,
     private readonly pollMs = 500,
   ) {}
 
   async acquire(name: string): Promise<() => Promise<void>> {
-    const key = `${REDIS_PREFIX}:lock:${name}`;
+    const key = this.redis.key(`lock:${name}`);
     const token = randomUUID();
-    while ((await this.redis.set(key, token, 'PX', this.ttlMs, 'NX')) !== 'OK') await sleep(this.pollMs);
+    while ((await this.redis.command.set(key, token, 'PX', this.ttlMs, 'NX')) !== 'OK') await sleep(this.pollMs);
     const renew = setInterval(() => {
-      this.redis.eval(RENEW, 1, key, token, String(this.ttlMs)).catch(() => undefined);
+      this.redis.command.eval(RENEW, 1, key, token, String(this.ttlMs)).catch(() => undefined);
     }, Math.max(100, Math.floor(this.ttlMs / 3)));
     renew.unref();
     return async () => {
       clearInterval(renew);
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => undefined);
+      await this.redis.command.eval(RELEASE, 1, key, token).catch(() => undefined);
     };
   }
 }
