@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
@@ -7,6 +8,8 @@ import { loadConfig } from '../../src/config';
 import { createContainer } from '../../src/container';
 import { Logger } from '../../src/logger';
 import { PROJECT_ROOT } from '../../src/paths';
+import { JOB_QUEUE } from '../../src/services/experiments/job-queue';
+import type { RedisJobQueue } from '../../src/services/queue/redis-job-queue';
 import { IMPORT_DATASET } from '../helpers/datasets';
 import { ok, startTestServer, syntheticCsv, tempDir, waitFor, type TestServer } from '../helpers/server';
 
@@ -238,4 +241,81 @@ describe('configuration of the distributed queue', () => {
     const stopped = (await listWorkers(a)).find((w) => w.name === target!.name);
     expect(stopped?.state).toBe('stopped');
   }, 3 * SLOW);
+});
+
+(REDIS ? describe : describe.skip)('distributed queue: the queue store lost while running', () => {
+  const prefix = `nir-ssl-test-lost-${process.pid}-${Date.now()}`;
+  const sockets = new Set<net.Socket>();
+  let proxy: net.Server;
+  let port: number;
+  let server: TestServer;
+
+  /** A TCP proxy to Redis that the test can take down and bring back. */
+  const listen = (p = 0) =>
+    new Promise<void>((resolve) => {
+      proxy = net.createServer((client) => {
+        const target = new URL(REDIS!);
+        const upstream = net.connect(Number(target.port || 6379), target.hostname);
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('error', () => undefined);
+          s.on('close', () => sockets.delete(s));
+        }
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+      proxy.listen(p, '127.0.0.1', () => {
+        port = (proxy.address() as net.AddressInfo).port;
+        resolve();
+      });
+    });
+  const takeDown = () =>
+    new Promise<void>((resolve) => {
+      proxy.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+
+  beforeAll(async () => {
+    if (!PG) throw new Error('the distributed queue tests need TEST_DATABASE_URL=postgresql://... beside TEST_REDIS_URL');
+    await listen();
+    const url = new URL(PG);
+    url.searchParams.set('schema', `t_queue_lost_${process.pid}_${Date.now() % 1e6}`);
+    server = await startTestServer({ databaseUrl: url.toString(), queueUrl: `redis://127.0.0.1:${port}`, queuePrefix: prefix });
+  }, SLOW);
+
+  afterAll(async () => {
+    if (proxy.listening) await takeDown();
+    await server?.close();
+    const redis = new Redis(REDIS!);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('keeps serving reads, reports the queue down, keeps a new experiment queued and queues it when Redis is back', async () => {
+    const datasetId = ok(await server.gql<{ importDataset: { id: string } }>(IMPORT_DATASET, { input: { name: 'lost', content: syntheticCsv({ classes: 2, perClass: 4 }) } })).importDataset.id;
+    await takeDown();
+    const queue = server.container.get<RedisJobQueue>(JOB_QUEUE);
+    await waitFor(async () => !queue.status().up, 10000);
+
+    const health = (await (await fetch(server.url.replace('/graphql', '/health'))).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'degraded', queue: { kind: 'redis', up: false } });
+    const read = ok(await server.gql<{ system: { queue: { up: boolean } }; dataset: { id: string } }>(`query($id: ID!) { system { queue { up } } dataset(id: $id) { id } }`, { id: datasetId }));
+    expect(read).toEqual({ system: { queue: { up: false } }, dataset: { id: datasetId } });
+
+    const id = ok(await server.gql<{ createExperiment: { id: string; status: string } }>(`mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id status } }`, {
+      input: { name: 'while down', datasetId, model: { plugin: 'knn' }, protocol: { folds: 2 } },
+    })).createExperiment;
+    expect(id.status).toBe('QUEUED');
+
+    await listen(port);
+    await waitFor(async () => queue.status().up, 20000);
+    // No worker runs here: the experiment's two folds wait on the queue.
+    await waitFor(async () => {
+      const counts = await queue.queue.getJobCounts('prioritized', 'waiting');
+      return counts.prioritized + counts.waiting === 2;
+    }, 20000);
+    const jobs = await queue.queue.getJobs(['prioritized', 'waiting']);
+    expect(jobs.map((j) => j.data.experimentId)).toEqual([id.id, id.id]);
+  }, SLOW);
 });
