@@ -241,7 +241,7 @@ export class ExperimentRunner {
     }
   }
 
-  /** The folds of an experiment not stored yet (none when it is finished or gone); the final model's key last when it is due. */
+  /** The folds of an experiment not stored yet (none when it is finished or gone); the final key when all are stored. */
   async pendingFolds(experimentId: string): Promise<{ folds: FoldKey[]; plugin: string }> {
     const db = this.database.client;
     const experiment = await db.experiment.findUnique({ where: { id: experimentId } });
@@ -252,7 +252,9 @@ export class ExperimentRunner {
     const stored = await db.foldResult.findMany({ where: { experimentId }, select: { repeat: true, fold: true } });
     const done = new Set(stored.map((f) => `${f.repeat}:${f.fold}`));
     const pending: FoldKey[] = plans.filter((p) => !done.has(`${p.repeat}:${p.fold}`)).map((p) => ({ repeat: p.repeat, fold: p.fold }));
-    if (pending.length === 0 && spec.trainFinalModel) pending.push(FINAL_MODEL_FOLD);
+    // Every fold stored but the experiment not finished (its last worker died in between, or
+    // the final model is due): the final job trains what is missing and completes it.
+    if (pending.length === 0) pending.push(FINAL_MODEL_FOLD);
     return { folds: pending, plugin: spec.model.plugin };
   }
 
@@ -284,7 +286,7 @@ export class ExperimentRunner {
     let foldsDone = await db.foldResult.count({ where: { experimentId } });
     if (key.repeat === FINAL_MODEL_FOLD.repeat && key.fold === FINAL_MODEL_FOLD.fold) {
       if (foldsDone < foldsTotal) return skipped;
-      if ((await db.model.count({ where: { experimentId } })) === 0) {
+      if (spec.trainFinalModel && (await db.model.count({ where: { experimentId } })) === 0) {
         await this.trainFinalModel(experiment.name, experimentId, spec, dataset, signal, foldsDone, foldsTotal);
       }
       await this.complete(experimentId, foldsDone, foldsTotal);
