@@ -40,6 +40,19 @@ export interface AppConfig {
   readonly trainingNice: number;
   /** NIR_SSL_PREDICT_THREADS: warm worker threads that share the rows of a prediction (default: cores, at most 4). */
   readonly predictThreads: number;
+  /**
+   * NIR_SSL_QUEUE: redis://host:6379[/db] puts fold jobs on a distributed BullMQ queue (worker
+   * processes train them: `nir-ssl worker`); unset keeps the in-process queue (default).
+   */
+  readonly queueUrl: string | null;
+  /** NIR_SSL_QUEUE_PREFIX: prefix of the queue's Redis keys and channels (default nir-ssl); deployments (or test runs) sharing one Redis use different ones. */
+  readonly queuePrefix: string;
+  /** NIR_SSL_QUEUE_ATTEMPTS: tries of a fold that fails before its experiment fails (default 2). */
+  readonly queueAttempts: number;
+  /** NIR_SSL_QUEUE_LOCK_MS: how long a fold job's lock lasts without renewal; a worker silent for longer is taken as dead and its fold retried elsewhere (default 30000). */
+  readonly queueLockMs: number;
+  /** NIR_SSL_WORKER_CONCURRENCY: folds a `nir-ssl worker` trains at once (default 1; --concurrency overrides). */
+  readonly workerConcurrency: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -80,8 +93,19 @@ export function loadConfig(
     foldConcurrency: Math.max(1, integer(env, 'NIR_SSL_FOLD_CONCURRENCY', trainingSlots)),
     trainingNice: Math.min(19, integer(env, 'NIR_SSL_TRAINING_NICE', 10)),
     predictThreads: Math.max(1, integer(env, 'NIR_SSL_PREDICT_THREADS', Math.min(4, machine.cores))),
+    queueUrl: queueUrl(env.NIR_SSL_QUEUE),
+    queuePrefix: env.NIR_SSL_QUEUE_PREFIX || 'nir-ssl',
+    queueAttempts: Math.max(1, integer(env, 'NIR_SSL_QUEUE_ATTEMPTS', 2)),
+    queueLockMs: Math.max(1000, integer(env, 'NIR_SSL_QUEUE_LOCK_MS', 30000)),
+    workerConcurrency: Math.max(1, integer(env, 'NIR_SSL_WORKER_CONCURRENCY', 1)),
   };
-  return { ...config, ...overrides };
+  const merged = { ...config, ...overrides };
+  if (merged.queueUrl && !isPostgresUrl(merged.databaseUrl)) {
+    throw new Error(
+      'NIR_SSL_QUEUE (a distributed queue) needs a shared database: set DATABASE_URL=postgresql://...; SQLite is a file on one machine and cannot be shared by workers on others',
+    );
+  }
+  return merged;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -90,6 +114,23 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+function queueUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '' || raw === 'in-process') return null;
+  if (!/^rediss?:\/\//.test(raw)) throw new Error(`NIR_SSL_QUEUE must be a redis://host:port URL (or unset for the in-process queue), got "${raw}"`);
+  return raw.trim();
+}
+
+/** A URL fit for logs and the API: without its password. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 export function isPostgresUrl(url: string): boolean {

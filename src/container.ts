@@ -6,7 +6,12 @@ import { pluginsModule } from './plugins/plugins.module';
 import { RESOLVERS } from './schema/resolvers';
 import { DatabaseService } from './services/database/database.service';
 import { DatasetService } from './services/datasets/datasets.service';
-import { EventBus } from './services/events';
+import { EVENT_TRANSPORT, EventBus } from './services/events';
+import { RedisConnections } from './services/queue/redis-connections';
+import { RedisEventTransport } from './services/queue/redis-event-transport';
+import { RedisJobQueue } from './services/queue/redis-job-queue';
+import { DISTRIBUTED_LOCK, RedisLock } from './services/queue/redis-lock';
+import { WorkersService } from './services/queue/workers.service';
 import { ProgressService } from './services/progress.service';
 import { ExperimentRunner } from './services/experiments/experiment-runner.service';
 import { PretrainedEncoderCache } from './services/experiments/pretrained-encoder-cache';
@@ -20,17 +25,28 @@ import { TransformPreviewService } from './services/plugins/transform-preview.se
 import { StartupService } from './services/startup.service';
 import { BACKEND_INFO, SystemService, type BackendInfoProvider } from './services/system.service';
 import { initBackend } from './engine/backend';
-import { APP_CONFIG, LOGGER } from './services/tokens';
+import { APP_CONFIG, LOGGER, REDIS_CONNECTIONS } from './services/tokens';
 
 /**
  * The one container: configuration, database, services, plugins and resolvers. The database is
- * opened (and migrated) before, since inversify resolves synchronously.
+ * opened (and migrated) before, since inversify resolves synchronously. With a distributed queue
+ * (NIR_SSL_QUEUE) Redis is connected first (an unreachable one fails the start, named), and the
+ * queue, the events and the encoder lock go through it. `worker`: connections for a worker process.
  */
-export async function createContainer(config: AppConfig, logger = new Logger(config.logLevel)): Promise<Container> {
+export async function createContainer(config: AppConfig, logger = new Logger(config.logLevel), options: { worker?: boolean } = {}): Promise<Container> {
   const container = new Container();
   container.bind<AppConfig>(APP_CONFIG).toConstantValue(config);
   container.bind<Logger>(LOGGER).toConstantValue(logger);
-  const database = await DatabaseService.open(config.databaseUrl);
+  const redis = config.queueUrl ? await RedisConnections.open(config.queueUrl, config.queuePrefix, logger, options) : null;
+  if (redis) {
+    container.bind(REDIS_CONNECTIONS).toConstantValue(redis);
+    container.bind(EVENT_TRANSPORT).toConstantValue(await RedisEventTransport.open(redis, logger));
+    container.bind(DISTRIBUTED_LOCK).toConstantValue(new RedisLock(redis, config.queueLockMs));
+  }
+  const database = await DatabaseService.open(config.databaseUrl).catch(async (error: unknown) => {
+    await redis?.close();
+    throw error;
+  });
   container.bind(DatabaseService).toConstantValue(database);
   container.bind(EventBus).toSelf().inSingletonScope();
   container.bind(DatasetService).toSelf().inSingletonScope();
@@ -46,6 +62,9 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
     .bind<JobQueue>(JOB_QUEUE)
     .toDynamicValue((context) => {
       const runner = context.get(ExperimentRunner);
+      if (redis) {
+        return new RedisJobQueue(redis, { pending: (id) => runner.pendingFolds(id), unfinished: () => runner.unfinished() }, config.queueAttempts, logger);
+      }
       return new InProcessJobQueue((id, signal) => runner.execute(id, signal), config.jobConcurrency, (id, error) =>
         logger.error('experiment job crashed', { experimentId: id, error: String(error) }),
       );
@@ -56,6 +75,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   container.bind(StudyService).toSelf().inSingletonScope();
   container.bind(EncoderService).toSelf().inSingletonScope();
   container.bind(ProgressService).toSelf().inSingletonScope();
+  container.bind(WorkersService).toSelf().inSingletonScope();
   await container.load(pluginsModule);
   for (const resolver of RESOLVERS) container.bind(resolver).toSelf().inSingletonScope();
   return container;

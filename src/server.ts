@@ -67,7 +67,9 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
   app.get('/health', async (_req, res) => {
     try {
       await database.client.$queryRawUnsafe('SELECT 1');
-      res.json({ status: 'ok', database: database.dialect });
+      // A queue that is down leaves reads working: degraded, not unavailable.
+      const queue = container.get<JobQueue>(JOB_QUEUE).status();
+      res.json({ status: queue.up ? 'ok' : 'degraded', database: database.dialect, queue: { kind: queue.kind, up: queue.up } });
     } catch (error) {
       res.status(503).json({ status: 'unavailable', error: error instanceof Error ? error.message : String(error) });
     }

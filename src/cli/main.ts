@@ -15,11 +15,14 @@ import { experimentsCommand, table } from './experiments.command';
 import { GraphqlClient } from './graphql-client';
 import { studyCommand } from './study.command';
 import { encodersCommand } from './encoders.command';
+import { workerCommand } from './worker.command';
 
 const USAGE = `nir-ssl: NIR spectra classification with self-supervised learning
 
 Usage:
   nir-ssl serve                                  start the GraphQL server (same as npm start)
+  nir-ssl worker [--concurrency N]               train fold jobs from the distributed queue
+                                                 (NIR_SSL_QUEUE, DATABASE_URL=postgresql://...)
   nir-ssl datasets list
   nir-ssl datasets import FILE --name NAME [--label-column label] [--group-column COL] [--library]
                                            [--axis-unit nm|cm-1] [--description TEXT] [--source TEXT]
@@ -133,6 +136,7 @@ async function run(argv: string[]): Promise<number> {
       'finetune-epochs': { type: 'string' },
       fractions: { type: 'string' },
       out: { type: 'string' },
+      concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -145,6 +149,7 @@ async function run(argv: string[]): Promise<number> {
     require('../main');
     return new Promise<number>(() => undefined);
   }
+  if (command === 'worker') return workerCommand(values.concurrency);
   if (command === 'study' && sub) return withGraphqlEndpoint(values.server, (url) => studyCommand(sub, rest, url, values));
   if (command === 'encoders' && sub) return withGraphqlEndpoint(values.server, (url) => encodersCommand(sub, rest, { url, json: values.json === true, values }));
   if (command === 'experiments' && sub) return withGraphqlEndpoint(values.server, (url) => experimentsCommand(sub, rest, { url, json: values.json === true, values }));

@@ -1,6 +1,6 @@
 import { EventEmitter, on } from 'node:events';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import type { ExperimentProgress } from './experiments/experiment-events';
 
 /** Events the server publishes; GraphQL subscriptions listen to them. */
@@ -15,18 +15,39 @@ export type EventTopics = {
   experiment: [ExperimentProgress];
 };
 
+/** Carries events between processes (Redis pub/sub with a distributed queue); messages are JSON. */
+export interface EventTransport {
+  publish(message: string): void;
+  onMessage(handler: (message: string) => void): void;
+}
+
+export const EVENT_TRANSPORT = Symbol.for('nir-ssl.EventTransport');
+
 /**
- * In-process publish/subscribe (the one GraphQL subscriptions use). A distributed deployment
- * swaps the pubsub for a Redis-backed one behind the same interface.
+ * Publish/subscribe (the one GraphQL subscriptions use). In-process by default; with a transport
+ * (Redis pub/sub) every event goes through it and comes back to every process's subscribers,
+ * so a subscription on one API instance sees progress published by a worker elsewhere.
  */
 @injectable()
 export class EventBus {
   readonly pubSub = createPubSub<Record<string, [unknown]>>();
   private readonly emitter = new EventEmitter().setMaxListeners(0);
 
+  constructor(@inject(EVENT_TRANSPORT) @optional() private readonly transport?: EventTransport) {
+    transport?.onMessage((message) => {
+      const { topic, payload } = JSON.parse(message) as { topic: keyof EventTopics; payload: unknown };
+      this.deliver(topic, payload);
+    });
+  }
+
   publish<K extends keyof EventTopics>(topic: K, ...payload: EventTopics[K]): void {
-    this.pubSub.publish(topic, payload[0]);
-    this.emitter.emit(topic, payload[0]);
+    if (this.transport) this.transport.publish(JSON.stringify({ topic, payload: payload[0] }));
+    else this.deliver(topic, payload[0]);
+  }
+
+  private deliver(topic: keyof EventTopics, payload: unknown): void {
+    this.pubSub.publish(topic, payload);
+    this.emitter.emit(topic, payload);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { inject, injectable, optional } from 'inversify';
 import { DatabaseService } from './database/database.service';
+import { JOB_QUEUE, type JobQueue } from './experiments/job-queue';
 import { PROJECT_ROOT } from '../paths';
 import path from 'node:path';
 import fs from 'node:fs';
@@ -27,6 +28,7 @@ export class SystemService {
   constructor(
     @inject(DatabaseService) private readonly database: DatabaseService,
     @inject(BACKEND_INFO) @optional() private readonly backendInfo?: BackendInfoProvider,
+    @inject(JOB_QUEUE) @optional() private readonly queue?: JobQueue,
   ) {}
 
   async info() {
@@ -35,6 +37,7 @@ export class SystemService {
       nodeVersion: process.version,
       database: this.database.dialect,
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
+      queue: this.queue?.status() ?? { kind: 'in-process' as const, url: null, up: true },
       backend: this.backendInfo ? await this.backendInfo() : { name: 'not loaded', version: '', threads: 0, gpu: false, features: [], reason: 'no training has run yet' },
     };
   }

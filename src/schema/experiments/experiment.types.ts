@@ -146,6 +146,10 @@ export class FoldResultType {
   @Field(() => Float, { description: 'Test accuracy of the fold (0 to 1).' }) accuracy!: number;
   @Field(() => Float, { description: 'Test macro F1 of the fold (0 to 1).' }) macroF1!: number;
   @Field(() => Float, { description: 'Wall time of the fold in milliseconds (training and testing).' }) wallMs!: number;
+  @Field(() => String, { nullable: true, description: 'Compute backend that trained the fold (e.g. native, tensorflow-gpu); null for folds stored before it was recorded.' })
+  backend!: string | null;
+  @Field(() => String, { nullable: true, description: 'Who trained the fold: host:pid of the server or worker process; null for folds stored before it was recorded.' })
+  worker!: string | null;
   @Field(() => Int, { description: 'Training spectra of the fold.' }) trainSize!: number;
   @Field(() => Int, { description: 'Training spectra whose labels were used (less than trainSize with a label fraction).' }) labelledSize!: number;
   @Field(() => Int, { description: 'Test spectra of the fold.' }) testSize!: number;

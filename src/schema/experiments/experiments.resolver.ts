@@ -91,6 +91,8 @@ export class ExperimentsResolver {
       accuracy: f.accuracy,
       macroF1: f.macroF1,
       wallMs: f.wallMs,
+      backend: f.backend,
+      worker: f.worker,
       trainSize: f.details.trainSize,
       labelledSize: f.details.labelledSize,
       testSize: f.details.testSize,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { inject, injectable } from 'inversify';
 import type { AppConfig } from '../../config';
@@ -11,7 +12,7 @@ import { PretrainedEncoderCache } from './pretrained-encoder-cache';
 import type { StoredModelConfig } from '../models/model-config';
 import { EventBus } from '../events';
 import { APP_CONFIG, LOGGER } from '../tokens';
-import type { ExperimentProgress, ExperimentStatus } from './experiment-events';
+import { FINISHED_STATUSES, type ExperimentProgress, type ExperimentStatus } from './experiment-events';
 import { labelledRows, planFolds, unlabelledRows, type ExperimentSpec, type FoldPlan } from './experiment-spec';
 import type { FoldJob, FoldOutcome, FoldProgress, PretrainedEncoderData } from './fold-runner';
 import { extraPretrainingSpectra } from './pretraining-data';
@@ -25,6 +26,23 @@ import { isSslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
 const FOLD_RUNNER = path.join(__dirname, 'fold-runner');
 /** Stored progress is for polling dashboards: at most one write per experiment per interval. */
 const PROGRESS_WRITE_INTERVAL_MS = 1000;
+/** The fold key of the job that trains an experiment's final model after its last fold. */
+export const FINAL_MODEL_FOLD = { repeat: -1, fold: -1 } as const;
+
+export interface FoldKey {
+  readonly repeat: number;
+  readonly fold: number;
+}
+
+/**
+ * What one fold job did: `stored` its result, found it `duplicate` (already stored: a late or
+ * repeated delivery), `skipped` it (the experiment is finished, cancelled or gone); `last` is set
+ * when this store completed the experiment's folds (`final`: the final model is still to train).
+ */
+export interface FoldJobOutcome {
+  readonly result: 'stored' | 'duplicate' | 'skipped';
+  readonly last: 'none' | 'final' | 'completed';
+}
 
 /**
  * Executes an experiment: every fold of every repeat not yet stored, each in a worker thread
@@ -36,6 +54,8 @@ const PROGRESS_WRITE_INTERVAL_MS = 1000;
 @injectable()
 export class ExperimentRunner {
   private readonly lastProgressWrite = new Map<string, number>();
+  /** Who trains here, recorded with each fold (host and process; a worker process names itself). */
+  workerName = `${os.hostname()}:${process.pid}`;
 
   constructor(
     @inject(DatabaseService) private readonly database: DatabaseService,
@@ -70,7 +90,7 @@ export class ExperimentRunner {
       // each trains in its own worker thread, and each is stored the moment it finishes.
       await runPool(pending, this.config.foldConcurrency, signal, async (plan, poolSignal) => {
         const outcome = await this.runFold(experimentId, spec, dataset, inputs, plan, poolSignal, foldsDone, foldsTotal);
-        await this.storeFold(experimentId, plan, outcome);
+        if (!(await this.storeFold(experimentId, plan, outcome))) return;
         foldsDone++;
         this.publish({ experimentId, status: 'running', repeat: plan.repeat, fold: plan.fold, foldsDone, foldsTotal }, true);
       });
@@ -220,7 +240,8 @@ export class ExperimentRunner {
     return cacheKey ? this.encoders.withEncoder(cacheKey, runWith) : runWith(null);
   }
 
-  private async storeFold(experimentId: string, plan: FoldPlan, outcome: FoldOutcome): Promise<void> {
+  /** Stores a fold's result once: false when (experiment, repeat, fold) is already stored. */
+  private async storeFold(experimentId: string, plan: FoldPlan, outcome: FoldOutcome): Promise<boolean> {
     const db = this.database.client;
     const details = {
       perClass: outcome.report.perClass,
@@ -234,20 +255,122 @@ export class ExperimentRunner {
       warnings: outcome.warnings,
       pretraining: outcome.pretraining,
     };
-    await db.$transaction([
-      db.foldResult.create({
-        data: {
-          experimentId,
-          repeat: plan.repeat,
-          fold: plan.fold,
-          accuracy: outcome.report.accuracy,
-          macroF1: outcome.report.macroF1,
-          details: JSON.stringify(details),
-          wallMs: outcome.wallMs,
-        },
-      }),
-      db.experiment.update({ where: { id: experimentId }, data: { backend: outcome.backend ?? 'typescript' } }),
-    ]);
+    try {
+      await db.$transaction([
+        db.foldResult.create({
+          data: {
+            experimentId,
+            repeat: plan.repeat,
+            fold: plan.fold,
+            accuracy: outcome.report.accuracy,
+            macroF1: outcome.report.macroF1,
+            details: JSON.stringify(details),
+            wallMs: outcome.wallMs,
+            backend: outcome.backend ?? 'typescript',
+            worker: this.workerName,
+          },
+        }),
+        db.experiment.update({ where: { id: experimentId }, data: { backend: outcome.backend ?? 'typescript' } }),
+      ]);
+      return true;
+    } catch (error) {
+      // The unique (experiment, repeat, fold) key: another delivery of this fold stored it first.
+      if ((error as { code?: string }).code === 'P2002') return false;
+      throw error;
+    }
+  }
+
+  /** The folds of an experiment not stored yet (none when it is finished or gone); the final key when all are stored. */
+  async pendingFolds(experimentId: string): Promise<{ folds: FoldKey[]; plugin: string }> {
+    const db = this.database.client;
+    const experiment = await db.experiment.findUnique({ where: { id: experimentId } });
+    if (!experiment || FINISHED_STATUSES.includes(experiment.status as ExperimentStatus)) return { folds: [], plugin: '' };
+    const spec = JSON.parse(experiment.config) as ExperimentSpec;
+    const dataset = await this.datasets.load(spec.datasetId);
+    const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups);
+    const stored = await db.foldResult.findMany({ where: { experimentId }, select: { repeat: true, fold: true } });
+    const done = new Set(stored.map((f) => `${f.repeat}:${f.fold}`));
+    const pending: FoldKey[] = plans.filter((p) => !done.has(`${p.repeat}:${p.fold}`)).map((p) => ({ repeat: p.repeat, fold: p.fold }));
+    // Every fold stored but the experiment not finished (its last worker died in between, or
+    // the final model is due): the final job trains what is missing and completes it.
+    if (pending.length === 0) pending.push(FINAL_MODEL_FOLD);
+    return { folds: pending, plugin: spec.model.plugin };
+  }
+
+  /** Experiments queued, running or interrupted, oldest first, with their study (queue group). */
+  async unfinished(): Promise<{ id: string; group: string | null }[]> {
+    const rows = await this.database.client.experiment.findMany({
+      where: { status: { in: ['queued', 'running', 'interrupted'] } },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true, studyId: true },
+    });
+    return rows.map((r) => ({ id: r.id, group: r.studyId }));
+  }
+
+  /**
+   * One fold of an experiment, as a distributed queue's worker runs it: trained unless already
+   * stored or the experiment is finished, stored once (a late duplicate is ignored), and the
+   * experiment completed when this was its last fold. The final model's key trains it and
+   * completes the experiment. Throws what the fold threw (the queue retries, then calls failExperiment).
+   */
+  async executeFold(experimentId: string, key: FoldKey, signal: AbortSignal): Promise<FoldJobOutcome> {
+    const db = this.database.client;
+    const skipped: FoldJobOutcome = { result: 'skipped', last: 'none' };
+    const experiment = await db.experiment.findUnique({ where: { id: experimentId } });
+    if (!experiment || FINISHED_STATUSES.includes(experiment.status as ExperimentStatus)) return skipped;
+    const spec = JSON.parse(experiment.config) as ExperimentSpec;
+    const dataset = await this.datasets.load(spec.datasetId);
+    const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups);
+    const foldsTotal = plans.length;
+    let foldsDone = await db.foldResult.count({ where: { experimentId } });
+    if (key.repeat === FINAL_MODEL_FOLD.repeat && key.fold === FINAL_MODEL_FOLD.fold) {
+      if (foldsDone < foldsTotal) return skipped;
+      if (spec.trainFinalModel && (await db.model.count({ where: { experimentId } })) === 0) {
+        await this.trainFinalModel(experiment.name, experimentId, spec, dataset, await this.pretrainingInputs(spec, dataset), signal, foldsDone, foldsTotal);
+      }
+      await this.complete(experimentId, foldsDone, foldsTotal);
+      return { result: 'stored', last: 'completed' };
+    }
+    const plan = plans.find((p) => p.repeat === key.repeat && p.fold === key.fold);
+    if (!plan) throw new Error(`experiment ${experimentId} has no fold ${key.fold} of repeat ${key.repeat}`);
+    const existing = await db.foldResult.findUnique({ where: { experimentId_repeat_fold: { experimentId, repeat: key.repeat, fold: key.fold } }, select: { id: true } });
+    if (existing) return { result: 'duplicate', last: 'none' };
+    await db.experiment.updateMany({
+      where: { id: experimentId, status: { in: ['queued', 'interrupted', 'running'] } },
+      data: { status: 'running', startedAt: experiment.startedAt ?? new Date(), error: null },
+    });
+    this.publish({ experimentId, status: 'running', repeat: plan.repeat, fold: plan.fold, foldsDone, foldsTotal }, true);
+    const inputs = await this.pretrainingInputs(spec, dataset);
+    const outcome = await this.runFold(experimentId, spec, dataset, inputs, plan, signal, foldsDone, foldsTotal);
+    if (signal.aborted) throw new CancelledError();
+    const now = await db.experiment.findUnique({ where: { id: experimentId }, select: { status: true } });
+    if (!now || FINISHED_STATUSES.includes(now.status as ExperimentStatus)) return skipped;
+    if (!(await this.storeFold(experimentId, plan, outcome))) return { result: 'duplicate', last: 'none' };
+    foldsDone = await db.foldResult.count({ where: { experimentId } });
+    this.publish({ experimentId, status: 'running', repeat: plan.repeat, fold: plan.fold, foldsDone, foldsTotal }, true);
+    if (foldsDone < foldsTotal) return { result: 'stored', last: 'none' };
+    if (spec.trainFinalModel) return { result: 'stored', last: 'final' };
+    await this.complete(experimentId, foldsDone, foldsTotal);
+    return { result: 'stored', last: 'completed' };
+  }
+
+  /** Marks an unfinished experiment succeeded (once, whichever worker gets there). */
+  private async complete(experimentId: string, foldsDone: number, foldsTotal: number): Promise<void> {
+    await this.settle(experimentId, 'succeeded', null, foldsDone, foldsTotal);
+  }
+
+  /** Fails an unfinished experiment with a fold's message (a distributed fold out of attempts). */
+  async failExperiment(experimentId: string, message: string): Promise<void> {
+    const foldsDone = await this.database.client.foldResult.count({ where: { experimentId } });
+    await this.settle(experimentId, 'failed', message, foldsDone, foldsDone);
+  }
+
+  private async settle(experimentId: string, status: ExperimentStatus, error: string | null, foldsDone: number, foldsTotal: number): Promise<void> {
+    const { count } = await this.database.client.experiment.updateMany({
+      where: { id: experimentId, status: { notIn: [...FINISHED_STATUSES] } },
+      data: { status, error, finishedAt: new Date() },
+    });
+    if (count > 0) this.publish({ experimentId, status, foldsDone, foldsTotal }, true);
   }
 
   private async finish(experimentId: string, status: ExperimentStatus, error: string | null, foldsDone: number, foldsTotal: number): Promise<void> {

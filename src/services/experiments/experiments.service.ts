@@ -54,6 +54,9 @@ export interface FoldRecord {
   readonly accuracy: number;
   readonly macroF1: number;
   readonly wallMs: number;
+  /** The compute backend and the host:pid that trained it (null in folds stored before). */
+  readonly backend: string | null;
+  readonly worker: string | null;
   readonly details: FoldDetails;
 }
 
@@ -250,7 +253,7 @@ export class ExperimentService {
 
   async folds(id: string): Promise<FoldRecord[]> {
     const rows = await this.database.client.foldResult.findMany({ where: { experimentId: id }, orderBy: [{ repeat: 'asc' }, { fold: 'asc' }] });
-    return rows.map((r) => ({ repeat: r.repeat, fold: r.fold, accuracy: r.accuracy, macroF1: r.macroF1, wallMs: r.wallMs, details: JSON.parse(r.details) as FoldDetails }));
+    return rows.map((r) => ({ repeat: r.repeat, fold: r.fold, accuracy: r.accuracy, macroF1: r.macroF1, wallMs: r.wallMs, backend: r.backend, worker: r.worker, details: JSON.parse(r.details) as FoldDetails }));
   }
 
   /** Accuracy and macro F1 per fold, ordered by (repeat, fold), without the per-fold details. */
@@ -301,8 +304,10 @@ export class ExperimentService {
       where: { status: { in: ['queued', 'running', 'interrupted'] } },
       orderBy: { createdAt: 'asc' },
     });
+    // With a distributed queue, workers elsewhere may be running them: they stay as they are.
+    const local = this.queue.status().kind === 'in-process';
     for (const row of rows) {
-      if (row.status === 'running') {
+      if (local && row.status === 'running') {
         await this.database.client.experiment.update({ where: { id: row.id }, data: { status: 'interrupted' } });
       }
       this.queue.enqueue(row.id, row.studyId ?? undefined);

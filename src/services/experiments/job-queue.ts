@@ -11,11 +11,23 @@ export interface JobQueue {
   enqueue(experimentId: string, group?: string): void;
   /** Cancels a queued or running job; false when it is neither. */
   cancel(experimentId: string): boolean;
+  /** Queued or running in this process (a distributed queue runs nothing here: always false). */
   isActive(experimentId: string): boolean;
+  /** Which queue, and whether it can take jobs now (/health and `system`). */
+  status(): QueueStatus;
   /** Stops taking jobs; running ones are interrupted (they resume at the next start). */
   stop(): Promise<void>;
   /** Resolves when nothing is queued or running (tests, CLI). */
   idle(): Promise<void>;
+}
+
+export interface QueueStatus {
+  /** in-process or redis. */
+  readonly kind: 'in-process' | 'redis';
+  /** The queue's store without its password; null in-process. */
+  readonly url: string | null;
+  /** False while the queue's store cannot be reached (reads keep working; new jobs wait in the database). */
+  readonly up: boolean;
 }
 
 /** What executes one job. The signal's reason is "cancel" or "shutdown". */
@@ -68,6 +80,10 @@ export class InProcessJobQueue implements JobQueue {
     if (!job) return false;
     job.controller.abort('cancel');
     return true;
+  }
+
+  status(): QueueStatus {
+    return { kind: 'in-process', url: null, up: !this.stopped };
   }
 
   isActive(experimentId: string): boolean {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
+import { DISTRIBUTED_LOCK, type DistributedLock } from '../queue/redis-lock';
 import { PluginRegistry } from '../../plugins/registry';
 import { isSslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
 import { DatabaseService } from '../database/database.service';
@@ -31,6 +32,8 @@ export class PretrainedEncoderCache {
   constructor(
     @inject(DatabaseService) private readonly database: DatabaseService,
     @inject(PluginRegistry) private readonly registry: PluginRegistry,
+    /** With a distributed queue: the same claim across machines (one pre-training per key). */
+    @inject(DISTRIBUTED_LOCK) @optional() private readonly lock?: DistributedLock,
   ) {}
 
   /**
@@ -60,16 +63,19 @@ export class PretrainedEncoderCache {
    * Runs a fold with the cached encoder for `key`, or with none (it pre-trains and should store
    * the encoder before returning). A fold whose key is already pre-training in this process
    * waits for it and then reuses its encoder instead of pre-training the same one at the same
-   * time. (Workers on several machines would need the same claim in the database.)
+   * time; with a distributed lock, the same holds for folds on other machines.
    */
   async withEncoder<T>(key: string, run: (pretrained: PretrainedEncoderData | null) => Promise<T>): Promise<T> {
     for (let running = this.pending.get(key); running; running = this.pending.get(key)) await running;
     // Claimed before the lookup: a fold arriving meanwhile waits instead of missing the cache too.
     let release = (): void => undefined;
     this.pending.set(key, new Promise<void>((resolve) => (release = resolve)));
+    let unlock: (() => Promise<void>) | null = null;
     try {
+      unlock = this.lock ? await this.lock.acquire(`encoder:${key}`) : null;
       return await run(await this.find(key));
     } finally {
+      await unlock?.();
       this.pending.delete(key);
       release();
     }

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "FoldResult" ADD COLUMN     "backend" TEXT,
+ADD COLUMN     "worker" TEXT;
+
