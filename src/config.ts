@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import path from 'node:path';
+import { PROJECT_ROOT } from './paths';
 
 /**
  * Configuration from environment variables. Every setting has a default that works on a
@@ -40,6 +41,11 @@ export interface AppConfig {
   readonly trainingNice: number;
   /** NIR_SSL_PREDICT_THREADS: warm worker threads that share the rows of a prediction (default: cores, at most 4). */
   readonly predictThreads: number;
+  /**
+   * NIR_SSL_WEB_DIR: the built dashboard served at / (default web/dist in the project, built by
+   * `npm run build` and at install by scripts/build-web.js). Not served when it holds no index.html.
+   */
+  readonly webDir: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -80,6 +86,7 @@ export function loadConfig(
     foldConcurrency: Math.max(1, integer(env, 'NIR_SSL_FOLD_CONCURRENCY', trainingSlots)),
     trainingNice: Math.min(19, integer(env, 'NIR_SSL_TRAINING_NICE', 10)),
     predictThreads: Math.max(1, integer(env, 'NIR_SSL_PREDICT_THREADS', Math.min(4, machine.cores))),
+    webDir: env.NIR_SSL_WEB_DIR ? path.resolve(env.NIR_SSL_WEB_DIR) : path.join(PROJECT_ROOT, 'web/dist'),
   };
   return { ...config, ...overrides };
 }
