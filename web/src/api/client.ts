@@ -34,6 +34,8 @@ export function reconnect(): void {
 export const client = new Client({
   url: graphqlUrl(),
   requestPolicy: 'cache-and-network',
+  // POST only: Apollo's CSRF prevention refuses simple GET requests, and the server wants JSON bodies.
+  preferGetMethod: false,
   fetchOptions: () => ({ headers: authHeaders() }),
   exchanges: [
     cacheExchange,
