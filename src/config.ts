@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import path from 'node:path';
+import { PROJECT_ROOT } from './paths';
 
 /**
  * Configuration from environment variables. Every setting has a default that works on a
@@ -53,6 +54,11 @@ export interface AppConfig {
   readonly queueLockMs: number;
   /** NIR_SSL_WORKER_CONCURRENCY: folds a `nir-ssl worker` trains at once (default 1; --concurrency overrides). */
   readonly workerConcurrency: number;
+  /**
+   * NIR_SSL_WEB_DIR: the built dashboard served at / (default web/dist in the project, built by
+   * `npm run build` and at install by scripts/build-web.js). Not served when it holds no index.html.
+   */
+  readonly webDir: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -98,6 +104,7 @@ export function loadConfig(
     queueAttempts: Math.max(1, integer(env, 'NIR_SSL_QUEUE_ATTEMPTS', 2)),
     queueLockMs: Math.max(1000, integer(env, 'NIR_SSL_QUEUE_LOCK_MS', 30000)),
     workerConcurrency: Math.max(1, integer(env, 'NIR_SSL_WORKER_CONCURRENCY', 1)),
+    webDir: env.NIR_SSL_WEB_DIR ? path.resolve(env.NIR_SSL_WEB_DIR) : path.join(PROJECT_ROOT, 'web/dist'),
   };
   const merged = { ...config, ...overrides };
   if (merged.queueUrl && !isPostgresUrl(merged.databaseUrl)) {

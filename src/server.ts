@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
@@ -11,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { AppConfig } from './config';
 import { createContainer } from './container';
+import { mountDashboard } from './dashboard';
 import { Logger } from './logger';
 import { buildAppSchema } from './schema/build-schema';
 import { createContext, type GraphQLContext } from './schema/context';
@@ -36,7 +38,7 @@ export interface RunningServer {
 
 /**
  * Starts the HTTP server: GraphQL at /graphql (queries and mutations over HTTP, subscriptions
- * over graphql-ws on the same port and path) and /health.
+ * over graphql-ws on the same port and path), /health, and the dashboard at / (src/dashboard.ts).
  */
 export async function startServer(config: AppConfig, logger = new Logger(config.logLevel)): Promise<RunningServer> {
   const container = await createContainer(config, logger);
@@ -57,6 +59,8 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
     // Stack traces are for the log, not for clients (Apollo adds them unless NODE_ENV=production).
     includeStacktraceInErrorResponses: false,
     plugins: [
+      // The bundled GraphiQL (/graphiql/) replaces the landing page, which loads from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
     ],
@@ -74,6 +78,7 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
       res.status(503).json({ status: 'unavailable', error: error instanceof Error ? error.message : String(error) });
     }
   });
+  mountDashboard(app, config.webDir, logger);
   // Files come as multipart uploads (streamed) or inline as GraphQL strings: the JSON body limit
   // follows the upload limit.
   const bodyLimit = Math.ceil(config.maxUploadBytes * 1.1) + 1024 * 1024;
