@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Authorized, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import type { Role } from '../../services/auth/roles';
 import { SystemService } from '../../services/system.service';
 
 @ObjectType('ComputeBackend', { description: 'The TensorFlow.js backend that trains and runs the CNN.' })
@@ -26,6 +27,7 @@ export class SystemType {
 export class SystemResolver {
   constructor(@inject(SystemService) private readonly service: SystemService) {}
 
+  @Authorized<Role>('reader')
   @Query(() => SystemType, { description: 'Server, database and compute backend.' })
   async system(): Promise<SystemType> {
     return this.service.info();
