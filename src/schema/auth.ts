@@ -14,6 +14,9 @@ export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context, info }
   const principal = context.principal;
   if (principal.kind === 'invalid') throw new UnauthenticatedError(`${principal.reason}: send a valid token as "Authorization: Bearer <token>"`);
   if (principal.role === null) throw new UnauthenticatedError(`${info.fieldName} needs a token: send "Authorization: Bearer <token>" (or connectionParams { authorization } over graphql-ws)`);
+  if (principal.kind === 'anonymous' && !roleAllows(principal.role, required)) {
+    throw new UnauthenticatedError(`${info.fieldName} needs a token with the ${required} role: send "Authorization: Bearer <token>"`);
+  }
   if (!roleAllows(principal.role, required)) {
     throw new ForbiddenError(`${info.fieldName} needs the ${required} role; this ${principal.kind === 'token' ? 'token' : 'anonymous access'} has ${principal.role}`, {
       required,
