@@ -16,3 +16,8 @@ export function createContextFactory(container: Container): (principal: Principa
   const progress = container.get(ProgressService);
   return (principal, address) => ({ progress, principal, address });
 }
+
+/** The id of the token that asks, or null (anonymous, auth off). */
+export function tokenIdOf(principal: Principal): string | null {
+  return principal.kind === 'token' ? principal.tokenId : null;
+}

@@ -1,12 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Authorized, Args, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Role } from '../../services/auth/roles';
 import { DatasetService } from '../../services/datasets/datasets.service';
 import type { ExperimentProgress } from '../../services/experiments/experiment-events';
 import { ExperimentService, type ExperimentRecord } from '../../services/experiments/experiments.service';
 import { summarize } from '../../numeric/stats';
 import { CreationPageArgs, toConnection } from '../connection';
-import type { GraphQLContext } from '../context';
+import { tokenIdOf, type GraphQLContext } from '../context';
 import {
   CreateExperimentInput,
   ExperimentComparisonType,
@@ -61,7 +61,10 @@ export class ExperimentsResolver {
 
   @Authorized<Role>('writer')
   @Mutation(() => ExperimentType, { description: 'Validates, stores and queues an experiment.' })
-  async createExperiment(@Arg('input', () => CreateExperimentInput, { description: 'The experiment to create.' }) input: CreateExperimentInput): Promise<ExperimentType> {
+  async createExperiment(
+    @Arg('input', () => CreateExperimentInput, { description: 'The experiment to create.' }) input: CreateExperimentInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<ExperimentType> {
     return toGraphql(
       await this.service.create({
         name: input.name,
@@ -71,6 +74,7 @@ export class ExperimentsResolver {
         model: { plugin: input.model.plugin, params: input.model.params ?? {} },
         protocol: input.protocol ? { ...input.protocol, labelFraction: input.protocol.labelFraction ?? null } : undefined,
         trainFinalModel: input.trainFinalModel ?? false,
+        tokenId: tokenIdOf(context.principal),
       }),
     );
   }

@@ -1,12 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Authorized, Args, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import { Arg, Authorized, Args, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
 import type { Role } from '../../services/auth/roles';
 import { GraphQLJSON } from 'graphql-scalars';
 import { ExperimentService } from '../../services/experiments/experiments.service';
 import type { StudyProgress } from '../../services/progress.service';
 import { StudyService, type StudyRecord } from '../../services/studies/studies.service';
 import { connectionType, CreationPageArgs, toConnection, type Connection } from '../connection';
-import type { GraphQLContext } from '../context';
+import { tokenIdOf, type GraphQLContext } from '../context';
 import { STUDY_PARTS, type StudyPart } from '../../services/studies/study-plan';
 import { ExperimentProgressType, ExperimentType } from '../experiments/experiment.types';
 import { toGraphql as experimentToGraphql } from '../experiments/experiments.resolver';
@@ -90,8 +90,11 @@ export class StudiesResolver {
 
   @Authorized<Role>('writer')
   @Mutation(() => StudyType, { description: 'Queues the whole experiment set; each run is an ordinary experiment.' })
-  async createStudy(@Arg('input', () => CreateStudyInput, { description: 'The dataset, the preset and any overrides.' }) input: CreateStudyInput): Promise<StudyType> {
-    return toStudy(await this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined }));
+  async createStudy(
+    @Arg('input', () => CreateStudyInput, { description: 'The dataset, the preset and any overrides.' }) input: CreateStudyInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<StudyType> {
+    return toStudy(await this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined, tokenId: tokenIdOf(context.principal) }));
   }
 
   @Authorized<Role>('reader')

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { TEXT_LIMITS, assertText } from '../text';
 import { NotFoundError, UserInputError } from '../../errors';
 import { matrixFromBytes, matrixToBytes, selectRows, type Matrix } from '../../numeric/matrix';
 import { classCounts } from '../../numeric/splits';
@@ -98,6 +99,8 @@ export class DatasetService {
 
   async importCsv(request: ImportDatasetRequest): Promise<DatasetSummary> {
     const name = checkName(request.name);
+    assertText('description', request.description ?? '', TEXT_LIMITS.description);
+    assertText('source', request.source ?? '', TEXT_LIMITS.description);
     await this.ensureNameFree(name);
     const parsed = parseSpectraCsv(request.content, { maxBytes: this.config.maxUploadBytes, ...request });
     const axisBytes = new Uint8Array(parsed.axis.slice().buffer);
@@ -273,8 +276,8 @@ export class DatasetService {
 
 function checkName(name: string): string {
   const trimmed = (name ?? '').trim();
-  if (trimmed.length === 0) throw new UserInputError('the dataset name must not be empty');
-  if (trimmed.length > 200) throw new UserInputError('the dataset name is longer than 200 characters');
+  if (trimmed.length === 0) throw new UserInputError('the dataset name must not be empty', { field: 'name' });
+  assertText('name', trimmed, TEXT_LIMITS.name);
   return trimmed;
 }
 
