@@ -61,7 +61,7 @@ export interface AppConfig {
   readonly maxQueryDepth: number;
   /** NIR_SSL_MAX_ALIASES: aliases in one operation (default 15). */
   readonly maxAliases: number;
-  /** NIR_SSL_MAX_QUERY_COST: the estimated cost of one operation (graphql-armor's cost limit, default 5000). */
+  /** NIR_SSL_MAX_QUERY_COST: the estimated cost of one operation (graphql-armor's cost limit, default 20000). */
   readonly maxQueryCost: number;
   /** NIR_SSL_RATE_LIMIT: requests per minute per token (per address without a token); 0 turns it off (default 1200). */
   readonly rateLimitPerMinute: number;
@@ -120,7 +120,7 @@ export function loadConfig(
     headersTimeoutMs: integer(env, 'NIR_SSL_HEADERS_TIMEOUT_MS', keepAliveTimeoutMs + 1000),
     maxQueryDepth: Math.max(1, integer(env, 'NIR_SSL_MAX_QUERY_DEPTH', 10)),
     maxAliases: integer(env, 'NIR_SSL_MAX_ALIASES', 15),
-    maxQueryCost: Math.max(1, integer(env, 'NIR_SSL_MAX_QUERY_COST', 5000)),
+    maxQueryCost: Math.max(1, integer(env, 'NIR_SSL_MAX_QUERY_COST', 20000)),
     rateLimitPerMinute: integer(env, 'NIR_SSL_RATE_LIMIT', 1200),
     maxActiveExperiments: Math.max(1, integer(env, 'NIR_SSL_MAX_ACTIVE_EXPERIMENTS', 100)),
   };
