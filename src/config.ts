@@ -59,6 +59,33 @@ export interface AppConfig {
    * `npm run build` and at install by scripts/build-web.js). Not served when it holds no index.html.
    */
   readonly webDir: string;
+  /**
+   * NIR_SSL_AUTH: `on` (default) needs a token (Authorization: Bearer) for every operation;
+   * `off` lets anybody do anything and is refused unless the server listens on loopback only.
+   */
+  readonly auth: 'on' | 'off';
+  /** NIR_SSL_ANONYMOUS_READ: requests without a token may query and subscribe (default false). */
+  readonly anonymousRead: boolean;
+  /** Where the first start writes the admin token it creates (<data dir>/admin-token, mode 0600). */
+  readonly adminTokenFile: string;
+  /** NIR_SSL_DEV_ERRORS: send stack traces to clients, for development only (default false). */
+  readonly devErrors: boolean;
+  /** NIR_SSL_CORS_ORIGINS: comma-separated origins allowed to call from a browser (default none: same origin only). */
+  readonly corsOrigins: string[];
+  /** NIR_SSL_KEEP_ALIVE_TIMEOUT_MS: how long an idle kept-alive connection stays open (default 65000, longer than clients keep theirs). */
+  readonly keepAliveTimeoutMs: number;
+  /** NIR_SSL_HEADERS_TIMEOUT_MS: how long a client may take to send a request's headers (default keep-alive + 1000). */
+  readonly headersTimeoutMs: number;
+  /** NIR_SSL_MAX_QUERY_DEPTH: deepest selection a query may nest (default 10; introspection is exempt). */
+  readonly maxQueryDepth: number;
+  /** NIR_SSL_MAX_ALIASES: aliases in one operation (default 15). */
+  readonly maxAliases: number;
+  /** NIR_SSL_MAX_QUERY_COST: the estimated cost of one operation (graphql-armor's cost limit, default 20000). */
+  readonly maxQueryCost: number;
+  /** NIR_SSL_RATE_LIMIT: requests per minute per token (per address without a token); 0 turns it off (default 1200). */
+  readonly rateLimitPerMinute: number;
+  /** NIR_SSL_MAX_ACTIVE_EXPERIMENTS: queued and running experiments one token may have (default 100; a study's count too). */
+  readonly maxActiveExperiments: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -79,6 +106,7 @@ export function loadConfig(
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`NIR_SSL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.NIR_SSL_LOG_LEVEL}"`);
   }
+  const keepAliveTimeoutMs = integer(env, 'NIR_SSL_KEEP_ALIVE_TIMEOUT_MS', 65000);
   const trainingSlots = Math.max(1, integer(env, 'NIR_SSL_TRAINING_SLOTS', machine.cores));
   const config: AppConfig = {
     host: env.NIR_SSL_HOST ?? '127.0.0.1',
@@ -105,8 +133,25 @@ export function loadConfig(
     queueLockMs: Math.max(1000, integer(env, 'NIR_SSL_QUEUE_LOCK_MS', 30000)),
     workerConcurrency: Math.max(1, integer(env, 'NIR_SSL_WORKER_CONCURRENCY', 1)),
     webDir: env.NIR_SSL_WEB_DIR ? path.resolve(env.NIR_SSL_WEB_DIR) : path.join(PROJECT_ROOT, 'web/dist'),
+    auth: choice(env, 'NIR_SSL_AUTH', ['on', 'off'] as const, 'on'),
+    anonymousRead: flag(env, 'NIR_SSL_ANONYMOUS_READ', false),
+    adminTokenFile: path.join(dataDir, 'admin-token'),
+    devErrors: flag(env, 'NIR_SSL_DEV_ERRORS', false),
+    corsOrigins: (env.NIR_SSL_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    keepAliveTimeoutMs,
+    headersTimeoutMs: integer(env, 'NIR_SSL_HEADERS_TIMEOUT_MS', keepAliveTimeoutMs + 1000),
+    maxQueryDepth: Math.max(1, integer(env, 'NIR_SSL_MAX_QUERY_DEPTH', 10)),
+    maxAliases: integer(env, 'NIR_SSL_MAX_ALIASES', 15),
+    maxQueryCost: Math.max(1, integer(env, 'NIR_SSL_MAX_QUERY_COST', 20000)),
+    rateLimitPerMinute: integer(env, 'NIR_SSL_RATE_LIMIT', 1200),
+    maxActiveExperiments: Math.max(1, integer(env, 'NIR_SSL_MAX_ACTIVE_EXPERIMENTS', 100)),
   };
   const merged = { ...config, ...overrides };
+  // The admin token file follows an overridden data directory (tests give each server its own).
+  if (overrides.dataDir && !overrides.adminTokenFile) merged.adminTokenFile = path.join(overrides.dataDir, 'admin-token');
   if (merged.queueUrl && !isPostgresUrl(merged.databaseUrl)) {
     throw new Error(
       'NIR_SSL_QUEUE (a distributed queue) needs a shared database: set DATABASE_URL=postgresql://...; SQLite is a file on one machine and cannot be shared by workers on others',
@@ -138,6 +183,26 @@ export function redactUrl(url: string): string {
   } catch {
     return url;
   }
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+function choice<T extends string>(env: NodeJS.ProcessEnv, name: string, options: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(options as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${options.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** Whether `host` is a loopback address (auth may be turned off only there). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 export function isPostgresUrl(url: string): boolean {

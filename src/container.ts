@@ -26,6 +26,9 @@ import { StartupService } from './services/startup.service';
 import { BACKEND_INFO, SystemService, type BackendInfoProvider } from './services/system.service';
 import { initBackend } from './engine/backend';
 import { APP_CONFIG, LOGGER, REDIS_CONNECTIONS } from './services/tokens';
+import { AuditService } from './services/auth/audit.service';
+import { AuthService } from './services/auth/auth.service';
+import { TokenService } from './services/auth/tokens.service';
 
 /**
  * The one container: configuration, database, services, plugins and resolvers. The database is
@@ -49,6 +52,9 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
   });
   container.bind(DatabaseService).toConstantValue(database);
   container.bind(EventBus).toSelf().inSingletonScope();
+  container.bind(TokenService).toSelf().inSingletonScope();
+  container.bind(AuthService).toSelf().inSingletonScope();
+  container.bind(AuditService).toSelf().inSingletonScope();
   container.bind(DatasetService).toSelf().inSingletonScope();
   // The backend this process would train and predict with (loaded on first use).
   container.bind<BackendInfoProvider>(BACKEND_INFO).toConstantValue(() => initBackend());

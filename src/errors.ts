@@ -2,7 +2,24 @@
  * Domain errors. They carry a stable code; the GraphQL layer maps them to error codes
  * (src/schema/errors.ts), the CLI prints their message. Nothing here knows of GraphQL.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'PLUGIN_ERROR' | 'CANCELLED' | 'FORBIDDEN' | 'PAYLOAD_TOO_LARGE';
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PLUGIN_ERROR'
+  | 'CANCELLED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'PAYLOAD_TOO_LARGE'
+  | LimitCode;
+
+/** Refusals by a configured limit (src/config.ts), each with its own code. */
+export type LimitCode =
+  | 'RATE_LIMITED'
+  | 'TOO_MANY_EXPERIMENTS'
+  | 'QUERY_TOO_DEEP'
+  | 'TOO_MANY_ALIASES'
+  | 'QUERY_TOO_COMPLEX';
 
 export class DomainError extends Error {
   constructor(
@@ -45,5 +62,26 @@ export class ConflictError extends DomainError {
 export class CancelledError extends DomainError {
   constructor(message = 'cancelled') {
     super('CANCELLED', message);
+  }
+}
+
+/** No valid credentials: no token where one is needed, or an unknown, expired or revoked one. */
+export class UnauthenticatedError extends DomainError {
+  constructor(message: string) {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+/** Valid credentials whose role does not allow the operation. */
+export class ForbiddenError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('FORBIDDEN', message, details);
+  }
+}
+
+/** A configured limit refused the request; `limit` is the setting's value. */
+export class LimitError extends DomainError {
+  constructor(code: LimitCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
   }
 }

@@ -9,6 +9,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = new Logger(config.logLevel);
   const server = await startServer(config, logger);
+  if (server.adminToken) {
+    // Shown this once (never logged); the CLI reads it from the file.
+    process.stdout.write(`admin token (shown once; also in ${config.adminTokenFile}, readable by you only):\n  ${server.adminToken}\n`);
+  }
   process.stdout.write(`nir-ssl GraphQL at ${server.url}\n`);
   const stop = async (signal: string) => {
     logger.info('signal received', { signal });

@@ -20,7 +20,7 @@ interface EncoderRow {
 }
 
 export async function encodersCommand(sub: string, args: string[], options: ExperimentsOptions): Promise<number> {
-  const client = new GraphqlClient(options.url);
+  const client = new GraphqlClient(options.url, options.token);
   const v = options.values;
   switch (sub) {
     case 'pretrain': {

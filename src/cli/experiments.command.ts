@@ -9,6 +9,7 @@ import { ProgressBar, type ProgressLine } from './progress-bar';
  */
 export interface ExperimentsOptions {
   readonly url: string;
+  readonly token: string | null;
   readonly json: boolean;
   readonly values: Record<string, string | boolean | string[] | undefined>;
 }
@@ -17,7 +18,7 @@ const EXPERIMENT_FIELDS = 'id name model status backend error warnings accuracy 
 const FINISHED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 export async function experimentsCommand(sub: string, args: string[], options: ExperimentsOptions): Promise<number> {
-  const client = new GraphqlClient(options.url);
+  const client = new GraphqlClient(options.url, options.token);
   const v = options.values;
   switch (sub) {
     case 'create':
@@ -89,7 +90,7 @@ export async function experimentsCommand(sub: string, args: string[], options: E
 /** Follows an experiment to its end with a progress bar; exit code 0 only when it succeeded. */
 async function watch(client: GraphqlClient, options: ExperimentsOptions, id: string): Promise<number> {
   const bar = new ProgressBar();
-  const ws = createClient({ url: options.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+  const ws = createClient({ url: options.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: options.token ? { authorization: `Bearer ${options.token}` } : {} });
   try {
     await new Promise<void>((resolve, reject) => {
       let finished = false;

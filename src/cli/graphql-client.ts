@@ -1,13 +1,17 @@
 /** A minimal GraphQL-over-HTTP client for the command-line tool (talks to a running server). */
 export class GraphqlClient {
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    /** Sent as "Authorization: Bearer <token>" (NIR_SSL_TOKEN or the admin token file). */
+    readonly token: string | null = null,
+  ) {}
 
   async request<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
     } catch (error) {

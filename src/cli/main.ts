@@ -3,10 +3,11 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
+import { loadConfig, type AppConfig } from '../config';
 import { createContainer } from '../container';
 import { DomainError } from '../errors';
 import { Logger } from '../logger';
+import { TokenService, parseDuration } from '../services/auth/tokens.service';
 import { DatabaseService } from '../services/database/database.service';
 import { DatasetService, type DatasetSummary } from '../services/datasets/datasets.service';
 import type { AxisUnit } from '../services/datasets/spectra-csv';
@@ -50,6 +51,11 @@ Usage:
                                                             the paper's experiment set and its report
   nir-ssl study report ID [--out FILE]
 
+  nir-ssl tokens create --role reader|writer|admin [--name NAME] [--expires 30d]
+                                                            print a new API token (shown once)
+  nir-ssl tokens list
+  nir-ssl tokens revoke ID
+
   Examples: --model cnn-classifier --params '{"epochs": 250, "pretext": {"epochs": 100}}'
             --model svm --preprocessing '[{"name": "autoscale"}]'
 
@@ -58,6 +64,9 @@ Options:
                  working in-process on the configured database (DATABASE_URL / NIR_SSL_DATA_DIR
                  as for the server; experiments then train in this process)
   --json         print JSON instead of a table
+
+With --server the CLI sends the token in NIR_SSL_TOKEN, or else the admin token the server's first
+start wrote to <data dir>/admin-token.
   -h, --help     this text
 `;
 
@@ -137,6 +146,8 @@ async function run(argv: string[]): Promise<number> {
       fractions: { type: 'string' },
       out: { type: 'string' },
       concurrency: { type: 'string' },
+      role: { type: 'string' },
+      expires: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -150,12 +161,13 @@ async function run(argv: string[]): Promise<number> {
     return new Promise<number>(() => undefined);
   }
   if (command === 'worker') return workerCommand(values.concurrency);
-  if (command === 'study' && sub) return withGraphqlEndpoint(values.server, (url) => studyCommand(sub, rest, url, values));
-  if (command === 'encoders' && sub) return withGraphqlEndpoint(values.server, (url) => encodersCommand(sub, rest, { url, json: values.json === true, values }));
-  if (command === 'experiments' && sub) return withGraphqlEndpoint(values.server, (url) => experimentsCommand(sub, rest, { url, json: values.json === true, values }));
+  if (command === 'study' && sub) return withGraphqlEndpoint(values.server, (url, token) => studyCommand(sub, rest, url, token, values));
+  if (command === 'encoders' && sub) return withGraphqlEndpoint(values.server, (url, token) => encodersCommand(sub, rest, { url, token, json: values.json === true, values }));
+  if (command === 'experiments' && sub) return withGraphqlEndpoint(values.server, (url, token) => experimentsCommand(sub, rest, { url, token, json: values.json === true, values }));
+  if (command === 'tokens' && sub) return tokensCommand(sub, rest, values);
   if (command !== 'datasets' || !sub) return usageError(`unknown command "${positionals.join(' ')}"`);
 
-  const backend = values.server ? remoteBackend(values.server) : await localBackend();
+  const backend = values.server ? remoteBackend(values.server, configuredToken(loadConfig())) : await localBackend();
   try {
     switch (sub) {
       case 'list': {
@@ -203,15 +215,73 @@ async function run(argv: string[]): Promise<number> {
  * Runs `use` against the given server, or against a server embedded in this process (loopback,
  * free port, the configured database) that is shut down gracefully afterwards.
  */
-async function withGraphqlEndpoint(server: string | undefined, use: (url: string) => Promise<number>): Promise<number> {
-  if (server) return use(server);
+async function withGraphqlEndpoint(server: string | undefined, use: (url: string, token: string | null) => Promise<number>): Promise<number> {
+  if (server) return use(server, configuredToken(loadConfig()));
   const config = loadConfig(process.env, { host: '127.0.0.1', port: 0 });
   const embedded = await startServer(config, new Logger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  // The embedded server is this process's: it gets a short-lived admin token of its own, revoked after.
+  const tokens = embedded.container.get(TokenService);
+  const session = config.auth === 'off' ? null : await tokens.create({ role: 'admin', name: 'cli (in-process)', expiresAt: new Date(Date.now() + 86_400_000) });
   try {
-    return await use(embedded.url);
+    return await use(embedded.url, session?.token ?? null);
   } finally {
+    if (session) await tokens.revoke(session.record.id);
     await embedded.close();
   }
+}
+
+/** The token the CLI sends to a server: NIR_SSL_TOKEN, else the admin token file of the data directory. */
+function configuredToken(config: AppConfig): string | null {
+  if (process.env.NIR_SSL_TOKEN) return process.env.NIR_SSL_TOKEN.trim();
+  try {
+    return fs.readFileSync(config.adminTokenFile, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** `tokens create|list|revoke`: in-process on the configured database, or through a server's GraphQL (admins). */
+async function tokensCommand(sub: string, rest: string[], values: { server?: string; role?: string; name?: string; expires?: string; json?: boolean }): Promise<number> {
+  type Row = { id: string; name: string; role: string; createdAt: string | Date; expiresAt: string | Date | null; revokedAt: string | Date | null; lastUsedAt: string | Date | null };
+  const fields = 'id name role createdAt expiresAt revokedAt lastUsedAt';
+  const show = (rows: Row[]) => {
+    if (values.json) return print(rows);
+    const when = (d: string | Date | null) => (d ? new Date(d).toISOString().slice(0, 16).replace('T', ' ') : '-');
+    table(
+      ['ID', 'NAME', 'ROLE', 'CREATED', 'EXPIRES', 'REVOKED', 'LAST USED'],
+      rows.map((t) => [t.id, t.name, t.role, when(t.createdAt), when(t.expiresAt), when(t.revokedAt), when(t.lastUsedAt)]),
+    );
+  };
+  if (!['create', 'list', 'revoke'].includes(sub)) return usageError(`unknown tokens command "${sub}"`);
+  if (sub === 'create' && !values.role) return usageError('tokens create needs --role reader|writer|admin');
+  if (sub === 'revoke' && !rest[0]) return usageError('tokens revoke needs an ID');
+  const expiresMs = values.expires ? parseDuration(values.expires) : null;
+
+  if (values.server) {
+    const client = new GraphqlClient(values.server, configuredToken(loadConfig()));
+    if (sub === 'list') return show((await client.request<{ apiTokens: Row[] }>(`{ apiTokens { ${fields} } }`)).apiTokens), 0;
+    if (sub === 'revoke') return show([(await client.request<{ revokeApiToken: Row }>(`mutation($id: ID!) { revokeApiToken(id: $id) { ${fields} } }`, { id: rest[0] })).revokeApiToken]), 0;
+    const input = { role: values.role!.toUpperCase(), name: values.name, expiresInDays: expiresMs === null ? null : Math.max(1, Math.round(expiresMs / 86_400_000)) };
+    const created = (await client.request<{ createApiToken: { token: string; apiToken: Row } }>(`mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { ${fields} } } }`, { input })).createApiToken;
+    return printCreated(created.token, created.apiToken, values.json === true);
+  }
+  const config = loadConfig();
+  const container = await createContainer(config, new Logger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  try {
+    const tokens = container.get(TokenService);
+    if (sub === 'list') return show(await tokens.list()), 0;
+    if (sub === 'revoke') return show([await tokens.revoke(rest[0])]), 0;
+    const created = await tokens.create({ role: values.role!, name: values.name, expiresAt: expiresMs === null ? null : new Date(Date.now() + expiresMs) });
+    return printCreated(created.token, created.record, values.json === true);
+  } finally {
+    await container.get(DatabaseService).close();
+  }
+}
+
+function printCreated(token: string, record: { id: string; role: string; name: string }, json: boolean): number {
+  if (json) print({ token, ...record });
+  else process.stdout.write(`${token}\n(token ${record.id}, ${record.role}, "${record.name}"; shown once: store it now)\n`);
+  return 0;
 }
 
 async function localBackend(): Promise<Backend> {
@@ -231,8 +301,8 @@ function local(d: DatasetSummary): DatasetSummaryLike {
   return { id: d.id, name: d.name, sampleCount: d.nSamples, variableCount: d.nVariables, labelledCount: d.nLabelled, unlabelledCount: d.nUnlabelled, axisUnit: d.axisUnit, classes: d.classes };
 }
 
-function remoteBackend(url: string): Backend {
-  const client = new GraphqlClient(url);
+function remoteBackend(url: string, token: string | null): Backend {
+  const client = new GraphqlClient(url, token);
   const fields = 'id name sampleCount variableCount labelledCount unlabelledCount axisUnit classes { name }';
   type Remote = Omit<DatasetSummaryLike, 'classes'> & { classes: { name: string }[] };
   const flatten = (d: Remote): DatasetSummaryLike => ({ ...d, classes: d.classes.map((c) => c.name) });

@@ -6,8 +6,8 @@ import { GraphqlClient } from './graphql-client';
  * experiment set, follows it, writes the Markdown report. `study report ID` rewrites the report
  * of an existing study (for instance after a restart finished it).
  */
-export async function studyCommand(sub: string, args: string[], url: string, values: Record<string, unknown>): Promise<number> {
-  const client = new GraphqlClient(url);
+export async function studyCommand(sub: string, args: string[], url: string, token: string | null, values: Record<string, unknown>): Promise<number> {
+  const client = new GraphqlClient(url, token);
   if (sub === 'run') {
     const datasetKey = values.dataset as string | undefined;
     if (!datasetKey) throw new Error('missing --dataset');

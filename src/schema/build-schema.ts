@@ -1,13 +1,20 @@
 import { createPubSub } from '@graphql-yoga/subscription';
 import { GraphQLObjectType, GraphQLSchema } from 'graphql';
 import type { Container } from 'inversify';
-import { buildSchema, type ContainerType, type PubSub } from 'type-graphql';
+import { buildSchema, type ContainerType, type MiddlewareFn, type PubSub } from 'type-graphql';
+import { AuditService } from '../services/auth/audit.service';
 import { EventBus } from '../services/events';
+import { auditMiddleware } from './audit.middleware';
+import { authChecker, operationsWithoutRole } from './auth';
 import { RESOLVERS } from './resolvers';
 
 /** The executable schema; resolvers come from the inversify container. */
 export async function buildAppSchema(container: Container): Promise<GraphQLSchema> {
-  return buildGraphqlSchema({ get: (cls) => container.get(cls) }, container.get(EventBus).pubSub);
+  const schema = await buildGraphqlSchema({ get: (cls) => container.get(cls) }, container.get(EventBus).pubSub, [auditMiddleware(container.get(AuditService)) as MiddlewareFn]);
+  // Every operation names the role it needs: a new one without @Authorized stops the start.
+  const unguarded = operationsWithoutRole(schema, RESOLVERS);
+  if (unguarded.length > 0) throw new Error(`operations without @Authorized(role): ${unguarded.join(', ')}`);
+  return schema;
 }
 
 /**
@@ -20,11 +27,19 @@ export async function buildSchemaForPrinting(): Promise<GraphQLSchema> {
       throw new Error('this schema is built for printing only');
     },
   };
-  return buildGraphqlSchema(noResolvers, createPubSub());
+  return buildGraphqlSchema(noResolvers, createPubSub(), []);
 }
 
-async function buildGraphqlSchema(container: ContainerType, pubSub: PubSub): Promise<GraphQLSchema> {
-  const schema = await buildSchema({ resolvers: RESOLVERS, container, pubSub, validate: { forbidUnknownValues: false }, emitSchemaFile: false });
+async function buildGraphqlSchema(container: ContainerType, pubSub: PubSub, globalMiddlewares: MiddlewareFn[]): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: RESOLVERS,
+    container,
+    pubSub,
+    authChecker,
+    globalMiddlewares,
+    validate: { forbidUnknownValues: false },
+    emitSchemaFile: false,
+  });
   return describeRootTypes(schema);
 }
 

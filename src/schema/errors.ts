@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
@@ -6,11 +7,15 @@ import type { Logger } from '../logger';
 
 /**
  * Maps domain errors to GraphQL error codes (BAD_USER_INPUT, NOT_FOUND, ...). Anything else is
- * a bug: logged in full, shown to the client as INTERNAL_SERVER_ERROR without internals.
+ * a bug: logged in full with an error id, shown to the client as INTERNAL_SERVER_ERROR with that
+ * id and without internals. Stack traces reach clients only with `devErrors` (NIR_SSL_DEV_ERRORS).
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, options: { devErrors?: boolean } = {}) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    formatted = { ...formatted, message: withoutVariableValue(formatted.message) };
+    const { stacktrace, limitCode, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    formatted = { ...formatted, message: withoutVariableValue(formatted.message), extensions: options.devErrors && stacktrace ? { ...extensions, stacktrace } : extensions };
+    // A query limit's rule (src/schema/limits.ts) reports its own code; Apollo files it under validation.
+    if (typeof limitCode === 'string') return { ...formatted, extensions: { ...formatted.extensions, code: limitCode } };
     const original = unwrapResolverError(error);
     // Errors thrown while a subscription's stream runs reach graphql-ws wrapped without a path.
     const domain = original instanceof GraphQLError && original.originalError ? original.originalError : original;
@@ -30,11 +35,18 @@ export function createErrorFormatter(logger: Logger) {
     }
     const code = formatted.extensions?.code;
     if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
+      const errorId = randomUUID();
       logger.error('unexpected error in a GraphQL operation', {
+        errorId,
         error: original instanceof Error ? original.stack : String(original),
         path: formatted.path,
       });
-      return { ...formatted, message: 'internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      const dev = options.devErrors && original instanceof Error ? { stacktrace: (original.stack ?? '').split('\n') } : {};
+      return {
+        ...formatted,
+        message: `internal server error (error id ${errorId})`,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', errorId, ...dev },
+      };
     }
     return formatted;
   };

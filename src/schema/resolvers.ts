@@ -1,3 +1,4 @@
+import { AccessResolver } from './access/access.resolver';
 import { DatasetsResolver } from './datasets/datasets.resolver';
 import { EncodersResolver } from './encoders/encoders.resolver';
 import { ExperimentsResolver } from './experiments/experiments.resolver';
@@ -7,4 +8,4 @@ import { StudiesResolver } from './studies/studies.resolver';
 import { SystemResolver } from './system/system.resolver';
 
 /** Every resolver class; each is bound in the container (src/container.ts). */
-export const RESOLVERS = [DatasetsResolver, ExperimentsResolver, ModelsResolver, PluginsResolver, StudiesResolver, SystemResolver, EncodersResolver] as const;
+export const RESOLVERS = [AccessResolver, DatasetsResolver, ExperimentsResolver, ModelsResolver, PluginsResolver, StudiesResolver, SystemResolver, EncodersResolver] as const;

@@ -31,7 +31,7 @@ describe('command-line tool', () => {
   fs.writeFileSync(file, syntheticCsv({ classes: 2, perClass: 3, length: 8 }));
 
   it('imports, lists and deletes in-process against the configured database', async () => {
-    const env = { DATABASE_URL: `file:${path.join(dir, 'cli.db')}`, NIR_SSL_LOG_LEVEL: 'silent' };
+    const env = { DATABASE_URL: `file:${path.join(dir, 'cli.db')}`, NIR_SSL_DATA_DIR: dir, NIR_SSL_LOG_LEVEL: 'silent' };
     const imported = await cli(['datasets', 'import', file, '--axis-unit', 'nm'], env);
     expect(imported.code).toBe(0);
     expect(imported.out).toMatch(/imported "lab-spectra" \(\w+\): 6 spectra \(6 labelled, 0 unlabelled\) x 8 points, 2 classes/);
@@ -52,22 +52,22 @@ describe('command-line tool', () => {
     afterAll(() => server.close());
 
     it('imports over GraphQL and reports errors with their code', async () => {
-      const imported = await cli(['datasets', 'import', file, '--name', 'remote', '--server', server.url]);
+      const imported = await cli(['datasets', 'import', file, '--name', 'remote', '--server', server.url], { NIR_SSL_TOKEN: server.token });
       expect(imported.code).toBe(0);
       const names = ok(await server.gql<{ datasets: { name: string }[] }>('{ datasets { name } }')).datasets.map((d) => d.name);
       expect(names).toEqual(['remote']);
-      expect((await cli(['datasets', 'list', '--server', server.url])).out).toMatch(/remote/);
+      expect((await cli(['datasets', 'list', '--server', server.url], { NIR_SSL_TOKEN: server.token })).out).toMatch(/remote/);
       const bad = path.join(dir, 'bad.csv');
       fs.writeFileSync(bad, 'label,100,101\na,1,x\nb,2,3\n');
-      const failed = await cli(['datasets', 'import', bad, '--server', server.url]);
+      const failed = await cli(['datasets', 'import', bad, '--server', server.url], { NIR_SSL_TOKEN: server.token });
       expect(failed.code).toBe(1);
       expect(failed.err).toMatch(/BAD_USER_INPUT: line 2, column 3: "x" is not a number/);
-      expect((await cli(['datasets', 'delete', 'remote', '--server', server.url])).code).toBe(0);
+      expect((await cli(['datasets', 'delete', 'remote', '--server', server.url], { NIR_SSL_TOKEN: server.token })).code).toBe(0);
     });
   });
 
   it('runs, lists and compares experiments in-process', async () => {
-    const env = { DATABASE_URL: `file:${path.join(dir, 'experiments.db')}`, NIR_SSL_LOG_LEVEL: 'silent', NIR_SSL_IMPORT_EXAMPLES: 'false' };
+    const env = { DATABASE_URL: `file:${path.join(dir, 'experiments.db')}`, NIR_SSL_DATA_DIR: dir, NIR_SSL_LOG_LEVEL: 'silent', NIR_SSL_IMPORT_EXAMPLES: 'false' };
     const slice = path.join(dir, 'tablet-slice.csv');
     fs.writeFileSync(slice, exampleSliceCsv('tablet', 10));
     expect((await cli(['datasets', 'import', slice, '--name', 'slice'], env)).code).toBe(0);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../src/paths';
 import { exampleSliceCsv, IMPORT_DATASET } from '../helpers/datasets';
@@ -13,10 +14,10 @@ interface ServerProcess {
   readonly url: string;
 }
 
-function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
+function startServerProcess(databaseUrl: string, dataDir: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(PROJECT_ROOT, 'src/main.ts')], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, NIR_SSL_PORT: '0', NIR_SSL_IMPORT_EXAMPLES: 'false', NIR_SSL_LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, NIR_SSL_DATA_DIR: dataDir, NIR_SSL_PORT: '0', NIR_SSL_IMPORT_EXAMPLES: 'false', NIR_SSL_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -31,8 +32,11 @@ function startServerProcess(databaseUrl: string): Promise<ServerProcess> {
   });
 }
 
+/** The admin token the first start wrote to the data directory. */
+let token = '';
+
 async function gql<T>(url: string, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as { data?: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data as T;
@@ -59,8 +63,10 @@ describe('experiment resume after a crash', () => {
   afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
 
   it('resumes from the last completed fold after SIGKILL, every fold exactly once', async () => {
-    const databaseUrl = `file:${path.join(tempDir('resume'), 'db.sqlite')}`;
-    const first = await startServerProcess(databaseUrl);
+    const dataDir = tempDir('resume');
+    const databaseUrl = `file:${path.join(dataDir, 'db.sqlite')}`;
+    const first = await startServerProcess(databaseUrl, dataDir);
+    token = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim();
     children.push(first.child);
     const datasetId = (await gql<{ importDataset: { id: string } }>(first.url, IMPORT_DATASET, { input: { name: 'slice', content: exampleSliceCsv('tablet', 12) } })).importDataset.id;
     const id = (
@@ -78,7 +84,7 @@ describe('experiment resume after a crash', () => {
     await new Promise((r) => first.child.once('exit', r));
     expect(before.folds.length).toBeLessThan(3);
 
-    const second = await startServerProcess(databaseUrl);
+    const second = await startServerProcess(databaseUrl, dataDir);
     children.push(second.child);
     const after = await waitFor(async () => {
       const s = await experimentState(second.url, id);

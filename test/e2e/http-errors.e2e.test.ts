@@ -21,7 +21,7 @@ describe('errors that help and do not leak', () => {
   afterAll(() => server.close());
 
   const post = async (body: string, contentType?: string) => {
-    const res = await fetch(server.url, { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body });
+    const res = await fetch(server.url, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, ...(contentType ? { 'content-type': contentType } : {}) }, body });
     const text = await res.text();
     return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: JSON.parse(text) as { errors?: { message: string; extensions?: Record<string, unknown> }[] } };
   };

@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { Logger } from '../../src/logger';
 import { startServer, type RunningServer } from '../../src/server';
+import { TokenService } from '../../src/services/auth/tokens.service';
 
 /**
  * Shared harness for end-to-end tests: a real HTTP server on a free port, over SQLite in a
@@ -38,8 +39,14 @@ export function tempDir(tag: string): string {
 }
 
 export interface TestServer extends RunningServer {
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>>;
-  ws(): Client;
+  /** An admin token of this server, sent by `gql` and `ws`. */
+  readonly token: string;
+  /** A query or mutation over HTTP with the admin token (or `token`; null sends none). */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GqlResult<T>>;
+  /** A graphql-ws client with the admin token (or `token`; null sends none). */
+  ws(token?: string | null): Client;
+  /** A new token of this server (for tests of roles). */
+  createToken(role: 'reader' | 'writer' | 'admin', options?: { name?: string; expiresAt?: Date }): Promise<{ token: string; id: string }>;
 }
 
 export interface GqlResult<T> {
@@ -48,21 +55,37 @@ export interface GqlResult<T> {
 }
 
 export async function startTestServer(overrides: Partial<AppConfig> & { databaseUrl: string }): Promise<TestServer> {
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir: tempDir('data'), importExamples: false, logLevel: 'silent', ...overrides });
+  // Tests poll fast: no rate limit unless a test sets one.
+  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir: tempDir('data'), importExamples: false, logLevel: 'silent', rateLimitPerMinute: 0, ...overrides });
   const server = await startServer(config, new Logger('silent'));
+  const tokens = server.container.get(TokenService);
+  const createToken = async (role: 'reader' | 'writer' | 'admin', options: { name?: string; expiresAt?: Date } = {}) => {
+    const created = await tokens.create({ role, name: options.name ?? `test ${role}`, expiresAt: options.expiresAt });
+    return { token: created.token, id: created.record.id };
+  };
+  // The first start wrote one to the data directory; a restart on the same database did not.
+  const admin = server.adminToken ?? (await createToken('admin')).token;
   const clients: Client[] = [];
   return {
     ...server,
-    gql: async <T,>(query: string, variables?: Record<string, unknown>) => {
+    token: admin,
+    createToken,
+    gql: async <T,>(query: string, variables?: Record<string, unknown>, token: string | null = admin) => {
       const res = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as GqlResult<T>;
     },
-    ws: () => {
-      const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+    ws: (token: string | null = admin) => {
+      const client = createClient({
+        url: server.wsUrl,
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      });
       clients.push(client);
       return client;
     },

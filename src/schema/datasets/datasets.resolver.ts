@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Args, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Args, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { Role } from '../../services/auth/roles';
 import { DatasetService, type DatasetSummary, type Sample } from '../../services/datasets/datasets.service';
 import { CreationPageArgs, PageArgs, toConnection } from '../connection';
 import { tableSource } from '../uploads';
@@ -23,11 +24,13 @@ import {
 export class DatasetsResolver {
   constructor(@inject(DatasetService) private readonly service: DatasetService) {}
 
+  @Authorized<Role>('reader')
   @Query(() => [DatasetType], { description: 'All datasets, oldest first.', deprecationReason: 'Use datasetsConnection, which pages.' })
   async datasets(): Promise<DatasetType[]> {
     return (await this.service.list()).map(toGraphql);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => DatasetConnection, { description: 'A page of datasets in creation order, filtered by name.' })
   async datasetsConnection(
     @Args(() => CreationPageArgs) page: CreationPageArgs,
@@ -36,6 +39,7 @@ export class DatasetsResolver {
     return toConnection(await this.service.page({ nameContains }, page), toGraphql);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => DatasetType, { nullable: true, description: 'One dataset by id or by name.' })
   async dataset(
     @Arg('id', () => ID, { nullable: true, description: 'The dataset id; give this or name.' }) id?: string,
@@ -45,6 +49,7 @@ export class DatasetsResolver {
     return found ? toGraphql(found) : null;
   }
 
+  @Authorized<Role>('writer')
   @Mutation(() => DatasetType, {
     description:
       'Imports a CSV/TSV table of spectra, given inline or uploaded as a file (GraphQL multipart request). Writes nothing when the input is invalid.',
@@ -62,6 +67,7 @@ export class DatasetsResolver {
     );
   }
 
+  @Authorized<Role>('admin')
   @Mutation(() => DatasetType, { description: 'Renames a dataset; the new name must be free.' })
   async renameDataset(
     @Arg('id', () => ID, { description: 'The dataset.' }) id: string,
@@ -70,6 +76,7 @@ export class DatasetsResolver {
     return toGraphql(await this.service.rename(id, name));
   }
 
+  @Authorized<Role>('admin')
   @Mutation(() => Boolean, { description: 'Deletes a dataset with its spectra, experiments and models.' })
   async deleteDataset(@Arg('id', () => ID, { description: 'The dataset.' }) id: string): Promise<boolean> {
     return this.service.delete(id);
@@ -133,6 +140,7 @@ export class DatasetsResolver {
     return s ? { className: s.className, count: s.count, mean: Array.from(s.mean), std: Array.from(s.std) } : null;
   }
 
+  @Authorized<Role>('reader')
   @Subscription(() => DatasetEventType, { topics: 'dataset', description: 'Datasets created, renamed or deleted.' })
   datasetEvents(@Root() event: DatasetEvent): DatasetEventType {
     return event as DatasetEventType;

@@ -1,11 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Args, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { Role } from '../../services/auth/roles';
 import { DatasetService } from '../../services/datasets/datasets.service';
 import type { ExperimentProgress } from '../../services/experiments/experiment-events';
 import { ExperimentService, type ExperimentRecord } from '../../services/experiments/experiments.service';
 import { summarize } from '../../numeric/stats';
 import { CreationPageArgs, toConnection } from '../connection';
-import type { GraphQLContext } from '../context';
+import { tokenIdOf, type GraphQLContext } from '../context';
 import {
   CreateExperimentInput,
   ExperimentComparisonType,
@@ -26,6 +27,7 @@ export class ExperimentsResolver {
     @inject(DatasetService) private readonly datasets: DatasetService,
   ) {}
 
+  @Authorized<Role>('reader')
   @Query(() => [ExperimentType], {
     description: 'Experiments, oldest first, filtered by dataset, model, tag and status.',
     deprecationReason: 'Use experimentsConnection, which pages.',
@@ -34,6 +36,7 @@ export class ExperimentsResolver {
     return (await this.service.list(filter ?? {})).map(toGraphql);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => ExperimentConnection, { description: 'A page of experiments in creation order, filtered.' })
   async experimentsConnection(
     @Args(() => CreationPageArgs) page: CreationPageArgs,
@@ -42,20 +45,26 @@ export class ExperimentsResolver {
     return toConnection(await this.service.page(filter ?? {}, page), toGraphql);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => ExperimentType, { nullable: true, description: 'One experiment; null when no experiment has this id.' })
   async experiment(@Arg('id', () => ID, { description: 'The experiment.' }) id: string): Promise<ExperimentType | null> {
     const found = await this.service.find(id);
     return found ? toGraphql(found) : null;
   }
 
+  @Authorized<Role>('reader')
   @Query(() => ExperimentComparisonType, { description: 'Mean, spread and per-fold values per metric; paired differences and t-test where folds are identical; ranking.' })
   async compareExperiments(@Arg('ids', () => [ID], { description: 'Two or more experiments.' }) ids: string[]): Promise<ExperimentComparisonType> {
     const comparison = await this.service.compare(ids);
     return { ...comparison, experiments: comparison.experiments.map(toGraphql) };
   }
 
+  @Authorized<Role>('writer')
   @Mutation(() => ExperimentType, { description: 'Validates, stores and queues an experiment.' })
-  async createExperiment(@Arg('input', () => CreateExperimentInput, { description: 'The experiment to create.' }) input: CreateExperimentInput): Promise<ExperimentType> {
+  async createExperiment(
+    @Arg('input', () => CreateExperimentInput, { description: 'The experiment to create.' }) input: CreateExperimentInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<ExperimentType> {
     return toGraphql(
       await this.service.create({
         name: input.name,
@@ -68,15 +77,18 @@ export class ExperimentsResolver {
         pretraining: input.pretraining
           ? { datasetIds: input.pretraining.datasetIds ?? [], transductive: input.pretraining.transductive ?? false, encoderId: input.pretraining.encoderId ?? null }
           : undefined,
+        tokenId: tokenIdOf(context.principal),
       }),
     );
   }
 
+  @Authorized<Role>('writer')
   @Mutation(() => ExperimentType, { description: 'Cancels a queued or running experiment (folds already finished are kept).' })
   async cancelExperiment(@Arg('id', () => ID, { description: 'The experiment.' }) id: string): Promise<ExperimentType> {
     return toGraphql(await this.service.cancel(id));
   }
 
+  @Authorized<Role>('admin')
   @Mutation(() => Boolean, { description: 'Deletes a finished or queued experiment with its folds; its models stay. True when deleted.' })
   async deleteExperiment(@Arg('id', () => ID, { description: 'The experiment.' }) id: string): Promise<boolean> {
     return this.service.delete(id);
@@ -136,6 +148,7 @@ export class ExperimentsResolver {
     return meanStd((await this.service.scores(experiment.id)).map((f) => f.macroF1));
   }
 
+  @Authorized<Role>('reader')
   @Subscription(() => ExperimentProgressType, {
     subscribe: ({ args, context }: { args: { experimentId?: string | null }; context: GraphQLContext }) =>
       args.experimentId ? context.progress.experiment(args.experimentId) : context.progress.allExperiments(),

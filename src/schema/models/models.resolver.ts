@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Args, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Args, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Role } from '../../services/auth/roles';
 import { CreationPageArgs, toConnection } from '../connection';
 import { ModelService, type ModelRecord, type PredictionRecord } from '../../services/models/models.service';
 import type { AxisUnitEnum } from '../datasets/dataset.types';
@@ -10,6 +11,7 @@ import { ModelConnection, ModelType, PredictInput, PredictionConnection, Predict
 export class ModelsResolver {
   constructor(@inject(ModelService) private readonly service: ModelService) {}
 
+  @Authorized<Role>('reader')
   @Query(() => [ModelType], { description: 'Trained models, oldest first.', deprecationReason: 'Use modelsConnection, which pages.' })
   async models(
     @Arg('datasetId', () => ID, { nullable: true, description: 'Only models trained on this dataset.' }) datasetId?: string,
@@ -18,6 +20,7 @@ export class ModelsResolver {
     return (await this.service.list({ datasetId, experimentId })).map(toModel);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => ModelConnection, { description: 'A page of trained models in creation order, filtered by dataset and experiment.' })
   async modelsConnection(
     @Args(() => CreationPageArgs) page: CreationPageArgs,
@@ -27,22 +30,26 @@ export class ModelsResolver {
     return toConnection(await this.service.page({ datasetId, experimentId }, page), toModel);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => ModelType, { nullable: true, description: 'One model; null when no model has this id.' })
   async model(@Arg('id', () => ID, { description: 'The model.' }) id: string): Promise<ModelType | null> {
     const found = await this.service.find(id);
     return found ? toModel(found) : null;
   }
 
+  @Authorized<Role>('admin')
   @Mutation(() => Boolean, { description: 'Deletes a model with its predictions. True when deleted.' })
   async deleteModel(@Arg('id', () => ID, { description: 'The model.' }) id: string): Promise<boolean> {
     return this.service.delete(id);
   }
 
+  @Authorized<Role>('writer')
   @Mutation(() => PredictionType, { description: 'Predicts classes and probabilities, stores and returns them.' })
   async predict(@Arg('input', () => PredictInput, { description: 'The model and the spectra to predict.' }) input: PredictInput): Promise<PredictionType> {
     return toPrediction(await this.service.predict(input));
   }
 
+  @Authorized<Role>('reader')
   @Query(() => [PredictionType], { description: 'Stored predictions, oldest first.', deprecationReason: 'Use predictionsConnection, which pages.' })
   async predictions(
     @Arg('modelId', () => ID, { nullable: true, description: 'Only predictions of this model.' }) modelId?: string,
@@ -51,6 +58,7 @@ export class ModelsResolver {
     return (await this.service.predictions({ modelId, datasetId })).map(toPrediction);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => PredictionConnection, { description: 'A page of stored predictions in creation order, filtered by model and dataset.' })
   async predictionsConnection(
     @Args(() => CreationPageArgs) page: CreationPageArgs,

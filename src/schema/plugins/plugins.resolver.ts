@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { Arg, ID, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, ID, Int, Query, Resolver } from 'type-graphql';
+import type { Role } from '../../services/auth/roles';
 import { TransformPreviewService } from '../../services/plugins/transform-preview.service';
 import { PluginRegistry, type PluginEntry } from '../../plugins/registry';
 import type { ParamSpec } from '../../plugins/params';
@@ -13,11 +14,13 @@ export class PluginsResolver {
     @inject(TransformPreviewService) private readonly previews: TransformPreviewService,
   ) {}
 
+  @Authorized<Role>('reader')
   @Query(() => [PluginType], { description: 'Registered plugins (broken custom ones included, with their error).' })
   plugins(@Arg('kind', () => PluginKindEnum, { nullable: true, description: 'Only plugins of this kind.' }) kind?: PluginKindEnum): PluginType[] {
     return this.registry.entriesList(kind).map(toGraphql);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => TransformPreviewType, {
     description: 'A transform or pipeline applied to chosen spectra of a dataset (fitted steps learn from the whole dataset).',
   })

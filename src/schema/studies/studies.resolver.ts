@@ -1,11 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { Arg, Args, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import { Arg, Authorized, Args, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, registerEnumType } from 'type-graphql';
+import type { Role } from '../../services/auth/roles';
 import { GraphQLJSON } from 'graphql-scalars';
 import { ExperimentService } from '../../services/experiments/experiments.service';
 import type { StudyProgress } from '../../services/progress.service';
 import { StudyService, type StudyRecord } from '../../services/studies/studies.service';
 import { connectionType, CreationPageArgs, toConnection, type Connection } from '../connection';
-import type { GraphQLContext } from '../context';
+import { tokenIdOf, type GraphQLContext } from '../context';
 import { STUDY_PARTS, type StudyPart } from '../../services/studies/study-plan';
 import { ExperimentProgressType, ExperimentType } from '../experiments/experiment.types';
 import { toGraphql as experimentToGraphql } from '../experiments/experiments.resolver';
@@ -87,16 +88,22 @@ export class StudiesResolver {
     @inject(ExperimentService) private readonly experiments: ExperimentService,
   ) {}
 
+  @Authorized<Role>('writer')
   @Mutation(() => StudyType, { description: 'Queues the whole experiment set; each run is an ordinary experiment.' })
-  async createStudy(@Arg('input', () => CreateStudyInput, { description: 'The dataset, the preset and any overrides.' }) input: CreateStudyInput): Promise<StudyType> {
-    return toStudy(await this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined }));
+  async createStudy(
+    @Arg('input', () => CreateStudyInput, { description: 'The dataset, the preset and any overrides.' }) input: CreateStudyInput,
+    @Ctx() context: GraphQLContext,
+  ): Promise<StudyType> {
+    return toStudy(await this.service.create({ ...input, parts: input.parts as StudyPart[] | undefined, tokenId: tokenIdOf(context.principal) }));
   }
 
+  @Authorized<Role>('reader')
   @Query(() => [StudyType], { description: 'Studies, oldest first.', deprecationReason: 'Use studiesConnection, which pages.' })
   async studies(@Arg('datasetId', () => ID, { nullable: true, description: 'Only studies of this dataset.' }) datasetId?: string): Promise<StudyType[]> {
     return (await this.service.list(datasetId)).map(toStudy);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => StudyConnection, { description: 'A page of studies in creation order, filtered by dataset.' })
   async studiesConnection(
     @Args(() => CreationPageArgs) page: CreationPageArgs,
@@ -105,12 +112,14 @@ export class StudiesResolver {
     return toConnection(await this.service.page({ datasetId }, page), toStudy);
   }
 
+  @Authorized<Role>('reader')
   @Query(() => StudyType, { nullable: true, description: 'One study; null when no study has this id.' })
   async study(@Arg('id', () => ID, { description: 'The study.' }) id: string): Promise<StudyType | null> {
     const found = await this.service.find(id);
     return found ? toStudy(found) : null;
   }
 
+  @Authorized<Role>('reader')
   @Subscription(() => StudyProgressType, {
     subscribe: ({ args, context }: { args: { studyId: string }; context: GraphQLContext }) => context.progress.study(args.studyId),
     description:

@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
-import { Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Authorized, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import type { Role } from '../../services/auth/roles';
 import { SystemService } from '../../services/system.service';
 import { WorkersService } from '../../services/queue/workers.service';
 
@@ -59,11 +60,13 @@ export class SystemResolver {
     @inject(WorkersService) private readonly workersService: WorkersService,
   ) {}
 
+  @Authorized<Role>('reader')
   @Query(() => SystemType, { description: 'Server, database and compute backend.' })
   async system(): Promise<SystemType> {
     return this.service.info();
   }
 
+  @Authorized<Role>('reader')
   @Query(() => [WorkerType], { description: 'Worker processes of the distributed queue seen in the last day, most recently seen first (empty with the in-process queue).' })
   async workers(): Promise<WorkerType[]> {
     return this.workersService.list();

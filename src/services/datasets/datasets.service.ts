@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { TEXT_LIMITS, assertText } from '../text';
 import { NotFoundError, UserInputError } from '../../errors';
 import { matrix, selectRows, type Matrix } from '../../numeric/matrix';
 import { classCounts } from '../../numeric/splits';
@@ -118,6 +119,8 @@ export class DatasetService {
 
   async importCsv(request: ImportDatasetRequest): Promise<DatasetSummary> {
     const name = checkName(request.name);
+    assertText('description', request.description ?? '', TEXT_LIMITS.description);
+    assertText('source', request.source ?? '', TEXT_LIMITS.description);
     await this.ensureNameFree(name);
     const parsed = await this.parseTable(request.table, { ...request, maxBytes: this.config.maxUploadBytes });
     const axisBytes = new Uint8Array(parsed.axis.slice().buffer);
@@ -362,8 +365,8 @@ function meanStd(d: LoadedDataset, className: string, label: number): ClassStati
 
 function checkName(name: string): string {
   const trimmed = (name ?? '').trim();
-  if (trimmed.length === 0) throw new UserInputError('the dataset name must not be empty');
-  if (trimmed.length > 200) throw new UserInputError('the dataset name is longer than 200 characters');
+  if (trimmed.length === 0) throw new UserInputError('the dataset name must not be empty', { field: 'name' });
+  assertText('name', trimmed, TEXT_LIMITS.name);
   return trimmed;
 }
 

@@ -1,5 +1,8 @@
 import { inject, injectable } from 'inversify';
-import { NotFoundError, UserInputError } from '../../errors';
+import type { AppConfig } from '../../config';
+import { LimitError, NotFoundError, UserInputError } from '../../errors';
+import { APP_CONFIG } from '../tokens';
+import { TEXT_LIMITS, assertText } from '../text';
 import type { ClassifierPlugin } from '../../plugins/contract';
 import type { Params } from '../../plugins/params';
 import { PluginRegistry } from '../../plugins/registry';
@@ -29,6 +32,8 @@ export interface CreateExperimentRequest {
   readonly protocol?: Partial<Protocol>;
   readonly trainFinalModel?: boolean;
   readonly pretraining?: PretrainingSpec;
+  /** The API token that asks (its queued and running experiments are limited); null: none. */
+  readonly tokenId?: string | null;
 }
 
 export interface ExperimentRecord {
@@ -108,6 +113,7 @@ export class ExperimentService {
     @inject(JOB_QUEUE) private readonly queue: JobQueue,
     @inject(ExperimentRunner) private readonly runner: ExperimentRunner,
     @inject(PretrainedEncoderCache) private readonly encoders: PretrainedEncoderCache,
+    @inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Validates everything up front (nothing is stored when anything is wrong), stores, queues. */
@@ -123,9 +129,13 @@ export class ExperimentService {
     const prepared = [];
     for (const request of requests) {
       const name = request.name?.trim();
-      if (!name) throw new UserInputError('the experiment name must not be empty');
+      if (!name) throw new UserInputError('the experiment name must not be empty', { field: 'name' });
+      assertText('name', name, TEXT_LIMITS.name);
+      for (const tag of request.tags ?? []) assertText('tags', tag, TEXT_LIMITS.tag);
+      if ((request.tags ?? []).length > 50) throw new UserInputError('tags: at most 50 tags', { field: 'tags' });
       prepared.push({ request, name, spec: await this.validate(request) });
     }
+    await this.checkActiveLimit(requests);
     const db = this.database.client;
     const createStudy = study ? [db.study.create({ data: study.row })] : [];
     const results = await db.$transaction([
@@ -142,6 +152,7 @@ export class ExperimentService {
             status: 'queued',
             studyId: study?.row.id ?? null,
             role: study?.roles[k] ?? null,
+            tokenId: request.tokenId ?? null,
           },
         }),
       ),
@@ -266,6 +277,21 @@ export class ExperimentService {
   }
 
   /** Cancels a queued or running experiment; finished ones are left as they are. */
+  /** NIR_SSL_MAX_ACTIVE_EXPERIMENTS: the queued and running experiments of one token, these included. */
+  private async checkActiveLimit(requests: readonly CreateExperimentRequest[]): Promise<void> {
+    const tokenId = requests[0]?.tokenId;
+    if (!tokenId) return;
+    const max = this.config.maxActiveExperiments;
+    const active = await this.database.client.experiment.count({ where: { tokenId, status: { in: ['queued', 'running'] } } });
+    if (active + requests.length > max) {
+      throw new LimitError(
+        'TOO_MANY_EXPERIMENTS',
+        `this token has ${active} queued or running experiments; ${requests.length} more would pass the limit of ${max} (NIR_SSL_MAX_ACTIVE_EXPERIMENTS): wait for some to finish or cancel them`,
+        { limit: max, active },
+      );
+    }
+  }
+
   async cancel(id: string): Promise<ExperimentRecord> {
     const experiment = await this.get(id);
     if (FINISHED_STATUSES.includes(experiment.status)) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
+import { TEXT_LIMITS, assertText } from '../text';
 import { NotFoundError } from '../../errors';
 import { DatabaseService } from '../database/database.service';
 import { DatasetService } from '../datasets/datasets.service';
@@ -34,16 +35,18 @@ export class StudyService {
     @inject(ExperimentService) private readonly experiments: ExperimentService,
   ) {}
 
-  async create(request: { datasetId: string; name?: string | null } & StudyOptions): Promise<StudyRecord> {
+  async create(request: { datasetId: string; name?: string | null; tokenId?: string | null } & StudyOptions): Promise<StudyRecord> {
     const dataset = await this.datasets.get(request.datasetId);
     const settings = studySettings(request);
     const plan = planStudy(settings);
     const id = randomUUID();
+    if (request.name) assertText('name', request.name.trim(), TEXT_LIMITS.name);
     const name = request.name?.trim() || `${dataset.name} study (${presetLabel(settings)})`;
     await this.experiments.createAll(
       plan.map((p) => ({
         name: `${name}: ${p.name}`,
         tags: ['study', `study:${id}`],
+        tokenId: request.tokenId ?? null,
         datasetId: dataset.id,
         preprocessing: p.preprocessing,
         model: p.model,

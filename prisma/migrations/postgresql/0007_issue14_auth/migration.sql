@@ -1,0 +1,44 @@
+-- AlterTable
+ALTER TABLE "Experiment" ADD COLUMN     "tokenId" TEXT;
+
+-- CreateTable
+CREATE TABLE "ApiToken" (
+    "id" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" TIMESTAMP(3),
+    "revokedAt" TIMESTAMP(3),
+    "lastUsedAt" TIMESTAMP(3),
+
+    CONSTRAINT "ApiToken_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AuditLog" (
+    "id" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "tokenId" TEXT,
+    "actor" TEXT NOT NULL,
+    "role" TEXT NOT NULL,
+    "operation" TEXT NOT NULL,
+    "target" TEXT NOT NULL DEFAULT '{}',
+    "outcome" TEXT NOT NULL,
+    "error" TEXT,
+
+    CONSTRAINT "AuditLog_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ApiToken_hash_key" ON "ApiToken"("hash");
+
+-- CreateIndex
+CREATE INDEX "AuditLog_createdAt_idx" ON "AuditLog"("createdAt");
+
+-- CreateIndex
+CREATE INDEX "AuditLog_tokenId_idx" ON "AuditLog"("tokenId");
+
+-- CreateIndex
+CREATE INDEX "Experiment_tokenId_status_idx" ON "Experiment"("tokenId", "status");
+
