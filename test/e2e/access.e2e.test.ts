@@ -39,6 +39,8 @@ const POLICY: Record<string, Role> = {
   'Mutation.cancelExperiment': 'writer',
   'Mutation.createStudy': 'writer',
   'Mutation.predict': 'writer',
+  'Mutation.pretrainEncoder': 'writer',
+  'Mutation.deleteEncoder': 'admin',
   'Mutation.renameDataset': 'admin',
   'Mutation.deleteDataset': 'admin',
   'Mutation.deleteExperiment': 'admin',

@@ -14,7 +14,7 @@ async function upload(
   form.append('operations', JSON.stringify({ query: IMPORT, variables: { input: { ...input, file: null } } }));
   form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
   form.append('0', new Blob([file.content]), file.name);
-  const res = await fetch(server.url, { method: 'POST', headers, body: form });
+  const res = await fetch(server.url, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, ...headers }, body: form });
   const text = await res.text();
   return { status: res.status, text, json: JSON.parse(text) as { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
 }
@@ -103,7 +103,7 @@ describe.each(databaseBackends())('file uploads by the GraphQL multipart request
     const form = new FormData();
     form.append('operations', '{ not json');
     form.append('map', '{}');
-    const res = await fetch(server.url, { method: 'POST', headers: { 'apollo-require-preflight': 'true' }, body: form });
+    const res = await fetch(server.url, { method: 'POST', headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${server.token}` }, body: form });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('BAD_REQUEST');

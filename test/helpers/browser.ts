@@ -22,9 +22,13 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A page at 1280 x 800 that fails the test on any request leaving the server (the app must work offline). */
-export async function openPage(browser: Browser, origin: string): Promise<{ page: Page; external: string[]; errors: string[] }> {
+/**
+ * A page at 1280 x 800 that fails the test on any request leaving the server (the app must work
+ * offline), signed in with `token` (stored where the dashboard's sign-in form puts it).
+ */
+export async function openPage(browser: Browser, origin: string, token: string | null): Promise<{ page: Page; external: string[]; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  if (token) await context.addInitScript(`localStorage.setItem('nir-ssl.token', ${JSON.stringify(token)})`);
   const page = await context.newPage();
   const external: string[] = [];
   const errors: string[] = [];

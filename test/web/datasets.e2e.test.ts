@@ -28,7 +28,7 @@ describe('dashboard: datasets in a real browser', () => {
   }
 
   it('imports a CSV dropped on the page and plots its class spectra on the real axis', async () => {
-    const { page, external, errors } = await openPage(browser, origin);
+    const { page, external, errors } = await openPage(browser, origin, server.token);
     await page.goto(`${origin}/`);
     await page.getByText('No datasets yet').waitFor();
     const csv = exampleSliceCsv('tablet', 8);
@@ -61,7 +61,7 @@ describe('dashboard: datasets in a real browser', () => {
   });
 
   it("shows the server's import error with its line and column", async () => {
-    const { page, errors } = await openPage(browser, origin);
+    const { page, errors } = await openPage(browser, origin, server.token);
     await page.goto(`${origin}/`);
     const bad = ['label,900,902,904', 'A,0.1,0.2,0.3', 'B,0.1,oops,0.3', 'A,0.1,0.2,0.3'].join('\n');
     await page.setInputFiles('[data-testid=import-drop] input[type=file]', { name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
@@ -78,7 +78,7 @@ describe('dashboard: datasets in a real browser', () => {
   });
 
   it('serves GraphiQL offline at /graphiql/ and sends browsers opening /graphql there', async () => {
-    const { page, external, errors } = await openPage(browser, origin);
+    const { page, external, errors } = await openPage(browser, origin, server.token);
     await page.goto(`${origin}/graphql`);
     expect(page.url()).toBe(`${origin}/graphiql/`);
     await page.locator('.graphiql-container').waitFor();

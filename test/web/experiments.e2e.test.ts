@@ -27,7 +27,7 @@ describe('dashboard: experiments, comparison and predictions in a real browser',
   });
 
   it('creates a small CNN experiment from the generated form and watches its curve grow until it finishes', async () => {
-    const { page, external, errors } = await openPage(browser, origin);
+    const { page, external, errors } = await openPage(browser, origin, server.token);
     await page.goto(`${origin}/#/experiments/new?dataset=${datasetId}`);
     await page.selectOption('select[name=model]', 'cnn-classifier');
     // Fields generated from the plugin's parameter schema.
@@ -78,7 +78,7 @@ describe('dashboard: experiments, comparison and predictions in a real browser',
       }),
     ).createExperiment.id;
     await waitForStatus(server, created, ['SUCCEEDED']);
-    const { page, errors } = await openPage(browser, origin);
+    const { page, errors } = await openPage(browser, origin, server.token);
     await page.goto(`${origin}/#/experiments`);
     await page.getByRole('checkbox', { name: 'compare small cnn' }).check();
     await page.getByRole('checkbox', { name: 'compare knn' }).check();
@@ -93,7 +93,7 @@ describe('dashboard: experiments, comparison and predictions in a real browser',
   });
 
   it('predicts the spectra of an uploaded file with the trained model and downloads the CSV', async () => {
-    const { page, errors } = await openPage(browser, origin);
+    const { page, errors } = await openPage(browser, origin, server.token);
     await page.goto(`${origin}/#/predict`);
     await page.locator('select[name=model]').waitFor();
     const file = csv.split('\n').slice(0, 6).join('\n');
