@@ -18,6 +18,7 @@ import { createErrorFormatter } from './schema/errors';
 import { bodyErrors, requireJsonBody } from './schema/http-errors';
 import { subscriptionServerOptions } from './schema/subscriptions';
 import { multipartRequests } from './schema/uploads';
+import { legacyStatusPlugin } from './schema/legacy-status.plugin';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
 import { JOB_QUEUE, type JobQueue } from './services/experiments/job-queue';
@@ -58,6 +59,7 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
+      legacyStatusPlugin(),
     ],
   });
   await apollo.start();
