@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { tableSource } from '../uploads';
 import { Arg, Args, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CreationPageArgs, toConnection } from '../connection';
 import { ModelService, type ModelRecord, type PredictionRecord } from '../../services/models/models.service';
@@ -38,9 +39,13 @@ export class ModelsResolver {
     return this.service.delete(id);
   }
 
-  @Mutation(() => PredictionType, { description: 'Predicts classes and probabilities, stores and returns them.' })
+  @Mutation(() => PredictionType, {
+    description: 'Predicts classes and probabilities of a stored dataset, inline spectra or an uploaded file (GraphQL multipart request); stores and returns them.',
+  })
   async predict(@Arg('input', () => PredictInput, { description: 'The model and the spectra to predict.' }) input: PredictInput): Promise<PredictionType> {
-    return toPrediction(await this.service.predict(input));
+    const { file, ...rest } = input;
+    const table = file === null || file === undefined ? null : await tableSource(null, file);
+    return toPrediction(await this.service.predict({ ...rest, table }));
   }
 
   @Query(() => [PredictionType], { description: 'Stored predictions, oldest first.', deprecationReason: 'Use predictionsConnection, which pages.' })

@@ -20,6 +20,11 @@ export interface SpectraCsvOptions {
   readonly axisUnit?: AxisUnit;
   /** Largest accepted input in bytes. */
   readonly maxBytes?: number;
+  /**
+   * Spectra to predict: the label column may be missing (then `classes` and `y` are empty) and
+   * any number of classes is accepted.
+   */
+  readonly labelsOptional?: boolean;
 }
 
 export interface ParsedSpectra {
@@ -168,7 +173,7 @@ export class SpectraCsvParser {
     if (this.block && this.blockRow > 0) this.blocks.push(this.block.subarray(0, this.blockRow * layout.nVariables));
     this.block = null;
     const classes = [...new Set(this.rawLabels)].sort(naturalCompare);
-    if (classes.length < 2) {
+    if (classes.length < 2 && !this.options.labelsOptional) {
       throw new UserInputError(`the data has ${classes.length} class (${preview(classes)}); classification needs at least 2`);
     }
     const classIndex = new Map(classes.map((c, k) => [c, k]));
@@ -209,7 +214,7 @@ export class SpectraCsvParser {
     const header = line.split(delimiter).map((h) => unquote(h.trim()));
     const labelName = options.labelColumn ?? 'label';
     const labelIndex = header.indexOf(labelName);
-    if (labelIndex < 0) {
+    if (labelIndex < 0 && !options.labelsOptional) {
       throw new UserInputError(`line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)})`);
     }
     const groupName = options.groupColumn ?? null;
@@ -261,7 +266,7 @@ export class SpectraCsvParser {
     if (fields.length !== layout.width) {
       throw new UserInputError(`line ${lineNo} has ${fields.length} fields, expected ${layout.width} as in the header`);
     }
-    const label = unquote(fields[layout.labelIndex].trim());
+    const label = layout.labelIndex >= 0 ? unquote(fields[layout.labelIndex].trim()) : null;
     if (label === '') throw new UserInputError(`line ${lineNo}, column ${layout.labelIndex + 1}: empty label`);
     let group: string | null = null;
     if (layout.groupIndex >= 0) {
@@ -287,7 +292,7 @@ export class SpectraCsvParser {
       }
       block[offset + j] = value;
     }
-    this.rawLabels.push(label);
+    if (label !== null) this.rawLabels.push(label);
     if (group !== null) this.groups.push(group);
     this.metadata.push(layout.metadataIndices.map((k) => metadataValue(fields[k])));
     this.rows++;
