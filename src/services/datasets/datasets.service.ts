@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import { NotFoundError, UserInputError } from '../../errors';
 import { matrix, selectRows, type Matrix } from '../../numeric/matrix';
@@ -117,7 +117,7 @@ export class DatasetService {
     const axisBytes = new Uint8Array(parsed.axis.slice().buffer);
     const now = new Date();
     const row = {
-      id: randomUUID(),
+      id: newId(),
       name,
       description: request.description ?? '',
       source: request.source ?? '',
@@ -300,6 +300,11 @@ export class DatasetService {
     const existing = await this.database.client.dataset.findUnique({ where: { name }, select: { id: true } });
     if (existing) throw duplicateName(name);
   }
+}
+
+/** A cuid-like id (letters and digits, time first) like the ones Prisma makes for other rows. */
+function newId(): string {
+  return `c${Date.now().toString(36)}${randomBytes(10).toString('hex')}`;
 }
 
 /** A block's bytes, little-endian float32 (a view, no copy). */
