@@ -26,6 +26,7 @@ import { createErrorFormatter } from './schema/errors';
 import { bodyErrors, requireJsonBody } from './schema/http-errors';
 import { subscriptionServerOptions } from './schema/subscriptions';
 import { multipartRequests } from './schema/uploads';
+import { legacyStatusPlugin } from './schema/legacy-status.plugin';
 import { DatabaseService } from './services/database/database.service';
 import { StartupService } from './services/startup.service';
 import { EncoderService } from './services/encoders/encoders.service';
@@ -96,6 +97,7 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       { serverWillStart: async () => ({ drainServer: async () => wsCleanup.dispose() }) },
+      legacyStatusPlugin(),
     ],
   });
   await apollo.start();

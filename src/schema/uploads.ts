@@ -46,6 +46,13 @@ async function* drainOnEarlyExit(stream: Readable): AsyncGenerator<Uint8Array | 
 export function multipartRequests(maxFileBytes: number): RequestHandler {
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
+    // An answer sent before the whole body arrived (a refused or invalid file) closes the
+    // connection: the client is still sending, and must not reuse the socket.
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
+      if (!req.complete) this.setHeader('Connection', 'close');
+      return writeHead.apply(this, args);
+    } as typeof res.writeHead;
     processRequest(req, res, { maxFileSize: maxFileBytes + 1, maxFiles: 4, maxFieldSize: 1024 * 1024 })
       .then((body) => {
         req.body = body;

@@ -1,4 +1,5 @@
-import { ok, startTestServer, syntheticCsv, databaseBackends, type TestServer } from '../helpers/server';
+import { exampleSliceCsv, IMPORT_DATASET } from '../helpers/datasets';
+import { ok, startTestServer, syntheticCsv, databaseBackends, waitForStatus, type TestServer } from '../helpers/server';
 
 const IMPORT = `mutation($input: ImportDatasetInput!) { importDataset(input: $input) { id name sampleCount variableCount classes { name count } } }`;
 const COUNT = '{ datasetsConnection { totalCount } }';
@@ -9,9 +10,10 @@ async function upload(
   input: Record<string, unknown>,
   file: { content: string | Uint8Array; name: string },
   headers: Record<string, string> = { 'apollo-require-preflight': 'true' },
+  query = IMPORT,
 ) {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query: IMPORT, variables: { input: { ...input, file: null } } }));
+  form.append('operations', JSON.stringify({ query, variables: { input: { ...input, file: null } } }));
   form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
   form.append('0', new Blob([file.content]), file.name);
   const res = await fetch(server.url, { method: 'POST', headers: { authorization: `Bearer ${server.token}`, ...headers }, body: form });
@@ -107,5 +109,31 @@ describe.each(databaseBackends())('file uploads by the GraphQL multipart request
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('predicts the spectra of an uploaded file, with or without a label column, like the same stored dataset', async () => {
+    const csv = exampleSliceCsv('tablet', 6);
+    const datasetId = ok(await server.gql<{ importDataset: { id: string } }>(IMPORT_DATASET, { input: { name: 'to predict', content: csv } })).importDataset.id;
+    const experimentId = ok(
+      await server.gql<{ createExperiment: { id: string } }>(`mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }`, {
+        input: { name: 'final pls', datasetId, model: { plugin: 'pls-da', params: { components: 3 } }, protocol: { folds: 2 }, trainFinalModel: true },
+      }),
+    ).createExperiment.id;
+    await waitForStatus(server, experimentId, ['SUCCEEDED', 'FAILED'], 180000);
+    const modelId = ok(await server.gql<{ models: { id: string }[] }>(`query($id: ID!) { models(experimentId: $id) { id } }`, { id: experimentId })).models[0].id;
+    const PREDICT = 'mutation($input: PredictInput!) { predict(input: $input) { count datasetId results { predictedClass } } }';
+    const stored = ok(await server.gql<{ predict: { count: number; results: { predictedClass: string }[] } }>(PREDICT, { input: { modelId, datasetId } })).predict;
+    const labelIndex = csv.split('\n')[0].split(',').indexOf('label');
+    const unlabelled = csv
+      .split('\n')
+      .map((line) => (line === '' ? line : line.split(',').filter((_, k) => k !== labelIndex).join(',')))
+      .join('\n');
+    for (const content of [csv, unlabelled]) {
+      const answer = await upload(server, { modelId }, { content, name: 'to-predict.csv' }, undefined, PREDICT);
+      expect(answer.json.errors).toBeUndefined();
+      expect(answer.json.data?.predict).toEqual({ count: stored.count, datasetId: null, results: stored.results });
+    }
+    const both = await upload(server, { modelId, datasetId }, { content: csv, name: 'x.csv' }, undefined, PREDICT);
+    expect(both.json.errors?.[0]).toMatchObject({ message: expect.stringMatching(/not several/), extensions: { code: 'BAD_USER_INPUT' } });
   });
 });

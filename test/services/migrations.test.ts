@@ -31,6 +31,28 @@ describe('migrations', () => {
     await again.close();
   });
 
+  it("moves an existing dataset's matrix into its first block (0004)", async () => {
+    const file = path.join(tempDir('chunks'), 'old.db');
+    const all = readMigrations('sqlite');
+    const before = all.findIndex((m) => m.id.startsWith('0004_'));
+    expect(before).toBeGreaterThan(0);
+    const old = new BetterSqlite3(file);
+    await migrate(sqliteMigrationDriver(old), all.slice(0, before));
+    const values = Buffer.from(new Float32Array([1.5, 2.5, 3.5, 4.5]).buffer);
+    old.exec(`INSERT INTO "Dataset" (id, name, axisUnit, nSamples, nVariables, classes, updatedAt) VALUES ('d1', 'old', 'nm', 2, 2, '["a","b"]', '2026-01-01')`);
+    old.prepare(`INSERT INTO "DatasetData" (datasetId, axis, "values", labels) VALUES ('d1', ?, ?, '[0,1]')`).run(Buffer.alloc(16), values);
+    old.close();
+
+    const db = await DatabaseService.open(`file:${file}`);
+    try {
+      const chunks = await db.readDatasetChunks('d1');
+      expect(chunks.map((c) => Buffer.from(c))).toEqual([values]);
+      expect(await db.client.datasetChunk.findUnique({ where: { datasetId_index: { datasetId: 'd1', index: 0 } }, select: { rows: true } })).toEqual({ rows: 2 });
+    } finally {
+      await db.close();
+    }
+  });
+
   it('refuses a database from a newer version', async () => {
     const file = path.join(tempDir('newer'), 'db.sqlite');
     (await DatabaseService.open(`file:${file}`)).close();

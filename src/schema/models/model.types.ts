@@ -1,4 +1,5 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { GraphQLUpload, type FileUpload } from '../uploads';
 import { GraphQLJSON } from 'graphql-scalars';
 import { AxisUnitEnum } from '../datasets/dataset.types';
 import { MeanStdType } from '../experiments/experiment.types';
@@ -58,4 +59,10 @@ export class PredictInput {
   @Field(() => [[Float]], { description: 'Spectra to predict, one array per spectrum (at most 10000); give this or datasetId.', nullable: true }) spectra?: number[][];
   @Field(() => [Float], { nullable: true, description: 'Axis of the inline spectra; resampled onto the model axis when it differs.' })
   axis?: number[];
+  @Field(() => GraphQLUpload, {
+    nullable: true,
+    description:
+      'A CSV/TSV file of spectra as a GraphQL multipart request upload (header: optional label and metadata columns, then the axis; resampled onto the model axis when it differs); give this, datasetId or spectra. Refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB.',
+  })
+  file?: Promise<FileUpload> | null;
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { Arg, Authorized, Args, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Role } from '../../services/auth/roles';
+import { tableSource } from '../uploads';
 import { CreationPageArgs, toConnection } from '../connection';
 import { ModelService, type ModelRecord, type PredictionRecord } from '../../services/models/models.service';
 import type { AxisUnitEnum } from '../datasets/dataset.types';
@@ -44,9 +45,13 @@ export class ModelsResolver {
   }
 
   @Authorized<Role>('writer')
-  @Mutation(() => PredictionType, { description: 'Predicts classes and probabilities, stores and returns them.' })
+  @Mutation(() => PredictionType, {
+    description: 'Predicts classes and probabilities of a stored dataset, inline spectra or an uploaded file (GraphQL multipart request); stores and returns them.',
+  })
   async predict(@Arg('input', () => PredictInput, { description: 'The model and the spectra to predict.' }) input: PredictInput): Promise<PredictionType> {
-    return toPrediction(await this.service.predict(input));
+    const { file, ...rest } = input;
+    const table = file === null || file === undefined ? null : await tableSource(null, file);
+    return toPrediction(await this.service.predict({ ...rest, table }));
   }
 
   @Authorized<Role>('reader')

@@ -25,6 +25,11 @@ export interface SpectraCsvOptions {
    * is unlabelled); where it is present, its values are read as usual.
    */
   readonly library?: boolean;
+  /**
+   * Spectra to predict: the label column may be missing (then `classes` and `y` are empty) and
+   * any number of classes is accepted.
+   */
+  readonly labelsOptional?: boolean;
 }
 
 /** The class index of an unlabelled row (empty label, or a library without a label column). */
@@ -180,7 +185,7 @@ export class SpectraCsvParser {
     // Empty labels are unlabelled rows: allowed beside at least 2 classes, or in a table with no
     // labels at all (a spectral library).
     const classes = [...new Set(this.rawLabels)].filter((label) => label !== '').sort(naturalCompare);
-    if (classes.length === 1) {
+    if (classes.length === 1 && !this.options.labelsOptional) {
       throw new UserInputError(
         `the data has 1 class (${preview(classes)}); classification needs at least 2 (leave every label empty, or import with library: true, for a spectral library)`,
       );
@@ -225,7 +230,7 @@ export class SpectraCsvParser {
     const header = line.split(delimiter).map((h) => unquote(h.trim()));
     const labelName = options.labelColumn ?? 'label';
     const labelIndex = header.indexOf(labelName);
-    if (labelIndex < 0 && !options.library) {
+    if (labelIndex < 0 && !options.library && !options.labelsOptional) {
       throw new UserInputError(
         `line 1: no label column "${excerpt(labelName)}" in the header (columns: ${preview(header)}); a spectral library without labels is imported with library: true`,
       );
@@ -279,8 +284,8 @@ export class SpectraCsvParser {
     if (fields.length !== layout.width) {
       throw new UserInputError(`line ${lineNo} has ${fields.length} fields, expected ${layout.width} as in the header`);
     }
-    // '' marks an unlabelled row.
-    const label = layout.labelIndex >= 0 ? unquote(fields[layout.labelIndex].trim()) : '';
+    // '' marks an unlabelled row; null: no label column (spectra to predict).
+    const label = layout.labelIndex >= 0 ? unquote(fields[layout.labelIndex].trim()) : this.options.library ? '' : null;
     let group: string | null = null;
     if (layout.groupIndex >= 0) {
       group = unquote(fields[layout.groupIndex].trim());
@@ -305,7 +310,7 @@ export class SpectraCsvParser {
       }
       block[offset + j] = value;
     }
-    this.rawLabels.push(label);
+    if (label !== null) this.rawLabels.push(label);
     if (group !== null) this.groups.push(group);
     this.metadata.push(layout.metadataIndices.map((k) => metadataValue(fields[k])));
     this.rows++;

@@ -6,7 +6,8 @@ import { matrix, type Matrix } from '../../numeric/matrix';
 import { argmaxRows } from '../../numeric/metrics';
 import { resampleRows, sameAxis } from '../../numeric/resample';
 import { DatabaseService } from '../database/database.service';
-import { DatasetService } from '../datasets/datasets.service';
+import { DatasetService, type TableSource } from '../datasets/datasets.service';
+import { parseSpectraCsv, parseSpectraCsvStream, withMatrix } from '../datasets/spectra-csv';
 import { APP_CONFIG } from '../tokens';
 import type { StoredModelConfig } from './model-config';
 import { predictOnPool } from './predict-runner';
@@ -34,6 +35,8 @@ export interface PredictRequest {
   /** ... or these spectra, on `axis` (the model's axis when omitted). */
   readonly spectra?: readonly (readonly number[])[] | null;
   readonly axis?: readonly number[] | null;
+  /** ... or a table of spectra (CSV/TSV with the axis as header; a label column is optional). */
+  readonly table?: TableSource | null;
 }
 
 export interface PredictionRecord {
@@ -162,7 +165,17 @@ export class ModelService {
   private async inputs(model: ModelRecord, request: PredictRequest): Promise<{ x: Matrix; datasetId: string | null }> {
     const target = model.config.axis;
     const unit = ` ${model.config.axisUnit}`;
-    if (request.datasetId && request.spectra) throw new UserInputError('give either a dataset or spectra, not both');
+    const given = [request.datasetId, request.spectra, request.table].filter((v) => v !== null && v !== undefined).length;
+    if (given > 1) throw new UserInputError('give one of a dataset, spectra or a file, not several');
+    if (request.table) {
+      const table = request.table;
+      const options = { maxBytes: this.config.maxUploadBytes, labelsOptional: true };
+      const parsed = 'content' in table ? parseSpectraCsv(table.content, options) : withMatrix(await parseSpectraCsvStream(table.stream, options));
+      if (parsed.axisUnit !== model.config.axisUnit) {
+        throw new UserInputError(`the file's axis reads as ${parsed.axisUnit}, the model's is in ${model.config.axisUnit}`);
+      }
+      return { x: sameAxis(parsed.axis, target) ? parsed.x : resampleRows(parsed.x, parsed.axis, target, unit), datasetId: null };
+    }
     if (request.datasetId) {
       const d = await this.datasets.load(request.datasetId);
       if (d.axisUnit !== model.config.axisUnit) {
