@@ -36,6 +36,42 @@ export interface PretextConfig {
   readonly adam: AdamOptions;
   readonly seed: number;
   readonly earlyStopping: EarlyStopping | null;
+  /**
+   * Generate each batch's variants when it is trained on instead of holding every variant of
+   * every spectrum (7 copies of the training set). Omitted: streamed when those copies would take
+   * more than STREAM_VARIANTS_BYTES. Streamed variants are drawn per (spectrum, variant) from the
+   * seed, so they are the same every epoch, as the held ones are.
+   */
+  readonly streamVariants?: boolean;
+}
+
+/** Above this size of the materialised variant set, pre-training streams the variants by batch. */
+export const STREAM_VARIANTS_BYTES = 128 * 1024 * 1024;
+
+/** True when pre-training on `rows` spectra of `cols` points would stream its variants. */
+export function streamsVariants(config: Pick<PretextConfig, 'transforms' | 'streamVariants'>, rows: number, cols: number): boolean {
+  return config.streamVariants ?? (config.transforms.length + 1) * rows * cols * 4 > STREAM_VARIANTS_BYTES;
+}
+
+/**
+ * Writes the variants of the given virtual rows into `out`: row r is variant floor(r / n) of
+ * spectrum r % n (variant 0 raw, j the j-th transform), transformed with a generator seeded by
+ * (seed, spectrum, variant) alone, so a row is the same whichever batch it falls in.
+ */
+export function fillVariantRows(x: Matrix, transforms: readonly TransformPlugin[], seed: number, rows: Int32Array, out: Float32Array): void {
+  const n = x.rows;
+  const cols = x.cols;
+  for (let k = 0; k < rows.length; k++) {
+    const variant = Math.floor(rows[k] / n);
+    const spectrum = rows[k] % n;
+    const source = x.data.subarray(spectrum * cols, (spectrum + 1) * cols);
+    if (variant === 0) {
+      out.set(source, k * cols);
+      continue;
+    }
+    const rng = new Rng(((seed * 0x9e3779b1) ^ (spectrum * 0x85ebca6b) ^ (variant * 0xc2b2ae35)) >>> 0);
+    out.set(transforms[variant - 1].transform(matrix(1, cols, source.slice()), rng).data, k * cols);
+  }
 }
 
 export const DEFAULT_PRETEXT: PretextConfig = {
@@ -197,8 +233,14 @@ export class PretextModel {
     const scaled = applyScaler(this.scaler, x);
     const transforms = fitTransforms(this.config, scaled);
     this.transformStates = transforms.map((t) => t.getState());
-    const variants = buildVariants(scaled, transforms, rng);
     const names = this.variantNames;
+    // Held: every variant of every spectrum at once. Streamed: a virtual matrix of the same rows,
+    // each batch's variants generated when it is trained on.
+    const streamed = streamsVariants(this.config, scaled.rows, scaled.cols);
+    const variantSeed = this.config.seed + 3;
+    const variants = streamed
+      ? { x: { rows: names.length * scaled.rows, cols: scaled.cols, data: new Float32Array(0) }, labels: Int32Array.from({ length: names.length * scaled.rows }, (_, r) => Math.floor(r / scaled.rows)) }
+      : buildVariants(scaled, transforms, rng);
     let validate: (() => { loss: number; accuracy: number; extra?: Record<string, number> }) | undefined;
     if (options.validation) {
       const held = buildVariants(applyScaler(this.scaler, options.validation), transforms, rng.fork());
@@ -227,6 +269,7 @@ export class PretextModel {
       validate,
       signal: options.signal,
       onProgress: options.onProgress,
+      fillBatch: streamed ? (rows, out) => fillVariantRows(scaled, transforms, variantSeed, rows, out) : undefined,
     });
   }
 

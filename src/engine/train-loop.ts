@@ -48,6 +48,11 @@ export interface LoopOptions extends FitOptions {
   readonly earlyStopping?: EarlyStopping | null;
   /** Held-out loss and metrics per epoch (only when early stopping or progress needs them). */
   readonly validate?: () => { loss: number; accuracy: number; extra?: Record<string, number> };
+  /**
+   * Assembles a batch itself instead of copying rows of x (x.data is then not read): writes the
+   * given rows, row-major, into `out`. Lets a caller generate rows on demand (streamed variants).
+   */
+  readonly fillBatch?: (rows: Int32Array, out: Float32Array) => void;
   /** Rewrites each assembled batch in place (row-major, `rows` x x.cols) before it is trained on. */
   readonly transformBatch?: (batch: Float32Array, rows: number, cols: number, rng: Rng) => void;
 }
@@ -83,6 +88,7 @@ async function runLoop(task: TrainingTask, x: Matrix, labels: Int32Array, option
   let finalLoss = NaN;
   const batchX = new Float32Array(batchSize * x.cols);
   const batchLabels = new Int32Array(batchSize);
+  const batchRows = new Int32Array(batchSize);
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const order = rng.permutation(x.rows);
     const meter = task.newMeter();
@@ -94,9 +100,11 @@ async function runLoop(task: TrainingTask, x: Matrix, labels: Int32Array, option
       if (signal?.aborted) throw new CancelledError(`${options.stage} cancelled at epoch ${epoch}`);
       for (let i = 0; i < size; i++) {
         const row = order[start + i];
-        batchX.set(x.data.subarray(row * x.cols, (row + 1) * x.cols), i * x.cols);
+        if (!options.fillBatch) batchX.set(x.data.subarray(row * x.cols, (row + 1) * x.cols), i * x.cols);
+        batchRows[i] = row;
         batchLabels[i] = labels[row];
       }
+      options.fillBatch?.(batchRows.subarray(0, size), batchX.subarray(0, size * x.cols));
       options.transformBatch?.(batchX.subarray(0, size * x.cols), size, x.cols, rng);
       const collected: BatchStats[] = [];
       let logitsKept: tf.Tensor2D | null = null;

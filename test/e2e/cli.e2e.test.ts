@@ -64,6 +64,22 @@ describe('command-line tool', () => {
       expect(failed.err).toMatch(/BAD_USER_INPUT: line 2, column 3: "x" is not a number/);
       expect((await cli(['datasets', 'delete', 'remote', '--server', server.url], { NIR_SSL_TOKEN: server.token })).code).toBe(0);
     });
+
+    it('imports a spectral library, pre-trains an encoder on it, lists and deletes it', async () => {
+      const library = path.join(dir, 'library.csv');
+      const lines = exampleSliceCsv('tablet', 4).trim().split('\n');
+      fs.writeFileSync(library, lines.map((line) => line.slice(line.indexOf(',') + 1)).join('\n'));
+      const imported = await cli(['datasets', 'import', library, '--library', '--server', server.url]);
+      expect(imported.out).toMatch(/16 spectra \(0 labelled, 16 unlabelled\) x 404 points, 0 classes/);
+      const params = JSON.stringify({ filters: [4, 8, 8], hidden: [16, 8], pretext: { epochs: 1 } });
+      const pretrained = await cli(['encoders', 'pretrain', '--name', 'lib', '--dataset', 'library', '--params', params, '--json', '--server', server.url]);
+      expect(pretrained.code).toBe(0);
+      const encoder = JSON.parse(pretrained.out) as { id: string; status: string; spectraCount: number; unlabelledCount: number };
+      expect(encoder).toMatchObject({ status: 'READY', spectraCount: 16, unlabelledCount: 16 });
+      expect((await cli(['encoders', 'list', '--server', server.url])).out).toMatch(/lib\s+ready\s+16\s+16/);
+      expect((await cli(['encoders', 'delete', encoder.id, '--server', server.url])).code).toBe(0);
+      expect(JSON.parse((await cli(['encoders', 'list', '--json', '--server', server.url])).out)).toEqual([]);
+    }, 300000);
   });
 
   it('runs, lists and compares experiments in-process', async () => {

@@ -26,7 +26,8 @@ async function peakFoldsAtOnce(slots: TrainingSlots, foldConcurrency: number, fo
 
 describe('training slots (folds of all experiments share the machine)', () => {
   const twoCores = loadConfig({}, {}, { cores: 2 });
-  // A Coal-sized set pre-training the paper's CNN: 5016 x 1499, 4013 training rows, 7 variants.
+  // A Coal-sized set pre-training the paper's CNN: 5016 x 1499, 4013 training rows, 7 variants
+  // (168 MB if held: streamed by batch, so the estimate counts one batch of variants).
   const coalFold = estimateFoldBytes({
     datasetRows: 5016,
     trainRows: 4013,
@@ -41,7 +42,7 @@ describe('training slots (folds of all experiments share the machine)', () => {
   });
 
   it('trains one fold at a time when two do not fit in free memory', async () => {
-    expect(coalFold).toBeGreaterThan(0.5 * GiB);
+    expect(coalFold).toBeGreaterThan(0.25 * GiB);
     const slots = new TrainingSlots({ slots: twoCores.trainingSlots, freeMemory: () => 1.5 * coalFold });
     expect(await peakFoldsAtOnce(slots, twoCores.foldConcurrency, 3, coalFold)).toBe(1);
   });

@@ -1,6 +1,7 @@
 import type { ClassifierPlugin } from '../../plugins/contract';
 import { isSslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
 import type { Params } from '../../plugins/params';
+import { STREAM_VARIANTS_BYTES } from '../../engine/pretext';
 
 /**
  * A fold's working set, estimated before it starts so that the training slots do not start folds
@@ -45,7 +46,10 @@ export function estimateFoldBytes(shape: FoldShape): number {
   let bytes = WORKER_BASE_BYTES + rowBytes * (shape.datasetRows + TRAINING_COPIES * shape.trainRows);
   if (shape.pretext) {
     const { variants, batchSize, channelsPerPoint } = shape.pretext;
-    bytes += VARIANT_COPIES * variants * (shape.pretrainRows ?? shape.trainRows) * rowBytes;
+    const pretrainRows = shape.pretrainRows ?? shape.trainRows;
+    // Above the limit pre-training streams its variants: one batch of them, plus the scaled spectra.
+    const variantBytes = variants * pretrainRows * rowBytes;
+    bytes += variantBytes > STREAM_VARIANTS_BYTES ? pretrainRows * rowBytes + variants * batchSize * rowBytes : VARIANT_COPIES * variantBytes;
     bytes += ACTIVATION_COPIES * CONVS_PER_BLOCK * batchSize * channelsPerPoint * rowBytes;
   }
   return bytes;

@@ -128,9 +128,11 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
       if (stored) {
         pretraining = { spectra: stored.spectra, unlabelled: stored.unlabelled, transductive: stored.transductive, encoderId: stored.id };
       } else {
-        const input = pretrainingInput(job, pipeline, xTrain, xTest);
-        pretraining = { spectra: input.rows, unlabelled: input.rows - job.labelled.length, transductive: job.transductive === true, encoderId: null };
-        if (!encoder) encoder = pretrainedEncoder = await pretrain(registry, classifier, input, xTest, onProgress);
+        const transductive = job.transductive === true && xTest.rows > 0;
+        const spectra = xTrain.rows + (job.unlabelled?.length ?? 0) + (job.extra?.rows ?? 0) + (transductive ? xTest.rows : 0);
+        pretraining = { spectra, unlabelled: spectra - job.labelled.length, transductive, encoderId: null };
+        // A cached encoder of this fold saw the same spectra: they are only counted, not built.
+        if (!encoder) encoder = pretrainedEncoder = await pretrain(registry, classifier, pretrainingInput(job, pipeline, xTrain, xTest), xTest, onProgress);
       }
       if (!encoder) throw new Error('a fold given a stored encoder received no encoder state');
       pretext = encoder.metrics;
