@@ -200,6 +200,9 @@ describe('configuration of the distributed queue', () => {
   it('cancel on one instance stops a fold running on a worker', async () => {
     const id = await create(a, 'cancelled', [{ name: 'waits', params: { ms: 60000 } }], 2);
     await waitFor(async () => (await listWorkers(b)).some((w) => w.runningFolds.some((f) => f.experimentId === id)), SLOW);
+    // Running on a worker elsewhere: not deleted under it.
+    const refused = await a.gql(`mutation($id: ID!) { deleteExperiment(id: $id) }`, { id });
+    expect(refused.errors?.[0]).toMatchObject({ message: 'cancel the experiment before deleting it', extensions: { code: 'BAD_USER_INPUT' } });
     const cancelled = ok(await b.gql<{ cancelExperiment: { status: string } }>(`mutation($id: ID!) { cancelExperiment(id: $id) { status } }`, { id }));
     expect(cancelled.cancelExperiment.status).toBe('CANCELLED');
     // The workers drop the fold within seconds, not after its 60 s (30 s: a loaded machine).

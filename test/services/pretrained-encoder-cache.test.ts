@@ -3,10 +3,14 @@ import type { DatabaseService } from '../../src/services/database/database.servi
 import type { PluginRegistry } from '../../src/plugins/registry';
 import { PretrainedEncoderCache } from '../../src/services/experiments/pretrained-encoder-cache';
 import type { PretrainedEncoderData } from '../../src/services/experiments/fold-runner';
+import { Logger } from '../../src/logger';
+import { RedisConnections } from '../../src/services/queue/redis-connections';
+import { RedisLock } from '../../src/services/queue/redis-lock';
+
+type Rows = Map<string, { metrics: string; curves: string; state: Uint8Array }>;
 
 /** The cache over an in-memory table with the two calls it makes (row lookup, blob read). */
-function inMemoryCache(): PretrainedEncoderCache {
-  const rows = new Map<string, { metrics: string; curves: string; state: Uint8Array }>();
+function inMemoryCache(rows: Rows = new Map(), lock?: RedisLock): PretrainedEncoderCache {
   const database = {
     client: {
       pretrainedEncoder: {
@@ -18,7 +22,7 @@ function inMemoryCache(): PretrainedEncoderCache {
     },
     readBlob: async (_column: string, key: string) => rows.get(key)?.state ?? null,
   };
-  return new PretrainedEncoderCache(database as unknown as DatabaseService, {} as PluginRegistry);
+  return new PretrainedEncoderCache(database as unknown as DatabaseService, {} as PluginRegistry, lock);
 }
 
 const encoder = (tag: string): PretrainedEncoderData => ({ state: { tag } as unknown as PretrainedEncoderData['state'], metrics: null, curves: [] });
@@ -61,5 +65,48 @@ describe('PretrainedEncoderCache.withEncoder', () => {
     const next = fold('z');
     await expect(failed).rejects.toThrow('cancelled');
     expect(await next).toBe(true);
+  });
+});
+
+(process.env.TEST_REDIS_URL ? describe : describe.skip)('PretrainedEncoderCache across machines (Redis lock)', () => {
+  let first: RedisConnections;
+  let second: RedisConnections;
+  const prefix = `nir-ssl-test-lock-${process.pid}-${Date.now()}`;
+
+  beforeAll(async () => {
+    first = await RedisConnections.open(process.env.TEST_REDIS_URL!, prefix, new Logger('silent'));
+    second = await RedisConnections.open(process.env.TEST_REDIS_URL!, prefix, new Logger('silent'));
+  });
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it('lets one of two caches (two processes, one table) pre-train a key; the other waits and reuses it', async () => {
+    const rows: Rows = new Map();
+    // Two caches with their own in-process claims, as on two machines, sharing the table and Redis.
+    const caches = [inMemoryCache(rows, new RedisLock(first, 2000, 20)), inMemoryCache(rows, new RedisLock(second, 2000, 20))];
+    const started: string[] = [];
+    const fold = (k: number) =>
+      caches[k].withEncoder('fold-0', async (pretrained) => {
+        started.push(pretrained ? 'cached' : 'none');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (!pretrained) await caches[k].store('fold-0', 'dataset', encoder(`machine-${k}`));
+        return pretrained ? (pretrained.state as unknown as { tag: string }).tag : `machine-${k}`;
+      });
+    const results = await Promise.all([fold(0), fold(1)]);
+    expect(started.sort()).toEqual(['cached', 'none']);
+    expect(new Set(results).size).toBe(1);
+  });
+
+  it('frees the lock of a holder that died (stopped renewing it) after its time to live', async () => {
+    // A dead machine's claim: its key, no longer renewed.
+    await first.command.set(`${prefix}:lock:abandoned`, 'dead-holder', 'PX', 400);
+    const started = Date.now();
+    const release = await new RedisLock(second, 400, 20).acquire('abandoned');
+    expect(Date.now() - started).toBeGreaterThan(200);
+    expect(await second.command.get(`${prefix}:lock:abandoned`)).not.toBe('dead-holder');
+    await release();
+    expect(await second.command.get(`${prefix}:lock:abandoned`)).toBeNull();
   });
 });

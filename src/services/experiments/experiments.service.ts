@@ -308,8 +308,10 @@ export class ExperimentService {
   }
 
   async delete(id: string): Promise<boolean> {
-    await this.get(id);
-    if (this.queue.isActive(id)) throw new UserInputError('cancel the experiment before deleting it');
+    const experiment = await this.get(id);
+    // A distributed queue runs nothing here: its workers may be training a running experiment.
+    const elsewhere = this.queue.status().kind !== 'in-process' && experiment.status === 'running';
+    if (this.queue.isActive(id) || elsewhere) throw new UserInputError('cancel the experiment before deleting it');
     await this.database.client.experiment.delete({ where: { id } });
     return true;
   }
