@@ -101,7 +101,7 @@ function badParams(random: () => number, datasetId: string, plugins: { name: str
   for (let k = 0; k < 10; k++) experiment('unknown plugin', { plugin: `nope-${Math.floor(random() * 1e6)}` });
   for (let k = 0; k < 10; k++) experiment('unknown transform', { plugin: 'knn' }, [{ name: `nope-${k}` }]);
   for (let k = 0; k < 5; k++) cases.push({ what: 'protocol out of bounds', query: CREATE, variables: { input: { name: 'fuzz', datasetId, model: { plugin: 'knn' }, protocol: { folds: [0, 1, 1000, -3, 99999][k] } } } });
-  for (let k = 0; k < 5; k++) cases.push({ what: 'label fraction out of bounds', query: CREATE, variables: { input: { name: 'fuzz', datasetId, model: { plugin: 'knn' }, protocol: { labelFraction: [0, -1, 2, 1e9, 1e-12][k] } } } });
+  for (let k = 0; k < 5; k++) cases.push({ what: 'label fraction out of bounds', query: CREATE, variables: { input: { name: 'fuzz', datasetId, model: { plugin: 'knn' }, protocol: { labelFraction: [0, -1, 2, 1e9, 1.5][k] } } } });
   return cases;
 }
 
@@ -236,5 +236,5 @@ describe('fuzzing the API', () => {
     expect(await health.json()).toMatchObject({ status: 'ok' });
     // The server runs in this process: its memory returns near where it was (no retained inputs).
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * 1024 * 1024);
-  }, 60000);
+  }, 180000); // about 25 s on a loaded 2-core machine; the margin is for heavier load
 });
