@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
+import { TokenService } from '../src/services/auth/tokens.service';
 import { Logger } from '../src/logger';
 import { startServer } from '../src/server';
 import { DatabaseService } from '../src/services/database/database.service';
@@ -37,11 +38,12 @@ async function measure(databaseUrl: string, label: string, csv: string): Promise
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nir-bench-'));
   const config = loadConfig({}, { port: 0, dataDir, databaseUrl, importExamples: false, logLevel: 'silent' });
   const server = await startServer(config, new Logger('silent'));
+  const { token } = await server.container.get(TokenService).create({ role: 'admin', name: 'bench' });
   try {
     const t0 = performance.now();
     const res = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
         query: 'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { id sampleCount } }',
         variables: { input: { name: `coal-like-${Date.now()}`, content: csv } },
@@ -59,7 +61,7 @@ async function measure(databaseUrl: string, label: string, csv: string): Promise
     const t2 = performance.now();
     await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query: `{ dataset(id: "${id}") { classStatistics { className mean } } }` }),
     });
     const statsMs = performance.now() - t2;

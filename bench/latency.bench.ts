@@ -16,7 +16,11 @@ import { Logger } from '../src/logger';
 import { startServer, type RunningServer } from '../src/server';
 
 async function gql<T>(server: RunningServer, query: string, variables?: Record<string, unknown>): Promise<T> {
-  const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.adminToken}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data?: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data as T;
@@ -40,7 +44,7 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 20);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nir-latency-'));
-  const config = loadConfig({}, { port: 0, dataDir, databaseUrl: `file:${path.join(dataDir, 'db.sqlite')}`, importExamples: true, logLevel: 'silent' });
+  const config = loadConfig({}, { port: 0, dataDir, databaseUrl: `file:${path.join(dataDir, 'db.sqlite')}`, importExamples: true, logLevel: 'silent', rateLimitPerMinute: 0 });
   const server = await startServer(config, new Logger('silent'));
   try {
     const idle = await sampleLatencies(server, Math.min(5, seconds));

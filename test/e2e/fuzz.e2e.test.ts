@@ -101,7 +101,7 @@ function badParams(random: () => number, datasetId: string, plugins: { name: str
   for (let k = 0; k < 10; k++) experiment('unknown plugin', { plugin: `nope-${Math.floor(random() * 1e6)}` });
   for (let k = 0; k < 10; k++) experiment('unknown transform', { plugin: 'knn' }, [{ name: `nope-${k}` }]);
   for (let k = 0; k < 5; k++) cases.push({ what: 'protocol out of bounds', query: CREATE, variables: { input: { name: 'fuzz', datasetId, model: { plugin: 'knn' }, protocol: { folds: [0, 1, 1000, -3, 99999][k] } } } });
-  for (let k = 0; k < 5; k++) cases.push({ what: 'label fraction out of bounds', query: CREATE, variables: { input: { name: 'fuzz', datasetId, model: { plugin: 'knn' }, protocol: { labelFraction: [0, -1, 2, 1e9, 1e-12][k] } } } });
+  for (let k = 0; k < 5; k++) cases.push({ what: 'label fraction out of bounds', query: CREATE, variables: { input: { name: 'fuzz', datasetId, model: { plugin: 'knn' }, protocol: { labelFraction: [0, -1, 2, 1e9, 1.5][k] } } } });
   return cases;
 }
 
@@ -178,7 +178,7 @@ describe('fuzzing the API', () => {
     const experimentId = ok(
       await server.gql<{ createExperiment: { id: string } }>(CREATE, { input: { name: 'knn', datasetId, model: { plugin: 'knn', params: { k: 1 } }, protocol: { folds: 2 }, trainFinalModel: true } }),
     ).createExperiment.id;
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 150_000;
     for (;;) {
       const models = ok(await server.gql<{ models: { id: string }[] }>(`query($e: ID) { models(experimentId: $e) { id } }`, { e: experimentId })).models;
       if (models.length > 0) {
@@ -188,7 +188,7 @@ describe('fuzzing the API', () => {
       if (Date.now() > deadline) throw new Error('no model trained');
       await new Promise((r) => setTimeout(r, 200));
     }
-  }, 120000);
+  }, 180000);
   afterAll(() => server.close());
 
   it('answers at least 300 bad inputs with coded errors, writing nothing and staying healthy', async () => {
@@ -236,5 +236,5 @@ describe('fuzzing the API', () => {
     expect(await health.json()).toMatchObject({ status: 'ok' });
     // The server runs in this process: its memory returns near where it was (no retained inputs).
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(512 * 1024 * 1024);
-  }, 60000);
+  }, 180000); // about 25 s on a loaded 2-core machine; the margin is for heavier load
 });

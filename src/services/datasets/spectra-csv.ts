@@ -249,7 +249,7 @@ export class SpectraCsvParser {
     const axis = new Float64Array(nVariables);
     for (let j = 0; j < nVariables; j++) {
       const text = header[firstAxis + j];
-      const value = Number(text);
+      const value = decimal(text);
       if (text === '' || !Number.isFinite(value)) {
         throw new UserInputError(`line 1, column ${firstAxis + j + 1}: axis header "${excerpt(text)}" is not a number`);
       }
@@ -297,7 +297,7 @@ export class SpectraCsvParser {
     const offset = this.blockRow * nVariables;
     for (let j = 0; j < nVariables; j++) {
       const text = fields[layout.firstAxis + j];
-      const value = Number(text);
+      const value = decimal(text);
       if (!Number.isFinite(value) || text.trim() === '') {
         const column = layout.firstAxis + j + 1;
         const shown = text.trim();
@@ -332,7 +332,14 @@ function inferAxisUnit(axis: Float64Array): AxisUnit {
 }
 
 function isNumeric(text: string): boolean {
-  return text !== '' && Number.isFinite(Number(text));
+  return text !== '' && Number.isFinite(decimal(text));
+}
+
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** A decimal number (Number() would also take hex, octal and binary literals such as 0x1F); NaN otherwise. */
+function decimal(text: string): number {
+  return DECIMAL.test(text) ? Number(text) : NaN;
 }
 
 function unquote(text: string): string {
