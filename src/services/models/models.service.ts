@@ -166,7 +166,7 @@ export class ModelService {
     const target = model.config.axis;
     const unit = ` ${model.config.axisUnit}`;
     const given = [request.datasetId, request.spectra, request.table].filter((v) => v !== null && v !== undefined).length;
-    if (given > 1) throw new UserInputError('give one of a dataset, spectra or a file, not several');
+    if (given > 1) throw new UserInputError('give either a dataset or spectra or a file, not several');
     if (request.table) {
       const table = request.table;
       const options = { maxBytes: this.config.maxUploadBytes, labelsOptional: true };
