@@ -35,6 +35,8 @@ describe('dashboard: experiments, comparison and predictions in a real browser',
     await page.fill('#model-epochs', '20');
     await page.fill('#model-filters', '4, 8, 8');
     await page.fill('#model-hidden', '16, 8');
+    await page.fill('#model-dropout', '0');
+    await page.fill('#model-batchSize', '8');
     await page.selectOption('select[aria-label="Add a pre-processing step"]', 'snv');
     await page.getByText('1. snv').waitFor();
     await page.fill('input[name=name]', 'small cnn');
