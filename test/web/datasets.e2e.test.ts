@@ -90,4 +90,24 @@ describe('dashboard: datasets in a real browser', () => {
     const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ system { version } }' }) });
     expect(res.status).toBe(200);
   });
+
+  it('starts a study from its form, follows its progress and renders its report', async () => {
+    const { page, errors } = await openPage(browser, origin);
+    await page.goto(`${origin}/#/studies`);
+    await page.getByText('No studies yet.').waitFor();
+    await page.fill('input[name=parts]', 'table4');
+    await page.fill('input[name=folds]', '2');
+    await page.fill('input[name=pretextEpochs]', '1');
+    await page.fill('input[name=finetuneEpochs]', '1');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForURL(/#\/studies\/[^/]+$/);
+    const progress = await page.locator('[data-testid=study-progress]').innerText();
+    expect(progress).toMatch(/^\d+ of \d+ experiments finished/);
+    // The server's Markdown report, rendered: headings and tables, not Markdown source.
+    const report = page.locator('[data-testid=report]');
+    await report.locator('h1, h2, h3').first().waitFor();
+    expect(await report.innerText()).not.toMatch(/^#/m);
+    await screenshot(page, 'study');
+    expect(errors).toEqual([]);
+  });
 });

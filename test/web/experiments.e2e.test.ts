@@ -35,6 +35,10 @@ describe('dashboard: experiments, comparison and predictions in a real browser',
     await page.fill('#model-epochs', '20');
     await page.fill('#model-filters', '4, 8, 8');
     await page.fill('#model-hidden', '16, 8');
+    await page.fill('#model-dropout', '0');
+    await page.fill('#model-batchSize', '8');
+    await page.selectOption('select[aria-label="Add a pre-processing step"]', 'snv');
+    await page.getByText('1. snv').waitFor();
     await page.fill('input[name=name]', 'small cnn');
     await page.fill('input[name=folds]', '2');
     await page.check('input[name=trainFinalModel]');
@@ -52,7 +56,7 @@ describe('dashboard: experiments, comparison and predictions in a real browser',
     await page.waitForURL(/#\/experiments\/[^/]+$/);
     cnnId = decodeURIComponent(page.url().split('/').pop()!);
     await page.locator('[data-testid=live]').waitFor();
-    await page.locator('[data-testid=live] ~ [data-testid=curves]').waitFor({ timeout: 30000 });
+    await page.locator('[data-testid=live] ~ [data-testid=curves]').waitFor({ timeout: 120000 });
     await screenshot(page, 'experiment-live');
     await page.locator('[data-testid=experiment-status]', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 150000 });
     await page.locator('[data-testid=result]').waitFor();

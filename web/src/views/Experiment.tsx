@@ -39,6 +39,11 @@ interface ExperimentData {
 }
 interface Progress { experimentId: string; status: string; repeat: number | null; fold: number | null; foldsDone: number; foldsTotal: number; stage: string | null; epoch: number | null; epochs: number | null; loss: number | null; accuracy: number | null }
 
+/** Folds are numbered from 1 for people (as in the server's warnings); repeats shown only past the first. */
+function curveKey(repeat: number, fold: number, stage: string): string {
+  return `${repeat > 0 ? `repeat ${repeat + 1} ` : ''}fold ${fold + 1} ${stage}`;
+}
+
 const FINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 /** Curves keyed "fold r.f stage": (epoch, loss, accuracy) points. */
@@ -53,7 +58,7 @@ export function ExperimentView({ id }: { id: string }) {
     (acc = { last: null, curves: new Map(), n: 0 }, event) => {
       const p = event.experimentProgress;
       if (p.epoch !== null && p.loss !== null && p.stage) {
-        const key = `fold ${p.repeat ?? 0}.${p.fold ?? 0} ${p.stage}`;
+        const key = curveKey(p.repeat ?? 0, p.fold ?? 0, p.stage);
         const points = acc.curves.get(key) ?? [];
         if (!points.some((q) => q.epoch === p.epoch)) points.push({ epoch: p.epoch, loss: p.loss, accuracy: p.accuracy });
         acc.curves.set(key, points);
@@ -71,7 +76,7 @@ export function ExperimentView({ id }: { id: string }) {
     const curves: Curves = new Map();
     for (const f of e?.folds ?? []) {
       for (const c of f.curves) {
-        const key = `fold ${f.repeat}.${f.fold} ${c.stage}`;
+        const key = curveKey(f.repeat, f.fold, c.stage);
         curves.set(key, [...(curves.get(key) ?? []), { epoch: c.epoch, loss: c.loss, accuracy: c.accuracy }]);
       }
     }
@@ -98,7 +103,7 @@ export function ExperimentView({ id }: { id: string }) {
           <div className="row">
             <span>
               Folds {p?.foldsDone ?? e.progress?.foldsDone ?? 0} / {p?.foldsTotal ?? e.progress?.foldsTotal ?? '?'}
-              {p?.stage ? ` · fold ${p.fold}, ${p.stage}` : ''}
+              {p?.stage ? ` · fold ${(p.fold ?? 0) + 1}, ${p.stage}` : ''}
               {p?.epoch ? `, epoch ${p.epoch}${p.epochs ? ` / ${p.epochs}` : ''}` : ''}
               {p?.loss !== null && p?.loss !== undefined ? ` · loss ${fmt(p.loss)}` : ''}
             </span>
@@ -126,7 +131,7 @@ function CurvesPlot({ curves }: { curves: Curves }) {
       options: {
         scales: { x: { time: false } },
         series: [{ label: 'epoch' }, ...keys.map((k, i) => ({ label: k, stroke: colour(i), width: 1.5, spanGaps: true, points: { show: maxEpoch < 40 } }))],
-        axes: [{ label: 'Epoch' }, { label }],
+        axes: [{ label: 'Epoch', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }, { label }],
         legend: { live: false },
       },
       data: [x, ...keys.map((k) => x.map((ep) => curves.get(k)!.find((q) => q.epoch === ep)?.[field] ?? null))] as unknown as AlignedData,
@@ -162,7 +167,7 @@ function Result({ experiment: e }: { experiment: ExperimentData }) {
         <tbody>
           {e.folds.map((f) => (
             <tr key={`${f.repeat}.${f.fold}`}>
-              <td>{f.repeat}</td><td>{f.fold}</td><td className="num">{pct(f.accuracy)}</td><td className="num">{pct(f.macroF1)}</td>
+              <td>{f.repeat + 1}</td><td>{f.fold + 1}</td><td className="num">{pct(f.accuracy)}</td><td className="num">{pct(f.macroF1)}</td>
               <td className="num">{f.trainSize} ({f.labelledSize})</td><td className="num">{f.testSize}</td><td className="num">{pct(f.pretextAccuracy)}</td><td className="num">{(f.wallMs / 1000).toFixed(1)} s</td>
             </tr>
           ))}

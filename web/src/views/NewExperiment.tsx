@@ -99,7 +99,7 @@ export function NewExperimentView({ datasetId }: { datasetId: string | null }) {
         })}
         <label>
           Add a step
-          <select value="" onChange={(e) => e.target.value && setSteps([...steps, { name: e.target.value, texts: {} }])}>
+          <select value="" aria-label="Add a pre-processing step" onChange={(e) => e.target.value && setSteps([...steps, { name: e.target.value, texts: {} }])}>
             <option value="">choose a transform…</option>
             {transforms.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
           </select>

@@ -42,10 +42,10 @@ export function StudiesView() {
         <div className="row">
           <label>Dataset <select value={chosen} onChange={(e) => setDatasetId(e.target.value)}>{datasets.data?.datasetsConnection.nodes.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}</select></label>
           <label>Preset <select value={preset} onChange={(e) => setPreset(e.target.value)}><option>QUICK</option><option>FULL</option></select></label>
-          <label>Parts <input value={parts} onChange={(e) => setParts(e.target.value)} placeholder="all" /></label>
-          <label>Folds <input type="number" min={2} value={folds} onChange={(e) => setFolds(e.target.value)} /></label>
-          <label>Pretext epochs <input type="number" min={1} value={pretextEpochs} onChange={(e) => setPretextEpochs(e.target.value)} /></label>
-          <label>Fine-tune epochs <input type="number" min={1} value={finetuneEpochs} onChange={(e) => setFinetuneEpochs(e.target.value)} /></label>
+          <label>Parts <input name="parts" value={parts} onChange={(e) => setParts(e.target.value)} placeholder="all (table4, fig5, sweep, fig7, fig6, auto)" /></label>
+          <label>Folds <input name="folds" type="number" min={2} value={folds} onChange={(e) => setFolds(e.target.value)} /></label>
+          <label>Pretext epochs <input name="pretextEpochs" type="number" min={1} value={pretextEpochs} onChange={(e) => setPretextEpochs(e.target.value)} /></label>
+          <label>Fine-tune epochs <input name="finetuneEpochs" type="number" min={1} value={finetuneEpochs} onChange={(e) => setFinetuneEpochs(e.target.value)} /></label>
           <button type="submit" disabled={!chosen}>Start</button>
         </div>
         {createError && <ErrorBox error={createError} />}
@@ -94,12 +94,12 @@ export function StudyView({ id }: { id: string }) {
       <p><Link to="/studies">← Studies</Link></p>
       <h1>{s.name} <span className={`status ${p?.status ?? s.status}`}>{p?.status ?? s.status}</span></h1>
       <div className="card">
-        <div>{done} of {total} experiments finished{p?.running ? ` · running experiment ${p.running.experimentId}: fold ${p.running.fold ?? '–'}, ${p.running.stage ?? ''} epoch ${p.running.epoch ?? '–'}${p.running.epochs ? ` / ${p.running.epochs}` : ''}` : ''}</div>
+        <div data-testid="study-progress">{done} of {total} experiments finished{p?.running ? ` · running experiment ${p.running.experimentId}: fold ${p.running.fold ?? '–'}, ${p.running.stage ?? ''} epoch ${p.running.epoch ?? '–'}${p.running.epochs ? ` / ${p.running.epochs}` : ''}` : ''}</div>
         <progress max={total || 1} value={done} />
       </div>
       <h2>Report</h2>
       {/* The report is the server's own Markdown (numbers and plugin names), rendered as HTML. */}
-      <article className="report card" dangerouslySetInnerHTML={{ __html: html }} />
+      <article data-testid="report" className="report card" dangerouslySetInnerHTML={{ __html: html }} />
       <h2>Experiments</h2>
       <ul>{s.experiments.map((x) => <li key={x.id}><Link to={`/experiments/${x.id}`}>{x.name}</Link> <span className={`status ${x.status}`}>{x.status}</span></li>)}</ul>
     </section>
