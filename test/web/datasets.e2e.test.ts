@@ -92,7 +92,7 @@ describe('dashboard: datasets in a real browser', () => {
   });
 
   it('starts a study from its form, follows its progress and renders its report', async () => {
-    const { page, errors } = await openPage(browser, origin);
+    const { page, errors } = await openPage(browser, origin, server.token);
     await page.goto(`${origin}/#/studies`);
     await page.getByText('No studies yet.').waitFor();
     await page.fill('input[name=parts]', 'table4');
