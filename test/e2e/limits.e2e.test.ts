@@ -34,7 +34,7 @@ describe('limits and hardening', () => {
         { next: () => resolve('next'), error: (e) => resolve((e as { extensions?: { code?: string } }[]).map((x) => x.extensions?.code)), complete: () => resolve('complete') },
       );
     });
-    expect(wsCodes).toEqual(['TOO_MANY_ALIASES']);
+    expect(wsCodes).toContain('TOO_MANY_ALIASES');
   });
 
   it('limits queued and running experiments per token', async () => {
