@@ -259,11 +259,13 @@ async function tokensCommand(sub: string, rest: string[], values: { server?: str
 
   if (values.server) {
     const client = new GraphqlClient(values.server, configuredToken(loadConfig()));
-    if (sub === 'list') return show((await client.request<{ apiTokens: Row[] }>(`{ apiTokens { ${fields} } }`)).apiTokens), 0;
-    if (sub === 'revoke') return show([(await client.request<{ revokeApiToken: Row }>(`mutation($id: ID!) { revokeApiToken(id: $id) { ${fields} } }`, { id: rest[0] })).revokeApiToken]), 0;
+    // The GraphQL enum spells roles in capitals; the CLI as everywhere else.
+    const norm = (row: Row): Row => ({ ...row, role: row.role.toLowerCase() });
+    if (sub === 'list') return show((await client.request<{ apiTokens: Row[] }>(`{ apiTokens { ${fields} } }`)).apiTokens.map(norm)), 0;
+    if (sub === 'revoke') return show([norm((await client.request<{ revokeApiToken: Row }>(`mutation($id: ID!) { revokeApiToken(id: $id) { ${fields} } }`, { id: rest[0] })).revokeApiToken)]), 0;
     const input = { role: values.role!.toUpperCase(), name: values.name, expiresInDays: expiresMs === null ? null : Math.max(1, Math.round(expiresMs / 86_400_000)) };
     const created = (await client.request<{ createApiToken: { token: string; apiToken: Row } }>(`mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { ${fields} } } }`, { input })).createApiToken;
-    return printCreated(created.token, created.apiToken, values.json === true);
+    return printCreated(created.token, norm(created.apiToken), values.json === true);
   }
   const config = loadConfig();
   const container = await createContainer(config, new Logger(config.logLevel === 'info' ? 'warn' : config.logLevel));

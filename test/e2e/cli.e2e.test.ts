@@ -107,6 +107,32 @@ describe('command-line tool', () => {
     expect(bad.err).toMatch(/BAD_USER_INPUT: 30-fold/);
   }, 120000);
 
+  it('creates, lists and revokes tokens in-process and through a server', async () => {
+    const tokensDir = tempDir('cli-tokens');
+    const env = { DATABASE_URL: `file:${path.join(tokensDir, 'tokens.db')}`, NIR_SSL_DATA_DIR: tokensDir, NIR_SSL_LOG_LEVEL: 'silent' };
+    const created = await cli(['tokens', 'create', '--role', 'reader', '--name', 'dashboard', '--expires', '30d', '--json'], env);
+    expect(created.code).toBe(0);
+    const token = JSON.parse(created.out) as { token: string; id: string; role: string; expiresAt: string };
+    expect(token).toMatchObject({ role: 'reader', name: 'dashboard', token: expect.stringMatching(/^nirssl_[\w-]{43}$/) });
+    expect(new Date(token.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    const listed = await cli(['tokens', 'list'], env);
+    expect(listed.out).toMatch(/dashboard\s+reader/);
+    expect(listed.out).not.toContain(token.token);
+    expect((await cli(['tokens', 'revoke', token.id], env)).code).toBe(0);
+    expect(JSON.parse((await cli(['tokens', 'list', '--json'], env)).out)[0].revokedAt).toBeTruthy();
+    expect((await cli(['tokens', 'create', '--role', 'root'], env)).err).toMatch(/role must be one of reader, writer, admin/);
+
+    const server = await startTestServer({ databaseUrl: `file:${path.join(tempDir('cli-tokens-server'), 'db.sqlite')}` });
+    try {
+      const remote = await cli(['tokens', 'create', '--role', 'writer', '--json', '--server', server.url], { NIR_SSL_TOKEN: server.token });
+      expect(JSON.parse(remote.out)).toMatchObject({ role: 'writer' });
+      const refused = await cli(['tokens', 'list', '--server', server.url], { NIR_SSL_TOKEN: JSON.parse(remote.out).token });
+      expect(refused.err).toMatch(/FORBIDDEN/);
+    } finally {
+      await server.close();
+    }
+  }, 60000);
+
   it('prints usage for unknown commands', async () => {
     const result = await cli(['frobnicate']);
     expect(result.code).toBe(2);

@@ -38,6 +38,7 @@ describe('one not-found convention', () => {
     deleteModel: [`mutation { deleteModel(id: "${MISSING}") }`, 'model'],
     predict: [`mutation { predict(input: { modelId: "${MISSING}", spectra: [[1]] }) { id } }`, 'model'],
     createStudy: [`mutation { createStudy(input: { datasetId: "${MISSING}", preset: QUICK }) { id } }`, 'dataset'],
+    revokeApiToken: [`mutation { revokeApiToken(id: "${MISSING}") { id } }`, 'token'],
   });
 
   const filteredLists: Record<string, string> = {
@@ -49,6 +50,7 @@ describe('one not-found convention', () => {
     modelsConnection: `{ modelsConnection(datasetId: "${MISSING}", experimentId: "${MISSING}") { nodes { id } } }`,
     predictionsConnection: `{ predictionsConnection(modelId: "${MISSING}", datasetId: "${MISSING}") { nodes { id } } }`,
     studiesConnection: `{ studiesConnection(datasetId: "${MISSING}") { nodes { id } } }`,
+    auditLog: `{ auditLog(tokenId: "${MISSING}") { nodes { id } } }`,
   };
 
   it('names every query and mutation that takes an id', async () => {
