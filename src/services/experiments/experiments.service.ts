@@ -309,8 +309,9 @@ export class ExperimentService {
 
   async delete(id: string): Promise<boolean> {
     const experiment = await this.get(id);
-    // A distributed queue runs nothing here: its workers may be training a running experiment.
-    const elsewhere = this.queue.status().kind !== 'in-process' && experiment.status === 'running';
+    // A distributed queue runs nothing here: its workers may be training the experiment's folds
+    // (as in-process, a queued or running experiment is cancelled first).
+    const elsewhere = this.queue.status().kind !== 'in-process' && ['queued', 'running'].includes(experiment.status);
     if (this.queue.isActive(id) || elsewhere) throw new UserInputError('cancel the experiment before deleting it');
     await this.database.client.experiment.delete({ where: { id } });
     return true;
