@@ -24,6 +24,7 @@ describe('one not-found convention', () => {
     experiment: `{ experiment(id: "${MISSING}") { id } }`,
     model: `{ model(id: "${MISSING}") { id } }`,
     study: `{ study(id: "${MISSING}") { id } }`,
+    encoder: `{ encoder(id: "${MISSING}") { id } }`,
   };
 
   /** Each operation with the kind it must name. */
@@ -39,6 +40,8 @@ describe('one not-found convention', () => {
     predict: [`mutation { predict(input: { modelId: "${MISSING}", spectra: [[1]] }) { id } }`, 'model'],
     createStudy: [`mutation { createStudy(input: { datasetId: "${MISSING}", preset: QUICK }) { id } }`, 'dataset'],
     revokeApiToken: [`mutation { revokeApiToken(id: "${MISSING}") { id } }`, 'token'],
+    pretrainEncoder: [`mutation { pretrainEncoder(input: { name: "x", datasetId: "${MISSING}" }) { id } }`, 'dataset'],
+    deleteEncoder: [`mutation { deleteEncoder(id: "${MISSING}") }`, 'encoder'],
   });
 
   const filteredLists: Record<string, string> = {
@@ -51,6 +54,7 @@ describe('one not-found convention', () => {
     predictionsConnection: `{ predictionsConnection(modelId: "${MISSING}", datasetId: "${MISSING}") { nodes { id } } }`,
     studiesConnection: `{ studiesConnection(datasetId: "${MISSING}") { nodes { id } } }`,
     auditLog: `{ auditLog(tokenId: "${MISSING}") { nodes { id } } }`,
+    encoders: `{ encoders(datasetId: "${MISSING}") { id } }`,
   };
 
   it('names every query and mutation that takes an id', async () => {

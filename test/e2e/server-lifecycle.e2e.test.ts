@@ -9,7 +9,7 @@ describe('server lifecycle', () => {
     const first = await startTestServer({ databaseUrl, importExamples: true });
     try {
       const health = await fetch(first.url.replace('/graphql', '/health'));
-      expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+      expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite', queue: { kind: 'in-process', up: true } });
       const { datasets } = ok(
         await first.gql<{ datasets: { id: string; name: string; sampleCount: number; variableCount: number; classes: { count: number }[]; source: string }[] }>(
           '{ datasets { id name sampleCount variableCount classes { count } source } }',
