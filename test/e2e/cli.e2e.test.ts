@@ -69,16 +69,16 @@ describe('command-line tool', () => {
       const library = path.join(dir, 'library.csv');
       const lines = exampleSliceCsv('tablet', 4).trim().split('\n');
       fs.writeFileSync(library, lines.map((line) => line.slice(line.indexOf(',') + 1)).join('\n'));
-      const imported = await cli(['datasets', 'import', library, '--library', '--server', server.url]);
+      const imported = await cli(['datasets', 'import', library, '--library', '--server', server.url], { NIR_SSL_TOKEN: server.token });
       expect(imported.out).toMatch(/16 spectra \(0 labelled, 16 unlabelled\) x 404 points, 0 classes/);
       const params = JSON.stringify({ filters: [4, 8, 8], hidden: [16, 8], pretext: { epochs: 1 } });
-      const pretrained = await cli(['encoders', 'pretrain', '--name', 'lib', '--dataset', 'library', '--params', params, '--json', '--server', server.url]);
+      const pretrained = await cli(['encoders', 'pretrain', '--name', 'lib', '--dataset', 'library', '--params', params, '--json', '--server', server.url], { NIR_SSL_TOKEN: server.token });
       expect(pretrained.code).toBe(0);
       const encoder = JSON.parse(pretrained.out) as { id: string; status: string; spectraCount: number; unlabelledCount: number };
       expect(encoder).toMatchObject({ status: 'READY', spectraCount: 16, unlabelledCount: 16 });
-      expect((await cli(['encoders', 'list', '--server', server.url])).out).toMatch(/lib\s+ready\s+16\s+16/);
-      expect((await cli(['encoders', 'delete', encoder.id, '--server', server.url])).code).toBe(0);
-      expect(JSON.parse((await cli(['encoders', 'list', '--json', '--server', server.url])).out)).toEqual([]);
+      expect((await cli(['encoders', 'list', '--server', server.url], { NIR_SSL_TOKEN: server.token })).out).toMatch(/lib\s+ready\s+16\s+16/);
+      expect((await cli(['encoders', 'delete', encoder.id, '--server', server.url], { NIR_SSL_TOKEN: server.token })).code).toBe(0);
+      expect(JSON.parse((await cli(['encoders', 'list', '--json', '--server', server.url], { NIR_SSL_TOKEN: server.token })).out)).toEqual([]);
     }, 300000);
   });
 
