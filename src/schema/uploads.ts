@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { GraphQLUpload, processRequest, Upload, type FileUpload } from 'graphql-upload-minimal';
 import { UserInputError } from '../errors';
 import type { TableSource } from '../services/datasets/datasets.service';
@@ -46,13 +46,7 @@ async function* drainOnEarlyExit(stream: Readable): AsyncGenerator<Uint8Array | 
 export function multipartRequests(maxFileBytes: number): RequestHandler {
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
-    // An answer sent before the whole body arrived (a refused or invalid file) closes the
-    // connection: the client is still sending, and must not reuse the socket.
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: typeof res, ...args: Parameters<typeof res.writeHead>) {
-      if (!req.complete) this.setHeader('Connection', 'close');
-      return writeHead.apply(this, args);
-    } as typeof res.writeHead;
+    lingerAfterEarlyAnswer(req, res);
     processRequest(req, res, { maxFileSize: maxFileBytes + 1, maxFiles: 4, maxFieldSize: 1024 * 1024 })
       .then((body) => {
         req.body = body;
@@ -64,13 +58,32 @@ export function multipartRequests(maxFileBytes: number): RequestHandler {
       .catch((error: { status?: number; message?: string }) => {
         if (res.headersSent) return next(error);
         const status = error.status === 413 ? 413 : 400;
-        res.set('Connection', 'close');
         res.status(status).json({
           errors: [{ message: `invalid multipart request: ${String(error.message ?? error).slice(0, 200)}`, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST' } }],
         });
       });
   };
 }
+
+/**
+ * An answer sent before the whole body arrived (a refused or invalid file, an operation that
+ * failed before reading its file) must still reach a client that is sending: closing the socket
+ * at once makes its write fail (EPIPE) before it reads the answer. So the rest of the body is read
+ * and dropped (Node's default once the answer is sent) and the connection stays usable, but for
+ * no longer than LINGER_MS, so a client cannot hold it open with an endless body.
+ */
+function lingerAfterEarlyAnswer(req: Request, res: Response): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+    timer.unref();
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    req.resume();
+  });
+}
+
+const LINGER_MS = 30_000;
 
 /** Drains every upload in the operations whose stream nobody took. */
 function drainUnread(value: unknown): void {

@@ -61,6 +61,18 @@ describe.each(databaseBackends())('file uploads by the GraphQL multipart request
     expect(rows.dataset.last.items[0].values.slice(395)).toEqual([395, 396, 397, 398, 399].map((j) => expected(2999, j)));
   });
 
+  it('answers an operation that fails before reading its file while the client is still sending it, on a usable connection', async () => {
+    // The error is decided before the file is read; the client has megabytes left to send. The
+    // answer must still reach it (no EPIPE), and the server must go on answering.
+    const before = ok(await server.gql<{ datasetsConnection: { totalCount: number } }>(COUNT)).datasetsConnection.totalCount;
+    const csv = table(3000, 400);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const answer = await upload(server, { name: 'both', content: 'label,1\na,1\n' }, { content: csv, name: 'both.csv' });
+      expect(answer.json.errors?.[0]).toMatchObject({ message: expect.stringMatching(/not both/), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    expect(ok(await server.gql<{ datasetsConnection: { totalCount: number } }>(COUNT)).datasetsConnection.totalCount).toBe(before);
+  });
+
   it('refuses a file over the upload limit with PAYLOAD_TOO_LARGE and writes nothing', async () => {
     const before = ok(await server.gql<{ datasetsConnection: { totalCount: number } }>(COUNT)).datasetsConnection.totalCount;
     const csv = table(7000, 400); // about 5.6 MB against a 3 MiB limit
