@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { act, fields, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import type { GraphqlClient } from './graphql-client';
+
+/** `nir-ssl datasets list|show|import|rename|delete`: every operation a GraphQL one. */
+
+const SUMMARY = 'id name sampleCount variableCount labelledCount unlabelledCount axisUnit isLibrary hasGroups classes { name count }';
+
+interface DatasetRow {
+  id: string;
+  name: string;
+  sampleCount: number;
+  variableCount: number;
+  labelledCount: number;
+  unlabelledCount: number;
+  axisUnit: string;
+  isLibrary: boolean;
+  hasGroups: boolean;
+  classes: { name: string; count: number }[];
+}
+
+interface DatasetDetail extends DatasetRow {
+  description: string;
+  source: string;
+  metadataColumns: string[];
+  groupCount: number | null;
+  createdAt: string;
+  axis: number[];
+}
+
+interface ImportOptions extends OutputOptions {
+  name?: string;
+  labelColumn?: string;
+  groupColumn?: string;
+  axisUnit?: 'nm' | 'cm-1';
+  delimiter?: 'comma' | 'tab' | 'semicolon';
+  description?: string;
+  source?: string;
+  library?: boolean;
+}
+
+/** The GraphQL enum's spelling of an axis unit, and back. */
+const AXIS_UNIT = { nm: 'NM', 'cm-1': 'CM1' } as const;
+const axisUnitName = (unit: string) => (unit === 'CM1' ? 'cm-1' : unit === 'NM' ? 'nm' : unit);
+
+export function datasetsCommand(): Command {
+  const datasets = new Command('datasets').description('import, inspect and delete datasets of spectra');
+
+  printing(datasets.command('list').description('list the datasets with their sizes and classes'))
+    .option('--name-contains <text>', 'only datasets whose name contains this text')
+    .action(
+      act(async (options: OutputOptions & { nameContains?: string }) =>
+        withClient(options, async (client) => {
+          const rows = await client.readAll<DatasetRow>(
+            `query($after: String, $nameContains: String) { datasetsConnection(first: 100, after: $after, nameContains: $nameContains) {
+               nodes { ${SUMMARY} } pageInfo { hasNextPage endCursor } } }`,
+            'datasetsConnection',
+            { nameContains: options.nameContains },
+          );
+          show(options, rows.map(flatten), printDatasets);
+        }),
+      ),
+    );
+
+  printing(datasets.command('show').description('one dataset: its axis, classes, groups and metadata columns').argument('<name-or-id>', 'the dataset'))
+    .action(
+      act(async (key: string, options: OutputOptions) =>
+        withClient(options, async (client) => {
+          const dataset = await findDataset(client, key);
+          show(options, flatten(dataset), () => {
+            fields([
+              ['id', dataset.id],
+              ['name', dataset.name],
+              ['description', dataset.description || '-'],
+              ['source', dataset.source || '-'],
+              ['spectra', `${dataset.sampleCount} (${dataset.labelledCount} labelled, ${dataset.unlabelledCount} unlabelled)${dataset.isLibrary ? ', a spectral library' : ''}`],
+              ['axis', `${dataset.variableCount} points, ${dataset.axis[0]} to ${dataset.axis[dataset.axis.length - 1]} ${axisUnitName(dataset.axisUnit)}`],
+              ['groups', dataset.hasGroups ? String(dataset.groupCount) : '-'],
+              ['metadata', dataset.metadataColumns.join(', ') || '-'],
+              ['created', when(dataset.createdAt)],
+            ]);
+            if (dataset.classes.length > 0) {
+              process.stdout.write('\n');
+              table(
+                ['CLASS', 'SPECTRA'],
+                dataset.classes.map((c) => [c.name, String(c.count)]),
+              );
+            }
+          });
+        }),
+      ),
+    );
+
+  printing(
+    datasets
+      .command('import')
+      .description('import a CSV/TSV table of spectra (header: label, optional group and metadata columns, then one column per wavelength or wavenumber)')
+      .argument('<file>', 'the table; uploaded, streamed into the server\'s parser'),
+  )
+    .option('--name <name>', 'the dataset name (default: the file name without its extension)')
+    .option('--label-column <column>', 'the column of class labels', 'label')
+    .option('--group-column <column>', 'a column grouping repeated scans of one sample (kept together in folds)')
+    .addOption(new Option('--axis-unit <unit>', 'unit of the header\'s axis (default: guessed from the values)').choices(['nm', 'cm-1']))
+    .addOption(new Option('--delimiter <delimiter>', 'column separator (default: detected)').choices(['comma', 'tab', 'semicolon']))
+    .option('--description <text>', 'a description')
+    .option('--source <text>', 'where the spectra come from')
+    .option('--library', 'a spectral library: no label column needed, every spectrum unlabelled', false)
+    .action(
+      act(async (file: string, options: ImportOptions) =>
+        withClient(options, async (client) => {
+          const started = Date.now();
+          const input = {
+            name: options.name ?? path.basename(file).replace(/\.[^.]+$/, ''),
+            file: null,
+            labelColumn: options.labelColumn,
+            groupColumn: options.groupColumn ?? null,
+            axisUnit: options.axisUnit ? AXIS_UNIT[options.axisUnit] : undefined,
+            delimiter: options.delimiter?.toUpperCase(),
+            description: options.description,
+            source: options.source,
+            library: options.library === true,
+          };
+          const { importDataset } = await client.upload<{ importDataset: DatasetRow }>(
+            `mutation($input: ImportDatasetInput!) { importDataset(input: $input) { ${SUMMARY} } }`,
+            { input },
+            [{ variable: 'input.file', file }],
+          );
+          const d = flatten(importDataset);
+          show(options, d, () =>
+            process.stdout.write(
+              `imported "${d.name}" (${d.id}): ${d.sampleCount} spectra (${d.labelledCount} labelled, ${d.unlabelledCount} unlabelled) x ${d.variableCount} points, ${d.classes.length} classes, in ${Date.now() - started} ms\n`,
+            ),
+          );
+        }),
+      ),
+    );
+
+  printing(datasets.command('rename').description('rename a dataset (the new name must be free)').argument('<name-or-id>', 'the dataset').argument('<new-name>', 'its new name'))
+    .action(
+      act(async (key: string, name: string, options: OutputOptions) =>
+        withClient(options, async (client) => {
+          const id = await resolveDataset(client, key);
+          const { renameDataset } = await client.request<{ renameDataset: DatasetRow }>(`mutation($id: ID!, $name: String!) { renameDataset(id: $id, name: $name) { ${SUMMARY} } }`, { id, name });
+          show(options, flatten(renameDataset), (d) => process.stdout.write(`renamed ${key} to "${d.name}" (${d.id})\n`));
+        }),
+      ),
+    );
+
+  printing(datasets.command('delete').description('delete a dataset with its spectra, experiments and models (admins)').argument('<name-or-id>', 'the dataset'))
+    .action(
+      act(async (key: string, options: OutputOptions) =>
+        withClient(options, async (client) => {
+          const id = await resolveDataset(client, key);
+          const { deleteDataset } = await client.request<{ deleteDataset: boolean }>(`mutation($id: ID!) { deleteDataset(id: $id) }`, { id });
+          show(options, { id, deleted: deleteDataset }, () => process.stdout.write(`deleted ${key}\n`));
+        }),
+      ),
+    );
+
+  return datasets;
+}
+
+async function findDataset(client: GraphqlClient, key: string): Promise<DatasetDetail> {
+  const query = `query($name: String, $id: ID) { dataset(name: $name, id: $id) { ${SUMMARY} description source metadataColumns groupCount createdAt axis } }`;
+  const byName = (await client.request<{ dataset: DatasetDetail | null }>(query, { name: key })).dataset;
+  if (byName) return byName;
+  const byId = (await client.request<{ dataset: DatasetDetail | null }>(query, { id: key })).dataset;
+  if (!byId) throw new Error(`no dataset is named or has the id "${key}"`);
+  return byId;
+}
+
+function flatten<T extends DatasetRow>(d: T): T {
+  return { ...d, axisUnit: axisUnitName(d.axisUnit) };
+}
+
+function printDatasets(list: DatasetRow[]): void {
+  table(
+    ['NAME', 'SAMPLES', 'LABELLED', 'UNLABELLED', 'POINTS', 'AXIS', 'CLASSES', 'ID'],
+    list.map((d) => [d.name, String(d.sampleCount), String(d.labelledCount), String(d.unlabelledCount), String(d.variableCount), d.axisUnit, String(d.classes.length), d.id]),
+  );
+}
