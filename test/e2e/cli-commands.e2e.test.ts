@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { cli } from '../helpers/cli';
+import { exampleSliceCsv } from '../helpers/datasets';
+import { startTestServer, tempDir, type TestServer } from '../helpers/server';
+
+/** The CLI's commands against a running server: --json parsed, predictions as CSV and JSON, errors. */
+describe('command-line tool: models, predict, plugins and --json', () => {
+  const dir = tempDir('cli-commands');
+  let server: TestServer;
+  let run: (args: string[], token?: string) => ReturnType<typeof cli>;
+  const json = async <T,>(args: string[]): Promise<T> => {
+    const result = await run([...args, '--json']);
+    expect({ args, code: result.code, err: result.err }).toEqual({ args, code: 0, err: expect.any(String) });
+    return JSON.parse(result.out) as T;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ databaseUrl: `file:${path.join(dir, 'db.sqlite')}` });
+    run = (args, token = server.token) => cli([...args, '--server', server.url], { NIR_SSL_TOKEN: token });
+  });
+  afterAll(() => server.close());
+
+  it('imports, trains a final model and predicts a file to CSV and JSON', async () => {
+    const slice = path.join(dir, 'tablet-slice.csv');
+    fs.writeFileSync(slice, exampleSliceCsv('tablet', 8));
+    const dataset = await json<{ id: string; name: string; sampleCount: number; axisUnit: string; classes: { name: string; count: number }[] }>(['datasets', 'import', slice, '--name', 'slice']);
+    expect(dataset).toMatchObject({ name: 'slice', sampleCount: 32, axisUnit: 'cm-1' });
+    expect(dataset.classes.map((c) => c.count)).toEqual([8, 8, 8, 8]);
+    const shown = await json<{ id: string; variableCount: number; axis: number[] }>(['datasets', 'show', 'slice']);
+    expect(shown).toMatchObject({ id: dataset.id, variableCount: 404 });
+    expect(shown.axis).toHaveLength(404);
+    expect((await run(['datasets', 'show', 'slice'])).out).toMatch(/spectra:\s+32 \(32 labelled, 0 unlabelled\)/);
+
+    const experiment = await json<{ id: string; status: string }>(['experiments', 'run', '--dataset', 'slice', '--model', 'pls-da', '--params', '{"components": 3}', '--folds', '2', '--train-final-model']);
+    expect(experiment.status).toBe('SUCCEEDED');
+    const detail = await json<{ folds: { fold: number; testSize: number }[]; models: { id: string }[]; warnings: string[] }>(['experiments', 'show', experiment.id]);
+    expect(detail.folds.map((f) => f.testSize)).toEqual([16, 16]);
+    expect(detail.models).toHaveLength(1);
+    const human = await run(['experiments', 'show', experiment.id]);
+    expect(human.out).toMatch(/folds\nREPEAT\s+FOLD\s+ACCURACY/);
+    expect(human.out).toMatch(/"plugin": "pls-da"/);
+
+    const models = await json<{ id: string; plugin: string; classes: string[]; trainedOn: number }[]>(['models', 'list', '--experiment', experiment.id]);
+    expect(models).toEqual([expect.objectContaining({ id: detail.models[0].id, plugin: 'pls-da', trainedOn: 32 })]);
+    const modelId = models[0].id;
+    expect((await run(['models', 'show', modelId])).out).toMatch(/axis:\s+404 points/);
+    expect(await json(['models', 'list', '--dataset', 'slice'])).toHaveLength(1);
+
+    // The spectra to predict: the slice without its label column.
+    const spectra = path.join(dir, 'to-predict.csv');
+    fs.writeFileSync(spectra, exampleSliceCsv('tablet', 8).split('\n').map((line) => line.slice(line.indexOf(',') + 1)).join('\n'));
+    const csv = await run(['predict', spectra, '--model', modelId]);
+    expect(csv.code).toBe(0);
+    const lines = csv.out.trim().split('\n');
+    expect(lines[0]).toBe(`index,predicted,${models[0].classes.map((c) => `p(${c})`).join(',')}`);
+    expect(lines).toHaveLength(33);
+    const row = lines[1].split(',');
+    expect(models[0].classes).toContain(row[1]);
+    expect(row.slice(2).reduce((sum, p) => sum + Number(p), 0)).toBeCloseTo(1, 5);
+
+    const out = path.join(dir, 'predictions.json');
+    const written = await run(['predict', spectra, '--model', modelId, '--format', 'json', '--out', out]);
+    expect(written).toMatchObject({ code: 0, out: '' });
+    expect(written.err).toMatch(/32 predictions written to/);
+    const predicted = JSON.parse(fs.readFileSync(out, 'utf8')) as { count: number; datasetId: string | null; results: { index: number; predictedClass: string }[] };
+    expect(predicted).toMatchObject({ count: 32, datasetId: null });
+    expect(predicted.results.map((r) => r.predictedClass)).toEqual(lines.slice(1).map((l) => l.split(',')[1]));
+
+    // A stored dataset, JSON with --json; the predictions are stored.
+    const stored = await json<{ count: number; datasetId: string }>(['predict', '--dataset', 'slice', '--model', modelId]);
+    expect(stored).toMatchObject({ count: 32, datasetId: dataset.id });
+    expect(await json<unknown[]>(['predictions', 'list', '--model', modelId])).toHaveLength(3);
+
+    // Errors: the server's code and message on stderr, exit code 1.
+    const unknown = await run(['predict', spectra, '--model', 'no-such-model']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^nir-ssl: NOT_FOUND: .*no-such-model/m);
+    const missing = await run(['models', 'show', 'no-such-model']);
+    expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/no model has the id "no-such-model"/) });
+    const reader = (await server.createToken('reader')).token;
+    const forbidden = await run(['predict', spectra, '--model', modelId], reader);
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.err).toMatch(/FORBIDDEN/);
+    const flag = await cli(['models', 'list', '--server', server.url, '--token', 'nirssl_not-a-token']);
+    expect(flag.code).toBe(1);
+    expect(flag.err).toMatch(/UNAUTHENTICATED/);
+
+    expect(await json(['models', 'delete', modelId])).toEqual({ id: modelId, deleted: true });
+    expect(await json(['experiments', 'delete', experiment.id])).toEqual({ id: experiment.id, deleted: true });
+    expect(await json(['datasets', 'delete', 'slice'])).toEqual({ id: dataset.id, deleted: true });
+  }, 180000);
+
+  it('lists plugins with their parameter schemas, the system, workers, studies and the audit log as JSON', async () => {
+    type PluginRow = { name: string; kind: string; parameters: { name: string; type: string; default: unknown; min: number | null }[] };
+    const plugins = await json<PluginRow[]>(['plugins', 'list', '--kind', 'baseline']);
+    expect(plugins.every((p) => p.kind === 'BASELINE')).toBe(true);
+    const pls = plugins.find((p) => p.name === 'pls-da');
+    expect(pls?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'components', type: 'integer' })]));
+    expect((await run(['plugins', 'show', 'pls-da'])).out).toMatch(/^\s+components\s+integer/m);
+    expect((await run(['plugins', 'list'])).out).toMatch(/^cnn-classifier \(/m);
+    expect(await json(['system'])).toMatchObject({ database: expect.any(String), queue: { kind: 'in-process', up: true } });
+    expect(await json(['workers'])).toEqual([]);
+    expect(await json(['study', 'list'])).toEqual([]);
+    expect(await json(['encoders', 'list'])).toEqual([]);
+    const audit = await json<{ operation: string; outcome: string }[]>(['audit']);
+    expect(audit.map((e) => e.operation)).toEqual(expect.arrayContaining(['importDataset', 'createExperiment', 'predict']));
+    expect(await json(['tokens', 'list'])).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'admin' })]));
+  });
+});
