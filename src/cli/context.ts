@@ -47,7 +47,7 @@ export function connected(command: Command): Command {
 
 /** Adds --server, --token and --json to a command. */
 export function printing(command: Command): Command {
-  return connected(command).addOption(new Option('--json', 'print JSON instead of a table').helpGroup('Output:'));
+  return connected(command).option('--json', 'print JSON instead of a table');
 }
 
 /**

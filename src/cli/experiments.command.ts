@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { act, collect, fields, integer, json, meanStd, number, print, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, collect, fields, integer, json, meanStd, number, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import { GraphqlError, type GraphqlClient } from './graphql-client';
 import { Progress, describeExperimentProgress, type ExperimentProgressEvent } from './progress';
 
@@ -318,9 +318,8 @@ function printExperiment(e: ExperimentDetail): void {
     ['started', when(e.startedAt)],
     ['finished', when(e.finishedAt)],
     ['models', e.models.map((m) => m.id).join(', ') || '-'],
+    ['config', JSON.stringify(e.config)],
   ]);
-  process.stdout.write('\nconfig\n');
-  print(e.config);
   if (e.folds.length > 0) {
     process.stdout.write('\nfolds\n');
     table(

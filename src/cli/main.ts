@@ -66,9 +66,8 @@ export function buildProgram(): Command {
 /** Every command of the tree: errors thrown (not process.exit), help shown after a usage error. */
 function configure(command: Command): void {
   command.exitOverride().showHelpAfterError().helpOption('-h, --help', 'show this help');
-  // A command's own options first in its help, then the shared groups (Output:, Connection:).
-  const rank = (o: Option) => ['Output:', 'Connection:'].indexOf(o.helpGroupHeading ?? '');
-  (command.options as Option[]).sort((a, b) => rank(a) - rank(b));
+  // A command's own options first in its help, then --server and --token (Connection:).
+  (command.options as Option[]).sort((a, b) => Number(a.helpGroupHeading === 'Connection:') - Number(b.helpGroupHeading === 'Connection:'));
   for (const sub of command.commands) configure(sub);
 }
 

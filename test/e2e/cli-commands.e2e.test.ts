@@ -39,7 +39,7 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect(detail.models).toHaveLength(1);
     const human = await run(['experiments', 'show', experiment.id]);
     expect(human.out).toMatch(/folds\nREPEAT\s+FOLD\s+ACCURACY/);
-    expect(human.out).toMatch(/"plugin": "pls-da"/);
+    expect(human.out).toMatch(/^config: .*"plugin":"pls-da"/m);
 
     const models = await json<{ id: string; plugin: string; classes: string[]; trainedOn: number }[]>(['models', 'list', '--experiment', experiment.id]);
     expect(models).toEqual([expect.objectContaining({ id: detail.models[0].id, plugin: 'pls-da', trainedOn: 32 })]);
