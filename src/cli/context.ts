@@ -80,6 +80,28 @@ export function configuredToken(config: AppConfig): string | null {
   }
 }
 
+/**
+ * A `delete` subcommand of `parent`: `mutation` (e.g. deleteModel) on the id, printing
+ * "deleted KEY" or { id, deleted } with --json; `resolve` turns the argument into the id.
+ */
+export function deleteCommand(
+  parent: Command,
+  mutation: string,
+  description: string,
+  argument: [string, string],
+  resolve: (client: GraphqlClient, key: string) => Promise<string> = async (_client, key) => key,
+): void {
+  printing(parent.command('delete').description(description).argument(...argument)).action(
+    act(async (key: string, options: OutputOptions) =>
+      withClient(options, async (client) => {
+        const id = await resolve(client, key);
+        const deleted = (await client.request<Record<string, boolean>>(`mutation($id: ID!) { ${mutation}(id: $id) }`, { id }))[mutation];
+        show(options, { id, deleted }, () => process.stdout.write(`deleted ${key}\n`));
+      }),
+    ),
+  );
+}
+
 /** A dataset given by name or id: its id (a key no dataset is named is taken as an id). */
 export async function resolveDataset(client: GraphqlClient, key: string): Promise<string> {
   const { dataset } = await client.request<{ dataset: { id: string } | null }>(`query($name: String) { dataset(name: $name) { id } }`, { name: key });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { act, fields, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, deleteCommand, fields, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import type { GraphqlClient } from './graphql-client';
 
 /** `nir-ssl datasets list|show|import|rename|delete`: every operation a GraphQL one. */
@@ -147,16 +147,7 @@ export function datasetsCommand(): Command {
       ),
     );
 
-  printing(datasets.command('delete').description('delete a dataset with its spectra, experiments and models (admins)').argument('<name-or-id>', 'the dataset'))
-    .action(
-      act(async (key: string, options: OutputOptions) =>
-        withClient(options, async (client) => {
-          const id = await resolveDataset(client, key);
-          const { deleteDataset } = await client.request<{ deleteDataset: boolean }>(`mutation($id: ID!) { deleteDataset(id: $id) }`, { id });
-          show(options, { id, deleted: deleteDataset }, () => process.stdout.write(`deleted ${key}\n`));
-        }),
-      ),
-    );
+  deleteCommand(datasets, 'deleteDataset', 'delete a dataset with its spectra, experiments and models (admins)', ['<name-or-id>', 'the dataset'], resolveDataset);
 
   return datasets;
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { act, collect, fields, integer, json, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, deleteCommand, collect, fields, integer, json, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import { Progress } from './progress';
 
 /**
@@ -122,15 +122,7 @@ export function encodersCommand(): Command {
       ),
     );
 
-  printing(encoders.command('delete').description('delete an encoder (stopping its pre-training); experiments started from it keep their results').argument('<id>', 'the encoder'))
-    .action(
-      act(async (id: string, o: OutputOptions) =>
-        withClient(o, async (client) => {
-          const { deleteEncoder } = await client.request<{ deleteEncoder: boolean }>(`mutation($id: ID!) { deleteEncoder(id: $id) }`, { id });
-          show(o, { id, deleted: deleteEncoder }, () => process.stdout.write(`deleted ${id}\n`));
-        }),
-      ),
-    );
+  deleteCommand(encoders, 'deleteEncoder', 'delete an encoder (stopping its pre-training); experiments started from it keep their results', ['<id>', 'the encoder']);
 
   return encoders;
 }

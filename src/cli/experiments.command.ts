@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { act, collect, fields, integer, json, meanStd, number, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, deleteCommand, collect, fields, integer, json, meanStd, number, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import { GraphqlError, type GraphqlClient } from './graphql-client';
 import { Progress, describeExperimentProgress, type ExperimentProgressEvent } from './progress';
 
@@ -166,15 +166,7 @@ export function experimentsCommand(): Command {
       ),
     );
 
-  printing(experiments.command('delete').description('delete a finished or queued experiment with its folds (its models stay)').argument('<id>', 'the experiment'))
-    .action(
-      act(async (id: string, options: OutputOptions) =>
-        withClient(options, async (client) => {
-          const { deleteExperiment } = await client.request<{ deleteExperiment: boolean }>(`mutation($id: ID!) { deleteExperiment(id: $id) }`, { id });
-          show(options, { id, deleted: deleteExperiment }, () => process.stdout.write(`deleted ${id}\n`));
-        }),
-      ),
-    );
+  deleteCommand(experiments, 'deleteExperiment', 'delete a finished or queued experiment with its folds (its models stay)', ['<id>', 'the experiment']);
 
   printing(
     experiments

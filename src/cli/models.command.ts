@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { act, fields, meanStd, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, deleteCommand, fields, meanStd, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 
 /** `nir-ssl models list|show|delete`: the trained models (an experiment with --train-final-model stores one). */
 
@@ -78,15 +78,7 @@ export function modelsCommand(): Command {
       ),
     );
 
-  printing(models.command('delete').description('delete a model with its stored predictions').argument('<id>', 'the model'))
-    .action(
-      act(async (id: string, options: OutputOptions) =>
-        withClient(options, async (client) => {
-          const { deleteModel } = await client.request<{ deleteModel: boolean }>(`mutation($id: ID!) { deleteModel(id: $id) }`, { id });
-          show(options, { id, deleted: deleteModel }, () => process.stdout.write(`deleted ${id}\n`));
-        }),
-      ),
-    );
+  deleteCommand(models, 'deleteModel', 'delete a model with its stored predictions', ['<id>', 'the model']);
 
   return models;
 }

@@ -1,30 +1,12 @@
 import { Command, Option } from 'commander';
+import type { PluginParameterType, PluginType } from '../schema/plugins/plugin.types';
 import { act, printing, show, table, withClient, type OutputOptions } from './context';
 
 /** `nir-ssl plugins list|show`: the registered plugins with their parameter schemas. */
 
-interface ParameterRow {
-  name: string;
-  type: string;
-  description: string;
-  default: unknown;
-  nullable: boolean;
-  min: number | null;
-  max: number | null;
-  exclusiveMin: boolean | null;
-  exclusiveMax: boolean | null;
-  values: string[] | null;
-}
-
-interface PluginRow {
-  name: string;
-  kind: string | null;
-  description: string;
-  tags: string[];
-  source: string;
-  error: string | null;
-  parameters: ParameterRow[];
-}
+/** The GraphQL types' fields, as the query below selects them all. */
+type ParameterRow = PluginParameterType;
+type PluginRow = PluginType;
 
 const PLUGIN_FIELDS = 'name kind description tags source error parameters { name type description default nullable min max exclusiveMin exclusiveMax values }';
 const KINDS = ['transform', 'encoder', 'pretext', 'classifier', 'baseline'];
