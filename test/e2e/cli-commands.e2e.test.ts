@@ -32,14 +32,17 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect(shown.axis).toHaveLength(404);
     expect((await run(['datasets', 'show', 'slice'])).out).toMatch(/spectra:\s+32 \(32 labelled, 0 unlabelled\)/);
 
-    const experiment = await json<{ id: string; status: string }>(['experiments', 'run', '--dataset', 'slice', '--model', 'pls-da', '--params', '{"components": 3}', '--folds', '2', '--train-final-model']);
+    const experiment = await json<{ id: string; status: string }>(['experiments', 'run', '--dataset', 'slice', '--model', 'pls-da', '--params', '{"tune": true, "tuneComponents": [2, 3]}', '--folds', '2', '--train-final-model']);
     expect(experiment.status).toBe('SUCCEEDED');
-    const detail = await json<{ folds: { fold: number; testSize: number }[]; models: { id: string }[]; warnings: string[] }>(['experiments', 'show', experiment.id]);
+    const detail = await json<{ folds: { fold: number; testSize: number; choices: Record<string, unknown> }[]; models: { id: string }[]; warnings: string[] }>(['experiments', 'show', experiment.id]);
     expect(detail.folds.map((f) => f.testSize)).toEqual([16, 16]);
+    // Tuned on each fold's training rows: the choices are shown per fold.
+    expect(Object.keys(detail.folds[0].choices).length).toBeGreaterThan(0);
     expect(detail.models).toHaveLength(1);
     const human = await run(['experiments', 'show', experiment.id]);
     expect(human.out).toMatch(/folds\nREPEAT\s+FOLD\s+ACCURACY/);
     expect(human.out).toMatch(/^config: .*"plugin":"pls-da"/m);
+    expect(human.out).toMatch(/^repeat 0 fold 1: \{.*\}$/m);
 
     const models = await json<{ id: string; plugin: string; classes: string[]; trainedOn: number }[]>(['models', 'list', '--experiment', experiment.id]);
     expect(models).toEqual([expect.objectContaining({ id: detail.models[0].id, plugin: 'pls-da', trainedOn: 32 })]);
@@ -107,4 +110,22 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect(audit.map((e) => e.operation)).toEqual(expect.arrayContaining(['importDataset', 'createExperiment', 'predict']));
     expect(await json(['tokens', 'list'])).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'admin' })]));
   });
+
+  it('runs a small study, writes its report and shows it', async () => {
+    const slice = path.join(dir, 'study-slice.csv');
+    fs.writeFileSync(slice, exampleSliceCsv('tablet', 6));
+    expect((await run(['datasets', 'import', slice, '--name', 'study-slice'])).code).toBe(0);
+    const report = path.join(dir, 'report.md');
+    const ran = await run(['study', 'run', '--dataset', 'study-slice', '--parts', 'table4', '--folds', '2', '--pretext-epochs', '1', '--finetune-epochs', '1', '--out', report, '--json']);
+    expect(ran.err).toMatch(/^7\/7 experiments done \(100%\)$/m);
+    expect(ran.err).not.toMatch(/[\r\x1b]/);
+    const summary = JSON.parse(ran.out) as { id: string; status: string; report: string; experiments: { status: string }[] };
+    expect(summary).toMatchObject({ status: 'FINISHED', report });
+    expect(summary.experiments).toHaveLength(7);
+    expect(fs.readFileSync(report, 'utf8')).toMatch(/## Table 4: accuracy and macro F1/);
+    const studies = await json<{ id: string; experimentsFinished: number }[]>(['study', 'list', '--dataset', 'study-slice']);
+    expect(studies).toEqual([expect.objectContaining({ id: summary.id, experimentsFinished: 7 })]);
+    expect(await json(['studies', 'show', summary.id])).toMatchObject({ id: summary.id, preset: 'QUICK', experiments: expect.any(Array) });
+    expect((await run(['study', 'report', summary.id])).out).toMatch(/^# Study: /);
+  }, 180000);
 });
