@@ -119,6 +119,22 @@ export function fields(rows: [string, string][]): void {
   for (const [k, v] of rows) process.stdout.write(`${`${k}:`.padEnd(width + 2)}${v}\n`);
 }
 
+/** The shortest text of a float32 value that reads back as the same float32 (0.41, not 0.4099999964237213). */
+export function float32Text(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const f = Math.fround(v);
+  for (let digits = 6; digits < 9; digits++) {
+    const text = Number(v.toPrecision(digits));
+    if (Math.fround(text) === f) return String(text);
+  }
+  return String(Number(v.toPrecision(9)));
+}
+
+/** A CSV cell, quoted where it holds a comma, a quote or a line break. */
+export function csvCell(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 export function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -142,6 +158,15 @@ export function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('not an integer.');
   return n;
+}
+
+/** A comma-separated list of integers. */
+export function integers(value: string): number[] {
+  return list(value).map((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new InvalidArgumentError(`"${v}" is not an integer.`);
+    return n;
+  });
 }
 
 export function number(value: string): number {

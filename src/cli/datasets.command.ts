@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { act, deleteCommand, fields, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, csvCell, deleteCommand, float32Text, fields, integer, integers, json, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import type { GraphqlClient } from './graphql-client';
 
 /** `nir-ssl datasets list|show|import|rename|delete`: every operation a GraphQL one. */
@@ -147,6 +148,66 @@ export function datasetsCommand(): Command {
       ),
     );
 
+  printing(
+    datasets
+      .command('export')
+      .description('write a dataset\'s spectra as a CSV table that `datasets import` reads back (label, a group column named "group" where the dataset has groups, metadata columns, then one column per axis point)')
+      .argument('<name-or-id>', 'the dataset'),
+  )
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--class <name>', 'only spectra of this class')
+    .addOption(new Option('--labelled', 'only labelled spectra').conflicts('unlabelled'))
+    .option('--unlabelled', 'only unlabelled spectra')
+    .action(
+      act(async (key: string, options: OutputOptions & { out?: string; class?: string; labelled?: boolean; unlabelled?: boolean }) =>
+        withClient(options, async (client) => {
+          const dataset = await findDataset(client, key);
+          type SampleRow = { label: string; group: string | null; metadata: Record<string, unknown>; values: number[] };
+          const samples = await client.readAll<SampleRow>(
+            `query($id: ID!, $after: String, $className: String, $labelled: Boolean) { dataset(id: $id) { samplesConnection(first: 100, after: $after, className: $className, labelled: $labelled) {
+               nodes { label group metadata values } pageInfo { hasNextPage endCursor } } } }`,
+            'samplesConnection',
+            { id: dataset.id, className: options.class, labelled: options.labelled ? true : options.unlabelled ? false : undefined },
+            (answer) => (answer as { dataset: Record<string, never> }).dataset,
+          );
+          // JSON: the axis and the spectra with their labels, groups and metadata; else the CSV table.
+          const text = options.json
+            ? `${JSON.stringify({ name: dataset.name, axisUnit: axisUnitName(dataset.axisUnit), axis: dataset.axis, samples }, null, 2)}\n`
+            : spectraCsv(dataset, samples);
+          if (!options.out) return void process.stdout.write(text);
+          fs.writeFileSync(options.out, text);
+          process.stderr.write(`${samples.length} spectra written to ${options.out}\n`);
+        }),
+      ),
+    );
+
+  printing(
+    datasets
+      .command('preview')
+      .description('a pre-processing pipeline applied to chosen spectra of a dataset (fitted steps learn from the whole dataset): CSV of the transformed spectra, or JSON with the originals')
+      .argument('<name-or-id>', 'the dataset'),
+  )
+    .requiredOption('--steps <json>', 'the pipeline, e.g. \'[{"name": "snv"}, {"name": "savitzky-golay", "params": {"derivative": 1}}]\'', json)
+    .option('--rows <list>', 'rows of the spectra to show (0-based, comma-separated)', integers, [0])
+    .option('--seed <n>', 'seed of the random transformations (add-noise, permutation ...)', integer)
+    .action(
+      act(async (key: string, options: OutputOptions & { steps: unknown; rows: number[]; seed?: number }) =>
+        withClient(options, async (client) => {
+          const datasetId = await resolveDataset(client, key);
+          type Preview = { axis: number[]; samples: { index: number; label: string; original: number[]; transformed: number[] }[] };
+          const { previewTransform } = await client.request<{ previewTransform: Preview }>(
+            `query($datasetId: ID!, $steps: [PipelineStepInput!]!, $rows: [Int!]!, $seed: Int! = 0) {
+               previewTransform(datasetId: $datasetId, steps: $steps, sampleIndices: $rows, seed: $seed) { axis samples { index label original transformed } } }`,
+            { datasetId, steps: options.steps, rows: options.rows, seed: options.seed },
+          );
+          show(options, previewTransform, (p) => {
+            process.stdout.write(`${['index', 'label', ...p.axis.map(String)].map(csvCell).join(',')}\n`);
+            for (const sample of p.samples) process.stdout.write(`${[String(sample.index), sample.label, ...sample.transformed.map(float32Text)].map(csvCell).join(',')}\n`);
+          });
+        }),
+      ),
+    );
+
   deleteCommand(datasets, 'deleteDataset', 'delete a dataset with its spectra, experiments and models (admins)', ['<name-or-id>', 'the dataset'], resolveDataset);
 
   return datasets;
@@ -159,6 +220,17 @@ async function findDataset(client: GraphqlClient, key: string): Promise<DatasetD
   const byId = (await client.request<{ dataset: DatasetDetail | null }>(query, { id: key })).dataset;
   if (!byId) throw new Error(`no dataset is named or has the id "${key}"`);
   return byId;
+}
+
+/** The table `datasets import` reads: label, "group", metadata columns, then the axis. */
+function spectraCsv(dataset: DatasetDetail, samples: { label: string; group: string | null; metadata: Record<string, unknown>; values: number[] }[]): string {
+  const header = ['label', ...(dataset.hasGroups ? ['group'] : []), ...dataset.metadataColumns, ...dataset.axis.map(String)];
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : csvCell(String(v)));
+  const lines = [header.map(csvCell).join(',')];
+  for (const sample of samples) {
+    lines.push([sample.label, ...(dataset.hasGroups ? [sample.group] : []), ...dataset.metadataColumns.map((c) => sample.metadata[c]), ...sample.values.map(float32Text)].map(cell).join(','));
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function flatten<T extends DatasetRow>(d: T): T {

@@ -71,14 +71,15 @@ export class GraphqlClient {
 
   /**
    * Every node of a connection field (`field` of the query's answer), following its pages: the
-   * query takes `$after: String` and selects `nodes` and `pageInfo { hasNextPage endCursor }`.
+   * query takes `$after: String` and selects `nodes` and `pageInfo { hasNextPage endCursor }`;
+   * `parent` finds the object that holds the field in the answer (default: the answer itself).
    */
-  async readAll<T>(query: string, field: string, variables: Record<string, unknown> = {}): Promise<T[]> {
+  async readAll<T>(query: string, field: string, variables: Record<string, unknown> = {}, parent: (answer: unknown) => Record<string, unknown> = (a) => a as Record<string, unknown>): Promise<T[]> {
     type Page = { nodes: T[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
     const nodes: T[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: Page = (await this.request<Record<string, Page>>(query, { ...variables, after }))[field];
+      const page = parent(await this.request<unknown>(query, { ...variables, after }))[field] as Page;
       nodes.push(...page.nodes);
       if (!page.pageInfo.hasNextPage) return nodes;
       after = page.pageInfo.endCursor;

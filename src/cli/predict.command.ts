@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { act, connected, printing, resolveDataset, show, table, when, withClient, type ConnectionOptions, type OutputOptions } from './context';
+import { act, connected, csvCell, printing, resolveDataset, show, table, when, withClient, type ConnectionOptions, type OutputOptions } from './context';
 
 /**
  * `nir-ssl predict --model ID FILE`: classes and probabilities of the spectra of a CSV/TSV file
@@ -98,8 +98,4 @@ export function predictionsCsv(results: PredictedSpectrum[]): string {
   const header = ['index', 'predicted', ...classes.map((c) => `p(${c})`)];
   const rows = results.map((r) => [String(r.index), r.predictedClass, ...classes.map((c) => String(r.probabilities.find((p) => p.className === c)?.probability ?? ''))]);
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
-}
-
-function csvCell(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -12,6 +12,8 @@ describe('the CLI command tree (commander)', () => {
       'datasets list',
       'datasets show',
       'datasets import',
+      'datasets export',
+      'datasets preview',
       'datasets rename',
       'datasets delete',
       'experiments run',

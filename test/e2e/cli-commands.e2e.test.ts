@@ -32,6 +32,31 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect(shown.axis).toHaveLength(404);
     expect((await run(['datasets', 'show', 'slice'])).out).toMatch(/spectra:\s+32 \(32 labelled, 0 unlabelled\)/);
 
+    // Exported as a table that imports back to the same spectra.
+    const exported = await run(['datasets', 'export', 'slice']);
+    expect(exported.code).toBe(0);
+    expect(exported.out.split('\n')[1]).toMatch(/^1,[\d.e-]+,/);
+    const copyFile = path.join(dir, 'slice-copy.csv');
+    expect((await run(['datasets', 'export', 'slice', '--out', copyFile])).err).toMatch(/32 spectra written to/);
+    expect(fs.readFileSync(copyFile, 'utf8')).toBe(exported.out);
+    expect((await run(['datasets', 'import', copyFile])).code).toBe(0);
+    expect((await run(['datasets', 'export', 'slice-copy'])).out).toBe(exported.out);
+    expect((await run(['datasets', 'export', 'slice', '--class', '2'])).out.trim().split('\n')).toHaveLength(9);
+    await run(['datasets', 'delete', 'slice-copy']);
+    const asJson = await json<{ axis: number[]; samples: { label: string; values: number[] }[] }>(['datasets', 'export', 'slice']);
+    expect(asJson.samples).toHaveLength(32);
+    expect(asJson.samples[0].values).toHaveLength(asJson.axis.length);
+    // A pipeline previewed on chosen rows: CSV of the transformed spectra, JSON with the originals.
+    const preview = await run(['datasets', 'preview', 'slice', '--steps', '[{"name": "snv"}]', '--rows', '0,9']);
+    const previewLines = preview.out.trim().split('\n');
+    expect(previewLines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['index,label', '0,1', '9,2']);
+    expect(previewLines[1].split(',')).toHaveLength(406);
+    const snv = previewLines[1].split(',').slice(2).map(Number);
+    expect(snv.reduce((a, b) => a + b, 0) / snv.length).toBeCloseTo(0, 4);
+    const previewJson = await json<{ axis: number[]; samples: { original: number[]; transformed: number[] }[] }>(['datasets', 'preview', 'slice', '--steps', '[{"name": "snv"}]']);
+    expect(previewJson.samples).toHaveLength(1);
+    expect(previewJson.samples[0].original).toHaveLength(404);
+
     const experiment = await json<{ id: string; status: string }>(['experiments', 'run', '--dataset', 'slice', '--model', 'pls-da', '--params', '{"tune": true, "tuneComponents": [2, 3]}', '--folds', '2', '--train-final-model']);
     expect(experiment.status).toBe('SUCCEEDED');
     const detail = await json<{ folds: { fold: number; testSize: number; choices: Record<string, unknown> }[]; models: { id: string }[]; warnings: string[] }>(['experiments', 'show', experiment.id]);
