@@ -33,14 +33,14 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect((await run(['datasets', 'show', 'slice'])).out).toMatch(/spectra:\s+32 \(32 labelled, 0 unlabelled\)/);
 
     // Exported as a table that imports back to the same spectra.
-    const exported = await run(['datasets', 'export', 'slice']);
-    expect(exported.code).toBe(0);
-    expect(exported.out.split('\n')[1]).toMatch(/^1,[\d.e-]+,/);
+    const exportedCsv = await run(['datasets', 'export', 'slice']);
+    expect(exportedCsv.code).toBe(0);
+    expect(exportedCsv.out.split('\n')[1]).toMatch(/^1,[\d.e-]+,/);
     const copyFile = path.join(dir, 'slice-copy.csv');
     expect((await run(['datasets', 'export', 'slice', '--out', copyFile])).err).toMatch(/32 spectra written to/);
-    expect(fs.readFileSync(copyFile, 'utf8')).toBe(exported.out);
+    expect(fs.readFileSync(copyFile, 'utf8')).toBe(exportedCsv.out);
     expect((await run(['datasets', 'import', copyFile])).code).toBe(0);
-    expect((await run(['datasets', 'export', 'slice-copy'])).out).toBe(exported.out);
+    expect((await run(['datasets', 'export', 'slice-copy'])).out).toBe(exportedCsv.out);
     expect((await run(['datasets', 'export', 'slice', '--class', '2'])).out.trim().split('\n')).toHaveLength(9);
     await run(['datasets', 'delete', 'slice-copy']);
     const asJson = await json<{ axis: number[]; samples: { label: string; values: number[] }[] }>(['datasets', 'export', 'slice']);
