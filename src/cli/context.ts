@@ -4,7 +4,7 @@ import { loadConfig, type AppConfig } from '../config';
 import { Logger } from '../logger';
 import { TokenService } from '../services/auth/tokens.service';
 import { startServer } from '../server';
-import { GraphqlClient } from './graphql-client';
+import { GraphqlClient, GraphqlError } from './graphql-client';
 
 /**
  * What the commands share: the connection options (--server, --token), --json, how an action
@@ -100,6 +100,11 @@ export function deleteCommand(
       }),
     ),
   );
+}
+
+/** The error of a lookup that found nothing: printed as NOT_FOUND, as the server's are. */
+export function notFound(message: string): GraphqlError {
+  return new GraphqlError(message, 'NOT_FOUND');
 }
 
 /** A dataset given by name or id: its id (a key no dataset is named is taken as an id). */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { act, csvCell, deleteCommand, float32Text, fields, integer, integers, json, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, notFound, csvCell, deleteCommand, float32Text, fields, integer, integers, json, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import type { GraphqlClient } from './graphql-client';
 
 /** `nir-ssl datasets list|show|import|rename|delete`: every operation a GraphQL one. */
@@ -218,7 +218,7 @@ async function findDataset(client: GraphqlClient, key: string): Promise<DatasetD
   const byName = (await client.request<{ dataset: DatasetDetail | null }>(query, { name: key })).dataset;
   if (byName) return byName;
   const byId = (await client.request<{ dataset: DatasetDetail | null }>(query, { id: key })).dataset;
-  if (!byId) throw new Error(`no dataset is named or has the id "${key}"`);
+  if (!byId) throw notFound(`no dataset is named or has the id "${key}"`);
   return byId;
 }
 

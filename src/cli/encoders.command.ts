@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { act, deleteCommand, collect, fields, integer, json, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, notFound, deleteCommand, collect, fields, integer, json, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import { Progress } from './progress';
 
 /**
@@ -96,7 +96,7 @@ export function encodersCommand(): Command {
       act(async (id: string, o: OutputOptions) =>
         withClient(o, async (client) => {
           const { encoder } = await client.request<{ encoder: (EncoderRow & { settings: unknown }) | null }>(`query($id: ID!) { encoder(id: $id) { ${ENCODER_FIELDS} settings } }`, { id });
-          if (!encoder) throw new Error(`no encoder has the id "${id}"`);
+          if (!encoder) throw notFound(`no encoder has the id "${id}"`);
           show(o, encoder, (e) => {
             fields([
               ['id', e.id],

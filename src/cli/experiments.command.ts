@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { act, deleteCommand, collect, fields, integer, json, meanStd, number, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, notFound, deleteCommand, collect, fields, integer, json, meanStd, number, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import { GraphqlError, type GraphqlClient } from './graphql-client';
 import { Progress, describeExperimentProgress, type ExperimentProgressEvent } from './progress';
 
@@ -149,7 +149,7 @@ export function experimentsCommand(): Command {
                models: modelsConnection(experimentId: $id, first: 100) { nodes { id name } } }`,
             { id },
           );
-          if (!experiment) throw new Error(`no experiment has the id "${id}"`);
+          if (!experiment) throw notFound(`no experiment has the id "${id}"`);
           const detail = { ...experiment, models: models.nodes };
           show(options, detail, printExperiment);
         }),
@@ -265,7 +265,7 @@ async function follow(client: GraphqlClient, id: string, progress: Progress): Pr
       );
       // An experiment that finished before the subscription started sends nothing more.
       void client.request<{ experiment: { status: string } | null }>(`query($id: ID!) { experiment(id: $id) { status } }`, { id }).then((r) => {
-        if (!r.experiment) reject(new Error(`no experiment has the id "${id}"`));
+        if (!r.experiment) reject(notFound(`no experiment has the id "${id}"`));
         else if (FINISHED.includes(r.experiment.status)) stop();
       }, reject);
     });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { act, deleteCommand, fields, meanStd, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, notFound, deleteCommand, fields, meanStd, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 
 /** `nir-ssl models list|show|delete`: the trained models (an experiment with --train-final-model stores one). */
 
@@ -55,7 +55,7 @@ export function modelsCommand(): Command {
             `query($id: ID!) { model(id: $id) { ${MODEL_FIELDS} axis config predictionsConnection(first: 0) { totalCount } } }`,
             { id },
           );
-          if (!model) throw new Error(`no model has the id "${id}"`);
+          if (!model) throw notFound(`no model has the id "${id}"`);
           show(options, model, (m) => {
             fields([
               ['id', m.id],

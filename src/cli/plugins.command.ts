@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { PluginParameterType, PluginType } from '../schema/plugins/plugin.types';
-import { act, printing, show, table, withClient, type OutputOptions } from './context';
+import { act, notFound, printing, show, table, withClient, type OutputOptions } from './context';
 
 /** `nir-ssl plugins list|show`: the registered plugins with their parameter schemas. */
 
@@ -36,7 +36,7 @@ export function pluginsCommand(): Command {
         withClient(o, async (client) => {
           const { plugins: rows } = await client.request<{ plugins: PluginRow[] }>(`{ plugins { ${PLUGIN_FIELDS} } }`);
           const plugin = rows.find((p) => p.name === name);
-          if (!plugin) throw new Error(`no plugin is named "${name}" (see nir-ssl plugins list)`);
+          if (!plugin) throw notFound(`no plugin is named "${name}" (see nir-ssl plugins list)`);
           show(o, plugin, printPlugin);
         }),
       ),

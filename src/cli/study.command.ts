@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { act, fields, integer, list, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, notFound, fields, integer, list, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import type { GraphqlClient } from './graphql-client';
 import { Progress } from './progress';
 
@@ -98,7 +98,7 @@ export function studyCommand(): Command {
         withClient(o, async (client) => {
           type Detail = StudyRow & { settings: unknown; experiments: { id: string; name: string; status: string; accuracy: { mean: number | null } }[] };
           const { study: s } = await client.request<{ study: Detail | null }>(`query($id: ID!) { study(id: $id) { ${STUDY_FIELDS} settings experiments { id name status accuracy { mean } } } }`, { id });
-          if (!s) throw new Error(`no study has the id "${id}"`);
+          if (!s) throw notFound(`no study has the id "${id}"`);
           show(o, s, (d) => {
             fields([
               ['id', d.id],
@@ -150,7 +150,7 @@ async function writeReport(client: GraphqlClient, id: string, o: OutputOptions &
     `query($id: ID!) { study(id: $id) { id status report experiments { id name status } } }`,
     { id },
   );
-  if (!study) throw new Error(`no study has the id "${id}"`);
+  if (!study) throw notFound(`no study has the id "${id}"`);
   if (o.out) {
     fs.writeFileSync(o.out, `${study.report}\n`);
     process.stderr.write(`report written to ${o.out}\n`);

@@ -105,7 +105,7 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^nir-ssl: NOT_FOUND: .*no-such-model/m);
     const missing = await run(['models', 'show', 'no-such-model']);
-    expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/no model has the id "no-such-model"/) });
+    expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/^nir-ssl: NOT_FOUND: no model has the id "no-such-model"$/m) });
     const reader = (await server.createToken('reader')).token;
     const forbidden = await run(['predict', spectra, '--model', modelId], reader);
     expect(forbidden.code).toBe(1);
