@@ -1,5 +1,7 @@
 import { CancelledError } from '../../src/errors';
+import { crossValidate } from '../../src/numeric/cross-validate';
 import { fromRows, matrix } from '../../src/numeric/matrix';
+import { stratifiedKFold } from '../../src/numeric/splits';
 import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { BASELINE_PLUGINS } from '../../src/plugins/models/baselines';
@@ -162,6 +164,27 @@ describe('nested tuning and cancellation', () => {
     const restored = registry.restore<ClassifierPlugin & { tuned: Record<string, unknown> }>(JSON.parse(JSON.stringify(registry.serialize(model))));
     expect(restored.tuned).toEqual(model.tuned);
     expect(Array.from(await restored.predict(x))).toEqual(Array.from(await model.predict(x)));
+  });
+
+  it('PLS-DA scores every number of components from one extraction per inner fold, choosing what one fit per candidate would', async () => {
+    const prng = new Rng(11);
+    const [n, p] = [90, 30];
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    // Class signal spread thinly over many directions, under noise: accuracy changes with the number of components.
+    const data = Float32Array.from({ length: n * p }, (_, idx) => prng.normal() * 2 + 0.35 * Math.cos((labels[Math.floor(idx / p)] + 1) * (idx % p)));
+    const xs = matrix(n, p, data);
+    const grid = [1, 2, 3, 5, 8, 12];
+    const splits = stratifiedKFold(labels, 3, 0);
+    const bruteForce: number[] = [];
+    for (const components of grid) {
+      const result = await crossValidate({ x: xs, y: labels, nClasses: 3, folds: splits, createModel: () => registry.create<ClassifierPlugin>('pls-da', { components }) });
+      bruteForce.push(result.accuracy.mean);
+    }
+    expect(new Set(bruteForce).size).toBeGreaterThan(2);
+    const expected = grid[bruteForce.findIndex((score) => score === Math.max(...bruteForce))];
+    const tuned = registry.create<ClassifierPlugin & { tuned: Record<string, unknown> }>('pls-da', { tune: true, tuneComponents: grid });
+    await tuned.fit(xs, labels, 3);
+    expect(tuned.tuned).toEqual({ components: expected });
   });
 
   it('stops with CancelledError when the signal is aborted', async () => {
