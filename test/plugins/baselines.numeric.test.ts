@@ -8,6 +8,7 @@ import { BASELINE_PLUGINS } from '../../src/plugins/models/baselines';
 import { ridgeOutputWeights } from '../../src/plugins/models/baselines/elm.baseline';
 import { choleskySolve, multiply, multiplyTransposed, multiplyTransposedFloat32, transposeMultiply } from '../../src/plugins/models/baselines/linalg';
 import { fitPls2, predictPls } from '../../src/plugins/models/baselines/pls-da.baseline';
+import { RowSorter } from '../../src/plugins/models/baselines/random-forest.baseline';
 import { couplePairwise, solveSmo } from '../../src/plugins/models/baselines/svm.baseline';
 import { PluginRegistry } from '../../src/plugins/registry';
 
@@ -148,6 +149,29 @@ describe('SVM numerics', () => {
   it('pairwise coupling of two classes returns the pairwise probability', () => {
     const r = Float64Array.from([0, 0.8, 0.2, 0]);
     expectClose(couplePairwise(r, 2), [0.8, 0.2], 1e-3);
+  });
+});
+
+describe('random forest numerics', () => {
+  it('sorts rows by a feature exactly as the comparator would: negatives, zeros of both signs, ties by row', () => {
+    const values = [3.5, -1, 0, -0, -1, 2.25, -7.5, 3.5, 0, -0.125, 1e-30, -1e-30, Infinity, -Infinity].map(Math.fround);
+    const rows = values.length;
+    const columns = Float64Array.from([...values, ...values.map((v) => -v)]); // two features, column-major
+    const sorter = new RowSorter(columns, rows);
+    for (const feature of [0, 1]) {
+      const keys = columns.subarray(feature * rows, (feature + 1) * rows);
+      const expected = Int32Array.from({ length: rows }, (_, i) => rows - 1 - i).sort((a, b) => keys[a] - keys[b] || a - b);
+      const actual = Int32Array.from({ length: rows }, (_, i) => rows - 1 - i);
+      sorter.sort(actual, feature, Float64Array.from(keys));
+      expect(Array.from(actual)).toEqual(Array.from(expected));
+    }
+  });
+
+  it('falls back to the comparator for values that are not float32', () => {
+    const columns = Float64Array.from([0.1, -0.3, 0.2, 0.1]);
+    const rows = Int32Array.from([3, 2, 1, 0]);
+    new RowSorter(columns, 4).sort(rows, 0, columns);
+    expect(Array.from(rows)).toEqual([1, 0, 3, 2]);
   });
 });
 
