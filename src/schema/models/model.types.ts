@@ -5,6 +5,21 @@ import { AxisUnitEnum } from '../datasets/dataset.types';
 import { MeanStdType } from '../experiments/experiment.types';
 import { connectionType, type Connection } from '../connection';
 
+@ObjectType('ApplicabilityDomain', {
+  description:
+    "A PCA model of a model's pre-processed training spectra (mean-centred; components explaining 95 % of the variance, at most 20) and its limits. Hotelling's T² limit: k(n-1)/(n-k) F(k, n-k); Q (SPE) limit: Jackson-Mudholkar (Box's chi-square approximation when it does not apply).",
+})
+export class ApplicabilityDomainType {
+  @Field(() => Int, { description: 'Principal components kept (k).' }) components!: number;
+  @Field(() => Int, { description: 'Training spectra the PCA model was fitted on (n).' }) trainRows!: number;
+  @Field(() => Float, { description: 'Share of the training variance the components explain (0 to 1).' }) explainedVariance!: number;
+  @Field(() => Float, { description: "95 % limit of Hotelling's T²." }) t2Limit95!: number;
+  @Field(() => Float, { description: "99 % limit of Hotelling's T²." }) t2Limit99!: number;
+  @Field(() => Float, { description: '95 % limit of the Q residual (squared prediction error).' }) qLimit95!: number;
+  @Field(() => Float, { description: '99 % limit of the Q residual (squared prediction error).' }) qLimit99!: number;
+  @Field({ description: 'How the Q limits were computed: "jackson-mudholkar" or "box".' }) qMethod!: string;
+}
+
 @ObjectType('Model', { description: 'A trained model (pre-processing + classifier) that predicts new spectra.' })
 export class ModelType {
   @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
@@ -21,6 +36,11 @@ export class ModelType {
   accuracy!: MeanStdType | null;
   @Field(() => MeanStdType, { description: 'Cross-validated macro F1 of the experiment that made it.', nullable: true }) macroF1!: MeanStdType | null;
   @Field(() => GraphQLJSON, { description: 'The experiment configuration that made it.' }) config!: unknown;
+  @Field(() => ApplicabilityDomainType, {
+    nullable: true,
+    description: 'The PCA applicability domain of its training spectra; null for models trained before domains existed (their predictions carry no T² or Q).',
+  })
+  domain!: ApplicabilityDomainType | null;
   @Field({ description: 'When the model was stored.' }) createdAt!: Date;
 }
 
@@ -35,6 +55,12 @@ export class PredictedSpectrumType {
   @Field(() => Int, { description: 'Row in the dataset, or position in the given spectra.' }) index!: number;
   @Field({ description: 'The most probable class.' }) predictedClass!: string;
   @Field(() => [ClassProbabilityType], { description: 'Probability of each class, in the model\'s class order.' }) probabilities!: ClassProbabilityType[];
+  @Field(() => Float, { nullable: true, description: "Hotelling's T² of the pre-processed spectrum in the model's PCA domain; null when the model has no domain." })
+  hotellingT2!: number | null;
+  @Field(() => Float, { nullable: true, description: "Q residual (squared prediction error) of the pre-processed spectrum off the model's PCA domain; null when the model has no domain." })
+  qResidual!: number | null;
+  @Field({ description: 'True when T² or Q is above its 99 % limit: the spectrum is unlike the training spectra and its class is not to be trusted. False when the model has no domain.' })
+  outlier!: boolean;
 }
 
 @ObjectType('Prediction', { description: 'A stored set of predictions made with one model.' })
@@ -44,6 +70,8 @@ export class PredictionType {
   @Field(() => ID, { description: 'The stored dataset predicted; null for inline spectra.', nullable: true }) datasetId!: string | null;
   @Field(() => Int, { description: 'Number of spectra predicted.' }) count!: number;
   @Field(() => [PredictedSpectrumType], { description: 'One result per spectrum, in input order.' }) results!: PredictedSpectrumType[];
+  @Field(() => ApplicabilityDomainType, { nullable: true, description: "The model's applicability domain and its limits; null when the model has none." })
+  domain!: ApplicabilityDomainType | null;
   @Field({ description: 'When the prediction was made.' }) createdAt!: Date;
 }
 

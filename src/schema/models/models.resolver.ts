@@ -94,6 +94,7 @@ function toModel(m: ModelRecord): ModelType {
     accuracy: m.metrics.accuracy ?? null,
     macroF1: m.metrics.macroF1 ?? null,
     config: m.config.spec,
+    domain: m.config.domain ?? null,
     createdAt: m.createdAt,
   };
 }
@@ -109,6 +110,10 @@ function toPrediction(p: PredictionRecord): PredictionType {
       index: r.index,
       predictedClass: r.predictedClass,
       probabilities: r.probabilities.map((probability, k) => ({ className: p.classes[k], probability })),
+      hotellingT2: r.hotellingT2 ?? null,
+      qResidual: r.qResidual ?? null,
+      outlier: r.outlier ?? false,
     })),
+    domain: p.domain,
   };
 }
