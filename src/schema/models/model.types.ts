@@ -94,3 +94,23 @@ export class PredictInput {
   })
   file?: Promise<FileUpload> | null;
 }
+
+@ObjectType('ModelBundle', {
+  description:
+    'A trained model as one versioned file (format "nir-ssl-model-bundle", version 1: gzip of a JSON header line and a JSON payload with a SHA-256 checksum): weights, scaler and pre-processing pipeline, class names, axis, PCA applicability domain and a summary of the experiment that made it. importModel reads it in another installation.',
+})
+export class ModelBundleType {
+  @Field({ description: 'A file name for it (the model name, ending in .nirmodel.gz).' }) fileName!: string;
+  @Field(() => Int, { description: 'Size of the file in bytes.' }) bytes!: number;
+  @Field({ description: 'The file, base64-encoded.' }) contentBase64!: string;
+  @Field({ description: 'The format name: "nir-ssl-model-bundle".' }) format!: string;
+  @Field(() => Int, { description: 'The format version (1).' }) version!: number;
+}
+
+@InputType('ImportModelInput', { description: 'A model bundle (from exportModel) to store as a new model: as an upload or base64 text, exactly one.' })
+export class ImportModelInput {
+  @Field(() => GraphQLUpload, { nullable: true, description: 'The bundle file as a GraphQL multipart request upload (refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB).' })
+  file?: Promise<FileUpload> | null;
+  @Field(() => String, { nullable: true, description: 'The bundle file, base64-encoded (ModelBundle.contentBase64).' }) contentBase64?: string | null;
+  @Field(() => String, { nullable: true, description: "The new model's name; omitted: the name in the bundle." }) name?: string | null;
+}
