@@ -1,6 +1,7 @@
 import { chiSquareQuantile, fQuantile, normalQuantile } from '../../src/numeric/distributions';
 import { matrix, type Matrix } from '../../src/numeric/matrix';
 import { domainScores, fitDomain, isOutlier, qLimit, t2Limit } from '../../src/numeric/pca-domain';
+import { PCA } from 'ml-pca';
 import { Rng } from '../../src/numeric/rng';
 
 /** n rows in L dimensions: three strong latent directions plus small isotropic noise. */
@@ -77,6 +78,23 @@ describe('PCA applicability-domain limits', () => {
     expect(f.q[0]).toBeLessThan(model.qLimit95);
     const centre = domainScores(model, matrix(1, L, Float32Array.from(model.mean)));
     expect(isOutlier(model, centre.t2[0], centre.q[0])).toBe(false);
+  });
+
+  it.each([
+    ['more rows than variables (XᵀX)', 120, 30],
+    ['fewer rows than variables (Gram matrix)', 25, 60],
+  ])('agrees with ml-pca: %s', (_path, n, L) => {
+    const x = latentData(n, L, new Rng(3), 0.2);
+    const model = fitDomain(x, { varianceTarget: 0.999 });
+    const rows = Array.from({ length: n }, (_, i) => Array.from(x.data.subarray(i * L, (i + 1) * L)));
+    const reference = new PCA(rows, { method: 'SVD', center: true, scale: false });
+    const eigenvalues = reference.getEigenvalues();
+    model.eigenvalues.forEach((v, a) => expect(v / eigenvalues[a]).toBeCloseTo(1, 6));
+    const vectors = reference.getEigenvectors();
+    model.loadings.forEach((p, a) => {
+      const q = vectors.getColumn(a);
+      expect(Math.abs(p.reduce((s, v, j) => s + v * q[j], 0))).toBeCloseTo(1, 6);
+    });
   });
 
   it('keeps at least one residual component and refuses too few rows', () => {
