@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { UserInputError } from '../../errors';
+import { PayloadTooLargeError, UserInputError } from '../../errors';
 import type { StoredModelConfig, StoredModelState } from './model-config';
 
 /**
@@ -62,13 +62,17 @@ export function encodeBundle(payload: ModelBundlePayload): Buffer {
   return gzipSync(Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]));
 }
 
+/** The most a bundle may unpack to (a gzip bomb is refused, not unpacked). */
+export const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
+
 /** Reads a bundle file; a UserInputError says clearly what is wrong with one that is not a valid version-1 bundle. */
-export function decodeBundle(file: Uint8Array): ModelBundlePayload {
+export function decodeBundle(file: Uint8Array, maxUnpackedBytes = MAX_UNPACKED_BYTES): ModelBundlePayload {
   if (file.length < 2 || file[0] !== 0x1f || file[1] !== 0x8b) throw new UserInputError('not a model bundle: the file is not gzip-compressed (export one with exportModel)');
   let text: Buffer;
   try {
-    text = gunzipSync(file);
+    text = gunzipSync(file, { maxOutputLength: maxUnpackedBytes });
   } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new PayloadTooLargeError(`the model bundle unpacks to more than ${maxUnpackedBytes} bytes`);
     throw new UserInputError(`the model bundle is corrupted: ${(error as Error).message.slice(0, 80)}`);
   }
   const newline = text.indexOf(0x0a);
