@@ -9,10 +9,10 @@ import { readExample } from '../helpers/spectra';
  * Q equal to float32 rounding). Damaged, foreign and future-version files are refused clearly.
  */
 const EXPORT = `query($id: ID!) { exportModel(id: $id) { fileName bytes contentBase64 format version } }`;
-const IMPORT = `mutation($input: ImportModelInput!) { importModel(input: $input) { id name plugin classes axis axisUnit trainedOn experimentId datasetId
+const IMPORT = `mutation($input: ImportModelInput!) { importModel(input: $input) { id name plugin classes axis axisUnit trainedOn experimentId datasetId importedAt importedExperiment
   accuracy { mean std } domain { components t2Limit95 t2Limit99 qLimit95 qLimit99 } } }`;
 const PREDICT = `mutation($input: PredictInput!) { predict(input: $input) { results { predictedClass probabilities { className probability } hotellingT2 qResidual outlier } } }`;
-const MODEL = `query($id: ID!) { model(id: $id) { id name plugin classes axis axisUnit trainedOn experimentId datasetId
+const MODEL = `query($id: ID!) { model(id: $id) { id name plugin classes axis axisUnit trainedOn experimentId datasetId importedAt importedExperiment
   accuracy { mean std } domain { components t2Limit95 t2Limit99 qLimit95 qLimit99 } } }`;
 
 interface Bundle {
@@ -71,7 +71,8 @@ describe(`model bundles (${first.name} to ${second.name})`, () => {
 
     const imported = ok(await target.gql<{ importModel: Record<string, unknown> & { id: string } }>(IMPORT, { input: { contentBase64: bundle.contentBase64 } })).importModel;
     const original = ok(await source.gql<{ model: Record<string, unknown> }>(MODEL, { id: modelId })).model;
-    expect(imported).toEqual({ ...original, id: imported.id, experimentId: null, datasetId: null });
+    expect(imported).toEqual({ ...original, id: imported.id, experimentId: null, datasetId: null, importedAt: expect.any(String), importedExperiment: expect.objectContaining({ name: `bundle ${String(model.plugin)}` }) });
+    expect(original).toMatchObject({ importedAt: null, importedExperiment: null });
     expect(imported.domain).not.toBeNull();
 
     const before = await predict(source, modelId);

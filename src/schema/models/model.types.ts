@@ -41,6 +41,13 @@ export class ModelType {
     description: 'The PCA applicability domain of its training spectra; null for models trained before domains existed (their predictions carry no T² or Q).',
   })
   domain!: ApplicabilityDomainType | null;
+  @Field(() => Date, { nullable: true, description: 'When the model was imported from a bundle (importModel); null for a model trained here.' })
+  importedAt!: Date | null;
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: "An imported model's origin: the experiment that made it in the other installation (name, spec, per-fold scores), from its bundle; null for a model trained here.",
+  })
+  importedExperiment!: unknown;
   @Field({ description: 'When the model was stored.' }) createdAt!: Date;
 }
 

@@ -127,6 +127,8 @@ function toModel(m: ModelRecord): ModelType {
     macroF1: m.metrics.macroF1 ?? null,
     config: m.config.spec,
     domain: m.config.domain ?? null,
+    importedAt: m.config.imported ? new Date(m.config.imported.at) : null,
+    importedExperiment: m.config.imported?.experiment ?? null,
     createdAt: m.createdAt,
   };
 }
