@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config';
 import { createContainer } from '../../src/container';
 import { Logger } from '../../src/logger';
 import { PROJECT_ROOT } from '../../src/paths';
+import { DatabaseService } from '../../src/services/database/database.service';
 import { JOB_QUEUE } from '../../src/services/experiments/job-queue';
 import type { RedisJobQueue } from '../../src/services/queue/redis-job-queue';
 import { IMPORT_DATASET } from '../helpers/datasets';
@@ -195,6 +196,35 @@ describe('configuration of the distributed queue', () => {
     expect(result.folds.map((f) => `${f.repeat}:${f.fold}`)).toEqual(['0:0', '0:1', '0:2']);
     // A replacement for the next tests.
     await startWorker();
+  }, 3 * SLOW);
+
+  it('a second SSL experiment on the same folds reuses the encoders the workers pre-trained for the first', async () => {
+    const ssl = (epochs: number) => ({ plugin: 'cnn-classifier', params: { epochs, batchSize: 8, pretext: { epochs: 1 } } });
+    const foldEncoders = () => a.container.get(DatabaseService).client.pretrainedEncoder.count({ where: { origin: 'fold' } });
+    // The stages the workers report (through Redis) until the experiment ends.
+    const runWatched = async (server: TestServer, name: string, epochs: number) => {
+      const id = ok(await server.gql<{ createExperiment: { id: string } }>(CREATE, { input: { name, datasetId, model: ssl(epochs), protocol: { folds: 2 } } })).createExperiment.id;
+      const stages = new Set<string>();
+      await new Promise<void>((resolve) => {
+        server.ws().subscribe<{ experimentProgress: { stage: string | null } }>(
+          { query: PROGRESS, variables: { id } },
+          { next: (m) => m.data?.experimentProgress.stage && stages.add(m.data.experimentProgress.stage), error: () => resolve(), complete: () => resolve() },
+        );
+      });
+      return { result: await experiment(server, id), stages };
+    };
+    const before = await foldEncoders();
+    const first = await runWatched(a, 'ssl first', 1);
+    expect(first.result.status).toBe('SUCCEEDED');
+    expect(first.stages).toContain('pretext');
+    expect(await foldEncoders()).toBe(before + 2);
+    // Other fine-tuning, same pre-training and folds, created on the other instance: no fold pre-trains.
+    const second = await runWatched(b, 'ssl second', 2);
+    expect(second.result.status).toBe('SUCCEEDED');
+    expect(second.result.folds.map((f) => `${f.repeat}:${f.fold}`)).toEqual(['0:0', '0:1']);
+    expect(second.stages).not.toContain('pretext');
+    expect(second.stages.size).toBeGreaterThan(0);
+    expect(await foldEncoders()).toBe(before + 2);
   }, 3 * SLOW);
 
   it('cancel on one instance stops a fold running on a worker', async () => {
