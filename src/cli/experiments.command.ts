@@ -1,7 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { act, notFound, deleteCommand, collect, fields, integer, json, meanStd, number, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import { act, notFound, deleteCommand, collect, fields, integer, integers, json, meanStd, number, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import { GraphqlError, type GraphqlClient } from './graphql-client';
 import { Progress, describeExperimentProgress, type ExperimentProgressEvent } from './progress';
 
@@ -64,6 +64,10 @@ interface CreateOptions extends OutputOptions {
   model: string;
   params?: unknown;
   preprocessing?: unknown;
+  split?: string;
+  testFraction?: number;
+  trainRows?: number[];
+  testRows?: number[];
   folds?: number;
   seed?: number;
   repeats?: number;
@@ -85,6 +89,17 @@ export function experimentsCommand(): Command {
       .requiredOption('--model <plugin>', 'the model plugin (see `nir-ssl plugins list --kind classifier`), e.g. cnn-classifier, svm, pls-da')
       .option('--params <json>', 'the plugin\'s parameters, e.g. \'{"epochs": 250, "pretext": {"epochs": 100}}\'', json)
       .option('--preprocessing <json>', 'the pre-processing pipeline, e.g. \'[{"name": "autoscale"}]\'', json)
+      .addOption(
+        new Option('--split <method>', 'how rows are split: k-fold (default), kennard-stone or kennard-stone-classwise (one split that spans the spectral space), explicit (--train-rows / --test-rows)').choices([
+          'k-fold',
+          'kennard-stone',
+          'kennard-stone-classwise',
+          'explicit',
+        ]),
+      )
+      .option('--test-fraction <f>', 'share of the rows a Kennard-Stone split tests (default 0.25)', number)
+      .option('--train-rows <list>', 'explicit split: the dataset rows (0-based, comma-separated) to train on (default: every labelled row not tested)', integers)
+      .option('--test-rows <list>', 'explicit split: the dataset rows (0-based, comma-separated) to test on', integers)
       .option('--folds <k>', 'k of k-fold cross-validation', integer)
       .option('--seed <n>', 'seed of the shuffle and of training', integer)
       .option('--repeats <n>', 'repeats of the cross-validation', integer)
@@ -209,7 +224,17 @@ async function createExperiment(client: GraphqlClient, o: CreateOptions): Promis
     datasetId,
     preprocessing: o.preprocessing ?? [],
     model: { plugin: o.model, params: o.params ?? {} },
-    protocol: { folds: o.folds, seed: o.seed, repeats: o.repeats, labelFraction: o.labelFraction, useGroups: o.groups === true ? true : undefined },
+    protocol: {
+      split: o.split?.toUpperCase().replace(/-/g, '_'),
+      testFraction: o.testFraction,
+      trainRows: o.trainRows,
+      testRows: o.testRows,
+      folds: o.folds,
+      seed: o.seed,
+      repeats: o.repeats,
+      labelFraction: o.labelFraction,
+      useGroups: o.groups === true ? true : undefined,
+    },
     trainFinalModel: o.trainFinalModel === true,
     pretraining,
   };

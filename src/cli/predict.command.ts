@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
+import { DOMAIN_FIELDS, type DomainRow } from './models.command';
 import { act, connected, csvCell, printing, resolveDataset, show, table, when, withClient, type ConnectionOptions, type OutputOptions } from './context';
 
 /**
@@ -8,12 +9,17 @@ import { act, connected, csvCell, printing, resolveDataset, show, table, when, w
  * dataset, as CSV or JSON, to stdout or --out. `nir-ssl predictions list|show`: the stored ones.
  */
 
-const RESULT_FIELDS = 'index predictedClass probabilities { className probability }';
+const RESULT_FIELDS = 'index predictedClass probabilities { className probability } hotellingT2 qResidual outlier';
 
 interface PredictedSpectrum {
   index: number;
   predictedClass: string;
   probabilities: { className: string; probability: number }[];
+  /** Hotelling's T² and Q residual in the model's PCA domain; null when the model has none. */
+  hotellingT2: number | null;
+  qResidual: number | null;
+  /** T² or Q above its 99 % limit. */
+  outlier: boolean;
 }
 
 interface PredictionRow {
@@ -47,12 +53,16 @@ export function predictCommand(): Command {
       act(async (file: string | undefined, options: PredictOptions, command: Command) => {
         if ((file === undefined) === (options.dataset === undefined)) command.error('error: give a FILE or --dataset, not both and not neither', { exitCode: 2, code: 'nir-ssl.usage' });
         return withClient(options, async (client) => {
-          const query = `mutation($input: PredictInput!) { predict(input: $input) { id modelId datasetId count results { ${RESULT_FIELDS} } } }`;
-          type Answer = { predict: PredictionRow & { results: PredictedSpectrum[] } };
+          const query = `mutation($input: PredictInput!) { predict(input: $input) { id modelId datasetId count ${DOMAIN_FIELDS} results { ${RESULT_FIELDS} } } }`;
+          type Answer = { predict: PredictionRow & { domain: DomainRow | null; results: PredictedSpectrum[] } };
           const { predict } =
             file !== undefined
               ? await client.upload<Answer>(query, { input: { modelId: options.model, file: null } }, [{ variable: 'input.file', file }])
               : await client.request<Answer>(query, { input: { modelId: options.model, datasetId: await resolveDataset(client, options.dataset!) } });
+          // The applicability domain's verdict on stderr, beside the predictions.
+          const outliers = predict.results.filter((r) => r.outlier).length;
+          if (!predict.domain) process.stderr.write(`the model has no applicability domain: no T², Q or outlier flag\n`);
+          else if (outliers > 0) process.stderr.write(`warning: ${outliers} of ${predict.count} spectra are outside the model's domain (T² or Q above its 99 % limit): do not trust their classes\n`);
           const text = options.json || options.format === 'json' ? `${JSON.stringify(predict, null, 2)}\n` : predictionsCsv(predict.results);
           if (options.out) {
             fs.writeFileSync(options.out, text);
@@ -92,10 +102,20 @@ export function predictionsCommand(): Command {
   return predictions;
 }
 
-/** One line per spectrum: index, predicted class, then the probability of each class (the dashboard's columns). */
+/**
+ * One line per spectrum: index, predicted class, the probability of each class (the dashboard's
+ * columns), then Hotelling's T², the Q residual (empty without a domain) and the outlier flag.
+ */
 export function predictionsCsv(results: PredictedSpectrum[]): string {
   const classes = results[0]?.probabilities.map((p) => p.className) ?? [];
-  const header = ['index', 'predicted', ...classes.map((c) => `p(${c})`)];
-  const rows = results.map((r) => [String(r.index), r.predictedClass, ...classes.map((c) => String(r.probabilities.find((p) => p.className === c)?.probability ?? ''))]);
+  const header = ['index', 'predicted', ...classes.map((c) => `p(${c})`), 't2', 'q', 'outlier'];
+  const rows = results.map((r) => [
+    String(r.index),
+    r.predictedClass,
+    ...classes.map((c) => String(r.probabilities.find((p) => p.className === c)?.probability ?? '')),
+    r.hotellingT2 === null ? '' : String(r.hotellingT2),
+    r.qResidual === null ? '' : String(r.qResidual),
+    String(r.outlier),
+  ]);
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
