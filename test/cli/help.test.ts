@@ -26,6 +26,8 @@ describe('the CLI command tree (commander)', () => {
       'experiments compare',
       'models list',
       'models show',
+      'models export',
+      'models import',
       'models delete',
       'predict',
       'predictions list',

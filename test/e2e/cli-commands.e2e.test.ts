@@ -81,11 +81,15 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     const csv = await run(['predict', spectra, '--model', modelId]);
     expect(csv.code).toBe(0);
     const lines = csv.out.trim().split('\n');
-    expect(lines[0]).toBe(`index,predicted,${models[0].classes.map((c) => `p(${c})`).join(',')}`);
+    expect(lines[0]).toBe(`index,predicted,${models[0].classes.map((c) => `p(${c})`).join(',')},t2,q,outlier`);
     expect(lines).toHaveLength(33);
     const row = lines[1].split(',');
     expect(models[0].classes).toContain(row[1]);
-    expect(row.slice(2).reduce((sum, p) => sum + Number(p), 0)).toBeCloseTo(1, 5);
+    expect(row.slice(2, 6).reduce((sum, p) => sum + Number(p), 0)).toBeCloseTo(1, 5);
+    // The training spectra lie in the model's applicability domain.
+    expect(Number(row[6])).toBeGreaterThanOrEqual(0);
+    expect(Number(row[7])).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(1).every((l) => l.endsWith(',false'))).toBe(true);
 
     const out = path.join(dir, 'predictions.json');
     const written = await run(['predict', spectra, '--model', modelId, '--format', 'json', '--out', out]);
@@ -113,6 +117,56 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     const flag = await cli(['models', 'list', '--server', server.url, '--token', 'nirssl_not-a-token']);
     expect(flag.code).toBe(1);
     expect(flag.err).toMatch(/UNAUTHENTICATED/);
+
+    // Shifted by a baseline offset, the same spectra are outside the domain: flagged, with a warning.
+    const shifted = path.join(dir, 'shifted.csv');
+    const [header, ...body] = fs.readFileSync(spectra, 'utf8').trim().split('\n');
+    fs.writeFileSync(shifted, [header, ...body.map((l) => l.split(',').map((v) => String(Number(v) + 0.5)).join(','))].join('\n'));
+    const off = await run(['predict', shifted, '--model', modelId, '--json']);
+    expect(off.code).toBe(0);
+    expect(off.err).toMatch(/warning: 32 of 32 spectra are outside the model's domain/);
+    type Domain = { t2Limit99: number; qLimit99: number };
+    const flagged = JSON.parse(off.out) as { domain: Domain; results: { hotellingT2: number; qResidual: number; outlier: boolean }[] };
+    expect(flagged.results.every((r) => r.outlier)).toBe(true);
+    expect(flagged.results.every((r) => r.qResidual > flagged.domain.qLimit99 || r.hotellingT2 > flagged.domain.t2Limit99)).toBe(true);
+    expect((await run(['models', 'show', modelId])).out).toMatch(/^domain:\s+PCA of 32 training spectra, \d+ components/m);
+
+    // A model bundle: exported to a file, imported into a second installation, predicting the same.
+    const bundle = path.join(dir, 'slice.bundle');
+    const exported = await json<{ file: string; bytes: number; version: number }>(['models', 'export', modelId, '--out', bundle]);
+    expect(exported).toMatchObject({ file: bundle, bytes: fs.statSync(bundle).size, version: 1 });
+    const other = await startTestServer({ databaseUrl: `file:${path.join(tempDir('cli-commands-other'), 'db.sqlite')}` });
+    try {
+      const elsewhere = (args: string[]) => cli([...args, '--server', other.url], { NIR_SSL_TOKEN: other.token });
+      const imported = await elsewhere(['models', 'import', bundle, '--name', 'from the bundle', '--json']);
+      expect(imported.code).toBe(0);
+      const copy = JSON.parse(imported.out) as { id: string; name: string; classes: string[] };
+      expect(copy).toMatchObject({ name: 'from the bundle', classes: models[0].classes });
+      const again = await elsewhere(['predict', spectra, '--model', copy.id]);
+      expect(again.code).toBe(0);
+      const close = (a: string, b: string) => a.split(',').every((v, k) => (k === 1 || /[a-z]/.test(v) ? v === b.split(',')[k] : Math.abs(Number(v) - Number(b.split(',')[k])) <= 1e-4 * Math.max(1, Math.abs(Number(v)))));
+      const copied = again.out.trim().split('\n');
+      expect(copied).toHaveLength(lines.length);
+      copied.forEach((line, k) => expect({ k, same: close(line, lines[k]) }).toEqual({ k, same: true }));
+      const broken = path.join(dir, 'broken.bundle');
+      fs.writeFileSync(broken, 'not a bundle');
+      const refused = await elsewhere(['models', 'import', broken]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/^nir-ssl: BAD_USER_INPUT: /m);
+    } finally {
+      await other.close();
+    }
+
+    // Lab splits: one Kennard-Stone split makes one fold.
+    const ks = await json<{ id: string; status: string }>(['experiments', 'run', '--dataset', 'slice', '--model', 'pls-da', '--params', '{"components": 3}', '--split', 'kennard-stone-classwise', '--test-fraction', '0.25']);
+    expect(ks.status).toBe('SUCCEEDED');
+    expect((await json<{ folds: { testSize: number }[] }>(['experiments', 'show', ks.id])).folds.map((f) => f.testSize)).toEqual([8]);
+    const explicit = await json<{ id: string; status: string }>(['experiments', 'run', '--dataset', 'slice', '--model', 'knn', '--split', 'explicit', '--test-rows', '0,8,16,24']);
+    expect(explicit.status).toBe('SUCCEEDED');
+    expect((await json<{ folds: { trainSize: number; testSize: number }[] }>(['experiments', 'show', explicit.id])).folds).toEqual([expect.objectContaining({ trainSize: 28, testSize: 4 })]);
+    expect((await run(['experiments', 'run', '--dataset', 'slice', '--model', 'knn', '--split', 'random'])).code).toBe(2);
+    await run(['experiments', 'delete', ks.id]);
+    await run(['experiments', 'delete', explicit.id]);
 
     expect(await json(['models', 'delete', modelId])).toEqual({ id: modelId, deleted: true });
     expect(await json(['experiments', 'delete', experiment.id])).toEqual({ id: experiment.id, deleted: true });
