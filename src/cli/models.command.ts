@@ -50,7 +50,7 @@ interface ModelDetail extends ModelRow {
 export function describeDomain(d: DomainRow | null): string {
   if (!d) return 'none (trained before applicability domains: no T², Q or outlier flag)';
   const g = (v: number) => v.toPrecision(4);
-  return `PCA of ${d.trainRows} training spectra, ${d.components} components (${(d.explainedVariance * 100).toFixed(1)} % of the variance); T² limits ${g(d.t2Limit95)} (95 %), ${g(d.t2Limit99)} (99 %); Q limits ${g(d.qLimit95)} (95 %), ${g(d.qLimit99)} (99 %, ${d.qMethod})`;
+  return `PCA of ${d.trainRows} training spectra, ${d.components} component${d.components === 1 ? '' : 's'} (${(d.explainedVariance * 100).toFixed(1)} % of the variance); T² limits ${g(d.t2Limit95)} (95 %), ${g(d.t2Limit99)} (99 %); Q limits ${g(d.qLimit95)} (95 %), ${g(d.qLimit99)} (99 %, ${d.qMethod})`;
 }
 
 export function modelsCommand(): Command {
