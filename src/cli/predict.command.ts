@@ -6,7 +6,8 @@ import { act, connected, csvCell, printing, resolveDataset, show, table, when, w
 /**
  * `nir-ssl predict --model ID FILE`: classes and probabilities of the spectra of a CSV/TSV file
  * (uploaded; resampled onto the model's axis when the header's axis differs) or of a stored
- * dataset, as CSV or JSON, to stdout or --out. `nir-ssl predictions list|show`: the stored ones.
+ * dataset, as CSV or JSON, to stdout or --out, with T², Q and the outlier flag of the model's
+ * applicability domain. `nir-ssl predictions list`: the stored ones.
  */
 
 const RESULT_FIELDS = 'index predictedClass probabilities { className probability } hotellingT2 qResidual outlier';
