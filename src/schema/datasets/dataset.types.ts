@@ -83,6 +83,20 @@ export class ClassStatisticsType {
   @Field(() => [Float], { description: 'Population standard deviation per axis point (0 for a class of one spectrum).' }) std!: number[];
 }
 
+@ObjectType('PcaPoint', { description: 'One spectrum in a PCA scores plot.' })
+export class PcaPointType {
+  @Field(() => Int, { description: 'Row of the spectrum in the dataset (0-based).' }) index!: number;
+  @Field(() => String, { nullable: true, description: 'Its class; null for an unlabelled spectrum.' }) label!: string | null;
+  @Field(() => Float, { description: 'Score on the first principal component.' }) pc1!: number;
+  @Field(() => Float, { description: 'Score on the second principal component (0 when there is only one).' }) pc2!: number;
+}
+
+@ObjectType('PcaScores', { description: 'PCA of a dataset\'s spectra (mean-centred, not scaled): what a scores plot draws.' })
+export class PcaScoresType {
+  @Field(() => [Float], { description: 'Share of the total variance that PC1 and PC2 explain.' }) explainedVariance!: number[];
+  @Field(() => [PcaPointType], { description: 'The spectra, evenly spaced over the rows when there are more than the limit.' }) points!: PcaPointType[];
+}
+
 @InputType({ description: 'A table of spectra: header row; label, optional group and metadata columns first; then one numeric column per point of the axis.' })
 export class ImportDatasetInput {
   @Field({ description: 'Unique name of the new dataset (1 to 200 characters).' }) @MinLength(1) @MaxLength(200) name!: string;

@@ -8,6 +8,7 @@ import type { DatasetEvent } from '../../services/events';
 import {
   ClassCountType,
   ClassStatisticsType,
+  PcaScoresType,
   DatasetConnection,
   DatasetEventType,
   DatasetType,
@@ -129,6 +130,15 @@ export class DatasetsResolver {
       mean: Array.from(s.mean),
       std: Array.from(s.std),
     }));
+  }
+
+  @FieldResolver(() => PcaScoresType, { description: 'Scores of the spectra on the first two principal components (computed here, so a dashboard does not download the spectra).' })
+  async pcaScores(
+    @Root() dataset: DatasetType,
+    @Arg('limit', () => Int, { defaultValue: 1000, description: 'At most this many spectra (3 to 5000), evenly spaced over the rows.' }) limit: number,
+  ): Promise<PcaScoresType> {
+    const { explainedVariance, points } = await this.service.pcaScores(dataset.id, limit);
+    return { explainedVariance, points: points.map((p) => ({ index: p.index, label: p.label, pc1: p.scores[0] ?? 0, pc2: p.scores[1] ?? 0 })) };
   }
 
   @FieldResolver(() => ClassStatisticsType, {

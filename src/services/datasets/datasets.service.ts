@@ -3,6 +3,7 @@ import { inject, injectable } from 'inversify';
 import { TEXT_LIMITS, assertText } from '../text';
 import { NotFoundError, UserInputError } from '../../errors';
 import { matrix, selectRows, type Matrix } from '../../numeric/matrix';
+import { principalComponentScores } from '../../numeric/pca-domain';
 import { classCounts } from '../../numeric/splits';
 import { DatabaseService } from '../database/database.service';
 import { EventBus } from '../events';
@@ -84,6 +85,15 @@ export interface ClassStatistics {
 }
 
 const MAX_PAGE = 500;
+/** Most spectra a scores plot asks for. */
+const MAX_PCA_SPECTRA = 5000;
+
+export interface DatasetPcaScores {
+  /** Share of the variance of each component (PC1, PC2). */
+  readonly explainedVariance: number[];
+  /** One point per spectrum: its row, class (null when unlabelled) and scores. */
+  readonly points: { index: number; label: string | null; scores: number[] }[];
+}
 
 /** The rows of a dataset, of one class when given, only labelled or unlabelled ones when asked. */
 function sampleIndices(d: LoadedDataset, className: string | null | undefined, labelled: boolean | null = null): number[] {
@@ -281,6 +291,26 @@ export class DatasetService {
   async classStatistics(id: string): Promise<ClassStatistics[]> {
     const d = await this.load(id);
     return d.classes.map((className, k) => meanStd(d, className, k));
+  }
+
+  /**
+   * The first two principal component scores of up to `limit` spectra (evenly spaced over the
+   * rows), for a scores plot: a few kilobytes where the spectra themselves would be megabytes.
+   */
+  async pcaScores(id: string, limit: number): Promise<DatasetPcaScores> {
+    if (!Number.isInteger(limit) || limit < 3 || limit > MAX_PCA_SPECTRA) throw new UserInputError(`limit must be between 3 and ${MAX_PCA_SPECTRA}`);
+    const d = await this.load(id);
+    if (d.nSamples < 3) throw new UserInputError(`a PCA needs at least 3 spectra; dataset "${d.name}" has ${d.nSamples}`);
+    const rows = Int32Array.from({ length: Math.min(limit, d.nSamples) }, (_, i) => Math.floor((i * d.nSamples) / Math.min(limit, d.nSamples)));
+    const { scores, explainedVariance, components } = principalComponentScores(selectRows(d.x, rows), 2);
+    return {
+      explainedVariance,
+      points: Array.from(rows, (row, i) => ({
+        index: row,
+        label: d.y[row] >= 0 ? d.classes[d.y[row]] : null,
+        scores: Array.from(scores.subarray(i * components, (i + 1) * components)),
+      })),
+    };
   }
 
   /** Mean and standard deviation of the unlabelled spectra, their own group; null when there are none. */
