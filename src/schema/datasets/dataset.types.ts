@@ -25,6 +25,27 @@ registerEnumType(DelimiterEnum, {
   valuesConfig: { COMMA: { description: 'Comma (CSV).' }, TAB: { description: 'Tab (TSV).' }, SEMICOLON: { description: 'Semicolon (CSV with decimal commas).' } },
 });
 
+export enum ImportFormatEnum {
+  AUTO = 'AUTO',
+  CSV = 'CSV',
+  JCAMP_DX = 'JCAMP_DX',
+  SPC = 'SPC',
+  XLSX = 'XLSX',
+  ZIP = 'ZIP',
+}
+registerEnumType(ImportFormatEnum, {
+  name: 'ImportFormat',
+  description: 'Format of the files of an import.',
+  valuesConfig: {
+    AUTO: { description: 'Told from each file\'s content (the default): a zip, an xlsx workbook, SPC, JCAMP-DX, else CSV/TSV.' },
+    CSV: { description: 'CSV or TSV: plain, or a dialect (decimal comma, a separator ending every line, blank lines, UTF-16 or UTF-8 with a byte-order mark, the transposed layout with one column per spectrum).' },
+    JCAMP_DX: { description: 'JCAMP-DX 4.24/5.x: one spectrum or a LINK file of several blocks; XYDATA (X++(Y..Y)) or PEAK TABLE.' },
+    SPC: { description: 'Thermo Galactic GRAMS SPC: one spectrum or a multifile of several.' },
+    XLSX: { description: 'An Excel workbook: its first worksheet with data, laid out as a CSV table.' },
+    ZIP: { description: 'A zip of one-spectrum files (JCAMP-DX, SPC, CSV), with a CSV that maps file names to labels and groups.' },
+  },
+});
+
 @ObjectType('Dataset', { description: 'A set of spectra on one spectral axis, labelled, unlabelled (empty label) or both; a spectral library has no labels at all.' })
 export class DatasetType {
   @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
@@ -40,6 +61,10 @@ export class DatasetType {
   @Field({ description: 'True when no spectrum has a label (a spectral library): it can be pre-trained on, not used for an experiment.' }) isLibrary!: boolean;
   @Field({ description: 'True when the dataset has a group column (repeated scans of one sample).' }) hasGroups!: boolean;
   @Field(() => [String], { description: 'Names of the extra columns kept per sample (see Sample.metadata), in file order.' }) metadataColumns!: string[];
+  @Field({ description: 'Unit of the spectra\'s values as the files state it: "absorbance", "reflectance", "transmittance", "log(1/r)", "kubelka-munk"; "" when unknown (a CSV table says nothing).' })
+  valueUnit!: string;
+  @Field(() => [String], { description: 'Warnings of the import, e.g. spectra on different axes resampled onto the range they share; empty when there were none.' })
+  importNotes!: string[];
   @Field({ description: 'When the dataset was imported.' }) createdAt!: Date;
   @Field({ description: 'When the dataset last changed (import or rename).' }) updatedAt!: Date;
 }
@@ -97,6 +122,14 @@ export class ImportDatasetInput {
       'The CSV/TSV file as a GraphQL multipart request upload (give this or content): parsed as it arrives, refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB. Multipart requests need the header Apollo-Require-Preflight: true.',
   })
   file?: Promise<FileUpload> | null;
+  @Field(() => [GraphQLUpload], {
+    nullable: true,
+    description:
+      'Several files as uploads, in any supported format (instrument files, zips of them, one labels CSV with a file column that maps file names to labels and groups); give this, file or content. The limit NIR_SSL_MAX_UPLOAD_MB applies to them together (zips unpacked), NIR_SSL_MAX_IMPORT_FILES to their number.',
+  })
+  files?: Promise<FileUpload>[] | null;
+  @Field(() => ImportFormatEnum, { nullable: true, defaultValue: ImportFormatEnum.AUTO, description: 'The files\' format; AUTO tells it from each file\'s content.' })
+  format?: ImportFormatEnum;
   @Field({ description: 'Free text shown with the dataset.', nullable: true }) description?: string;
   @Field({ description: 'Where the data comes from (citation, instrument, lab).', nullable: true }) source?: string;
   @Field({ description: 'Header of the class label column.', nullable: true, defaultValue: 'label' }) labelColumn?: string;
