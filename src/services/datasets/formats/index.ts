@@ -58,15 +58,16 @@ export async function parseFiles(files: InputFile[], options: FormatOptions): Pr
   }
   if (expanded.length > options.maxFiles) throw new UserInputError(`${expanded.length} files in one import, more than ${options.maxFiles} (NIR_SSL_MAX_IMPORT_FILES)`);
   let labels: LabelsTable | null = null;
+  const spectra = expanded.filter(({ file, format }) => {
+    if (format !== 'CSV' || expanded.length === 1 || !isLabelsCsv(file.bytes)) return true;
+    if (labels) throw new UserInputError(`two labels CSVs in one import (${labels.fileName} and ${file.name}): give one`);
+    labels = parseLabelsCsv(file, options);
+    return false;
+  });
   const parsed: ParsedFile[] = [];
-  for (const { file, format } of expanded) {
-    if (format === 'CSV' && expanded.length > 1 && isLabelsCsv(file.bytes)) {
-      if (labels) throw new UserInputError(`two labels CSVs in one import (${labels.fileName} and ${file.name}): give one`);
-      labels = parseLabelsCsv(file, options);
-      continue;
-    }
+  for (const { file, format } of spectra) {
     if (format === 'ZIP') throw new UserInputError(`${file.name}: a zip inside the zip is not read; unpack it first`);
-    parsed.push(await parseOne(file, format, options));
+    parsed.push(await parseOne(file, format, { ...options, labelsElsewhere: labels !== null }));
   }
   if (parsed.length === 0) throw new UserInputError('the import holds no spectra, only a labels CSV');
   return assembleSpectra(parsed, labels, options);

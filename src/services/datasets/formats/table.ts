@@ -76,13 +76,15 @@ function usual(table: Table, options: TableOptions): ParsedFile {
   const rows = table.rows;
   const header = rows[0].map(text);
   const labelIndex = header.indexOf(options.labelColumn);
-  if (labelIndex < 0 && !options.library && !options.labelsOptional) {
+  if (labelIndex < 0 && !options.library && !options.labelsOptional && !options.labelsElsewhere) {
     throw new UserInputError(
       `${table.where(0, null)}: no label column "${excerpt(options.labelColumn)}" in the header, and no axis down the first column; a spectral library without labels is imported with library: true`,
     );
   }
   const groupIndex = options.groupColumn === null ? -1 : header.indexOf(options.groupColumn);
-  if (options.groupColumn !== null && groupIndex < 0) throw new UserInputError(`${table.where(0, null)}: no group column "${excerpt(options.groupColumn)}" in the header`);
+  if (options.groupColumn !== null && groupIndex < 0 && !options.labelsElsewhere) {
+    throw new UserInputError(`${table.where(0, null)}: no group column "${excerpt(options.groupColumn)}" in the header`);
+  }
   const firstAxis = rows[0].findIndex((h, i) => i !== labelIndex && i !== groupIndex && isNumber(h));
   if (firstAxis < 0) throw new UserInputError(`${table.where(0, null)}: no numeric column header, so no spectral axis`);
   if (labelIndex > firstAxis || groupIndex > firstAxis) throw new UserInputError(`${table.where(0, null)}: the label and group columns must come before the spectral columns`);
@@ -113,7 +115,7 @@ function usual(table: Table, options: TableOptions): ParsedFile {
       title: null,
       axis,
       values,
-      label: labelIndex >= 0 ? text(row[labelIndex]) : '',
+      label: labelIndex >= 0 ? text(row[labelIndex]) : undefined,
       group,
       metadata,
     });
@@ -136,7 +138,7 @@ function transposed(table: Table, options: TableOptions): ParsedFile {
   const axis = checkedAxis(table, axisRows.map((a) => a.row[0]), (j) => [axisRows[j].index, 0]);
   const labelRow = attributes.get(options.labelColumn);
   const groupRow = options.groupColumn === null ? undefined : attributes.get(options.groupColumn);
-  if (options.groupColumn !== null && !groupRow) throw new UserInputError(`${table.where(0, null)}: no group row "${excerpt(options.groupColumn)}" (its name in the first column)`);
+  if (options.groupColumn !== null && !groupRow && !options.labelsElsewhere) throw new UserInputError(`${table.where(0, null)}: no group row "${excerpt(options.groupColumn)}" (its name in the first column)`);
   const metadataRows = [...attributes.entries()].filter(([name]) => name !== options.labelColumn && name !== options.groupColumn);
   const headerName = text(header[0]) || 'sample';
   // With a label row, the header names the samples (kept as metadata); else it holds the labels,

@@ -55,6 +55,8 @@ export interface TableOptions {
   readonly delimiter?: ',' | '\t' | ';';
   readonly library: boolean;
   readonly labelsOptional: boolean;
+  /** A labels CSV comes with the files: a table without a label or group column is fine. */
+  readonly labelsElsewhere?: boolean;
 }
 
 /** The value unit named by a JCAMP-DX ##YUNITS, an SPC y type or a column header; '' when none is known. */
