@@ -16,7 +16,7 @@ import {
   type ParsedSpectraBlocks,
   type SpectraCsvOptions,
 } from './spectra-csv';
-import { detectFormat, isPlainCsv, parseFiles, type ImportFormat, type InputFile } from './formats';
+import { detectFormat, isPlainCsv, isPlainCsvStart, parseFiles, type ImportFormat, type InputFile } from './formats';
 import { APP_CONFIG } from '../tokens';
 import type { AppConfig } from '../../config';
 import { mapPage, pageByCreation, pageByPosition, type Page, type PageRequest } from '../paging';
@@ -225,7 +225,7 @@ export class DatasetService {
       // Look at the start of the file: a plain CSV streams into the fast parser, the rest is read whole.
       const { head, rest, done } = await peek(streams[0].stream, PEEK_BYTES);
       const first = { name: streams[0].fileName, bytes: head };
-      if (detectFormat(first) === 'CSV' && isPlainCsv(new TextDecoder().decode(head), csvOptions, done)) {
+      if (detectFormat(first) === 'CSV' && isPlainCsvStart(head, csvOptions, done)) {
         return parseSpectraCsvStream(prepend(head, rest), options).then(plain);
       }
       return formats([{ name: first.name, bytes: await readAll(prepend(head, rest), maxBytes, maxBytes) }]);

@@ -54,6 +54,13 @@ export function csvTable(fileName: string, text: string, delimiter?: ',' | '\t' 
   };
 }
 
+/** isPlainCsv on the first bytes of a file: a byte-order mark (UTF-8 or UTF-16) makes it a dialect. */
+export function isPlainCsvStart(head: Uint8Array, options: TableOptions, complete: boolean): boolean {
+  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return false;
+  if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return false;
+  return isPlainCsv(new TextDecoder('utf-8', { ignoreBOM: true }).decode(head), options, complete);
+}
+
 /**
  * True when the start of a CSV can go through the fast streaming parser: UTF-8 without a
  * byte-order mark, the usual layout (label column, then numeric column headers), no separator

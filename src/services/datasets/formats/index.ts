@@ -11,7 +11,7 @@ import type { ImportFormat, InputFile, ParsedFile, TableOptions } from './types'
 
 export type { AssembledSpectra } from './assemble';
 export type { ImportFormat, InputFile } from './types';
-export { isPlainCsv } from './csv-dialect';
+export { isPlainCsv, isPlainCsvStart } from './csv-dialect';
 
 export interface FormatOptions extends TableOptions {
   readonly format: ImportFormat;
