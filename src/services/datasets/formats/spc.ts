@@ -19,7 +19,8 @@ export function looksLikeSpc(bytes: Uint8Array): boolean {
 export function parseSpc(file: InputFile): ParsedFile {
   const bytes = file.bytes;
   if (!looksLikeSpc(bytes)) throw new UserInputError(`${file.name}: not an SPC file (no SPC version byte 4B, 4C or 4D at offset 1)`);
-  if (bytes[1] !== 0x4d) checkNewFormatSize(file);
+  if (bytes[1] === 0x4d) checkOldFormatSize(file);
+  else checkNewFormatSize(file);
   let parsed: ParseResult;
   try {
     parsed = parse(bytes);
@@ -53,6 +54,15 @@ export function parseSpc(file: InputFile): ParsedFile {
     grouped: false,
     notes: [],
   };
+}
+
+/** Old-format (LabCalc) files: the point count is a float in the header; it must fit in the file. */
+function checkOldFormatSize(file: InputFile): void {
+  const view = new DataView(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+  const points = view.getFloat32(4, true);
+  if (!Number.isInteger(points) || points < 2 || 256 + 2 * points > file.bytes.length) {
+    throw new UserInputError(`${file.name}: the SPC file (old format) says ${Number.isFinite(points) ? points : 'no number of'} points, which its ${file.bytes.length} bytes cannot hold`);
+  }
 }
 
 /** New-format header sizes against the file's length (the 512-byte header, then the data block). */
