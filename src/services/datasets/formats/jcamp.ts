@@ -1,4 +1,4 @@
-import { convert, type Entry } from 'jcampconverter';
+import type { Entry } from 'jcampconverter';
 import { UserInputError } from '../../../errors';
 import { decodeText } from './csv-dialect';
 import { axisUnitOf, excerpt, valueUnitOf, type InputFile, type ParsedFile, type SpectrumRecord, type TableOptions } from './types';
@@ -9,11 +9,13 @@ import { axisUnitOf, excerpt, valueUnitOf, type InputFile, type ParsedFile, type
  * ##PEAK TABLE=(XY..XY). The parser is forgiving, so what it returns is checked here: a block
  * with neither, a point count other than ##NPOINTS, a non-finite number. A label can come from
  * the file itself, as a user-defined record named like the label column (##$LABEL= A).
+ * jcampconverter is an ES module, loaded on first use (Node's require of ES modules).
  */
-export function parseJcamp(file: InputFile, options: TableOptions): ParsedFile {
+export async function parseJcamp(file: InputFile, options: TableOptions): Promise<ParsedFile> {
   const text = decodeText(file.bytes);
   if (!/^\s*##\s*TITLE\s*=/i.test(text)) throw new UserInputError(`${file.name}: not a JCAMP-DX file (it must start with ##TITLE=)`);
   if (!/##\s*END\s*=/i.test(text)) throw new UserInputError(`${file.name}: the JCAMP-DX file ends early (no ##END=)`);
+  const { convert } = await import('jcampconverter');
   let entries: Entry[];
   try {
     entries = convert(text, { keepRecordsRegExp: /.*/ }).flatten;

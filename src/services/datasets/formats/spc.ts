@@ -1,4 +1,4 @@
-import { parse, type ParseResult } from 'spc-parser';
+import type { ParseResult } from 'spc-parser';
 import { UserInputError } from '../../../errors';
 import { axisUnitOf, excerpt, valueUnitOf, type InputFile, type ParsedFile, type SpectrumRecord } from './types';
 
@@ -14,13 +14,15 @@ export function looksLikeSpc(bytes: Uint8Array): boolean {
  * Thermo Galactic GRAMS SPC files (one spectrum, or a multifile of several on one axis, evenly
  * spaced or with an X array), read by spc-parser (cheminfo). The reader walks the bytes it is
  * told to, so the sizes in the header are checked against the file first: a file cut short is
- * refused with what it lacks instead of read past its end.
+ * refused with what it lacks instead of read past its end. Loaded on first use (its
+ * ml-spectra-processing is an ES module).
  */
-export function parseSpc(file: InputFile): ParsedFile {
+export async function parseSpc(file: InputFile): Promise<ParsedFile> {
   const bytes = file.bytes;
   if (!looksLikeSpc(bytes)) throw new UserInputError(`${file.name}: not an SPC file (no SPC version byte 4B, 4C or 4D at offset 1)`);
   if (bytes[1] === 0x4d) checkOldFormatSize(file);
   else checkNewFormatSize(file);
+  const { parse } = await import('spc-parser');
   let parsed: ParseResult;
   try {
     parsed = parse(bytes);
