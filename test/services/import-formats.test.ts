@@ -100,7 +100,7 @@ describe('import formats', () => {
         ['label', 'batch', 1100, 1102, 1104],
         ['A', 'b1', 0.41, 0.43, 0.44],
         ['B', 'b2', 0.52, 0.5, 0.49],
-        ['A', 'b3', 0.4, 0.42, 0.45],
+        ['A', 'b3', '0,4', 0.42, 0.45],
       ]);
       expect(detectFormat({ name: 'lab.xlsx', bytes })).toBe('XLSX');
       const parsed = await parseFiles([{ name: 'lab.xlsx', bytes }], { ...options, groupColumn: 'batch' });
@@ -175,6 +175,12 @@ describe('import formats', () => {
       await expect(parseFiles([{ name: 'run.zip', bytes: zip.subarray(0, zip.length - 30) }], options)).rejects.toThrow(/^run\.zip: not a readable zip archive/);
       await expect(parseFiles([{ name: 'run.zip', bytes: zip }], { ...options, maxBytes: 100_000 })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     });
+  });
+
+  it('refuses spectra whose axes do not overlap, and a file that is not in the named format', async () => {
+    const spc = (from: number) => writeSpc({ x: Array.from({ length: 20 }, (_, j) => from + 10 * j), xType: 3, yType: 2, spectra: [{ y: Array(20).fill(0.5) }] });
+    await expect(parseFiles([{ name: 'a.spc', bytes: spc(1100) }, { name: 'b.spc', bytes: spc(1500) }], { ...options, library: true })).rejects.toThrow(/axes do not overlap/);
+    await expect(parseFiles([fixture('perkinelmer-link.jdx')], { ...options, format: 'ZIP' })).rejects.toThrow(/^perkinelmer-link\.jdx: not a readable zip archive/);
   });
 
   it('refuses files whose units disagree', async () => {

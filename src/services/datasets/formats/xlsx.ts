@@ -40,7 +40,8 @@ export async function parseXlsx(file: InputFile, options: TableOptions): Promise
 function cellOf(value: ExcelJS.CellValue): Cell {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return value;
-  if (typeof value === 'string') return value;
+  // A number typed as text in a locale with a decimal comma ("0,41") reads as the number.
+  if (typeof value === 'string') return /^\s*[+-]?\d*,\d+([eE][+-]?\d+)?\s*$/.test(value) ? value.replace(',', '.') : value;
   if (typeof value === 'boolean') return String(value);
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
