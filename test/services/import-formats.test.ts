@@ -50,6 +50,15 @@ describe('import formats', () => {
       expect(parsed.notes[0]).toMatch(/resampled/);
     });
 
+    it('reads compressed XYDATA (SQZ, DIF and DUP forms) and micrometres as nm', async () => {
+      const jcamp = (xUnits: string, first: number, delta: number) =>
+        `##TITLE=dif\n##JCAMP-DX=4.24\n##XUNITS=${xUnits}\n##YUNITS=ABSORBANCE\n##FIRSTX=${first}\n##LASTX=${first + 4 * delta}\n##DELTAX=${delta}\n##XFACTOR=1\n##YFACTOR=0.001\n##NPOINTS=5\n##FIRSTY=0.1\n##XYDATA=(X++(Y..Y))\n${first}A00J00V\n##END=\n`;
+      const parsed = await parseFiles([text('d.jdx', jcamp('MICROMETERS', 1.1, 0.002))], { ...options, library: true });
+      expect(row(parsed, 0)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5].map(Math.fround));
+      expect(Array.from(parsed.axis).map((v) => Math.round(v))).toEqual([1100, 1102, 1104, 1106, 1108]);
+      expect(parsed.axisUnit).toBe('nm');
+    });
+
     it('refuses a file cut short, naming it, and says what the labels CSV lacks', async () => {
       await expect(parseFiles([fixture('broken-truncated.dx')], { ...options, library: true })).rejects.toThrow(/^broken-truncated\.dx: ##NPOINTS says 126 points but the data has \d+/);
       await expect(parseFiles([text('x.jdx', '##TITLE=x\n##JCAMP-DX=4.24\n##XUNITS=NANOMETERS\n')], { ...options, library: true })).rejects.toThrow(/ends early \(no ##END=\)/);
@@ -167,6 +176,8 @@ describe('import formats', () => {
       const parsed = await parseFiles([{ name: 'run.zip', bytes: zip }], { ...options, groupColumn: 'batch' });
       expect(parsed).toMatchObject({ rows: 6, axisUnit: 'cm-1', valueUnit: 'absorbance', classes: ['A', 'B'] });
       expect(parsed.groups).toEqual(['b3', 'b3', 'b1', 'b2', 'b1', 'b2']);
+      // The x,y CSV is one spectrum, its file name kept like the instrument files'.
+      expect(parsed.metadata[1][parsed.metadataNames.indexOf('file')]).toBe('run1/extra2.csv');
       expect(Array.from(parsed.y)).toEqual([1, 0, 0, 0, 1, 1]);
     });
 

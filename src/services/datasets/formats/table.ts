@@ -144,8 +144,11 @@ function transposed(table: Table, options: TableOptions): ParsedFile {
   // With a label row, the header names the samples (kept as metadata); else it holds the labels,
   // unless it is the one column of a two-column export (x, then "absorbance", "%R", "y"...).
   const valueUnit = n === 1 ? valueUnitOf(text(header[1])) : '';
-  const headerIsLabels = !labelRow && !options.library && !(n === 1 && (valueUnit !== '' || /^(y|value|intensity|signal|)$/i.test(text(header[1]))));
-  const metadataNames = [...(headerIsLabels ? [] : [headerName]), ...metadataRows.map(([name]) => name)];
+  const xy = n === 1 && !labelRow && (valueUnit !== '' || /^(y|value|intensity|signal|)$/i.test(text(header[1])));
+  const headerIsLabels = !labelRow && !options.library && !xy;
+  // An x,y export names its file, not a sample.
+  const sampleName = xy ? 'file' : headerName;
+  const metadataNames = [...(headerIsLabels ? [] : [sampleName]), ...metadataRows.map(([name]) => name)];
   const spectra: SpectrumRecord[] = [];
   for (let c = 1; c <= n; c++) {
     const values = new Float64Array(axis.length);
@@ -157,7 +160,7 @@ function transposed(table: Table, options: TableOptions): ParsedFile {
       values[j] = v;
     }
     const metadata: Record<string, MetadataValue> = {};
-    if (!headerIsLabels) metadata[headerName] = cellValue(header[c]);
+    if (!headerIsLabels) metadata[sampleName] = xy ? table.fileName : cellValue(header[c]);
     for (const [name, { cells }] of metadataRows) metadata[name] = cellValue(cells[c]);
     const group = groupRow ? text(groupRow.cells[c]) : undefined;
     if (group === '') throw new UserInputError(`${table.where(groupRow!.row, c)}: empty group`);
