@@ -1,84 +1,95 @@
 /**
- * Import of a 20,000-spectrum spectral library (no label column, 404 points: Tablet's axis)
- * through the importDataset mutation of a running server (SQLite), then its read-back, with the
- * process's peak resident memory. Also the size pre-training would hold for its 7 variants
+ * Import of a spectral library (no label column; default 20,000 spectra x 404 points, Tablet's
+ * axis; `--points 4200` for issue 16's 20,000 x 4,200) uploaded from a file through the
+ * importDataset mutation of a server in a child process (SQLite), then its read-back, with the
+ * server's peak resident memory growth. Also the size pre-training would hold for its 7 variants
  * without streaming, against what it streams. Prints one JSON line.
- *   node -r @swc-node/register bench/library-import.bench.ts [--spectra 20000]
+ *   node -r @swc-node/register bench/library-import.bench.ts [--spectra 20000] [--points 404]
  */
-import 'reflect-metadata';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config';
-import { Logger } from '../src/logger';
-import { startServer } from '../src/server';
-import { DatabaseService } from '../src/services/database/database.service';
-import { DatasetService } from '../src/services/datasets/datasets.service';
-import { EventBus } from '../src/services/events';
 import { Rng } from '../src/numeric/rng';
 import { DEFAULT_PRETEXT, streamsVariants } from '../src/engine/pretext';
+import { nextMessage, serveInChild, startChildServer, uploadFile } from './child-server';
 
-const argIndex = process.argv.indexOf('--spectra');
-const SPECTRA = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 20_000;
-const POINTS = 404;
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
 
-function libraryCsv(): string {
+/** Writes the library CSV line by line (a 20,000 x 4,200 table is past V8's longest string). */
+async function writeLibraryCsv(file: string, spectra: number, points: number): Promise<void> {
   const rng = new Rng(1);
-  const header = Array.from({ length: POINTS }, (_, j) => (7400 + j * 16).toString()).join(',');
-  const lines = [header];
-  for (let i = 0; i < SPECTRA; i++) {
-    const values = new Array<string>(POINTS);
-    for (let j = 0; j < POINTS; j++) values[j] = (0.3 + 0.1 * Math.sin(j / 40 + (i % 17)) + 0.01 * rng.normal()).toPrecision(6);
-    lines.push(values.join(','));
+  const out = fs.createWriteStream(file);
+  const write = async (line: string) => {
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+  };
+  await write(`${Array.from({ length: points }, (_, j) => (7400 + (j * 16 * 404) / points).toFixed(2)).join(',')}\n`);
+  const values = new Array<string>(points);
+  for (let i = 0; i < spectra; i++) {
+    for (let j = 0; j < points; j++) values[j] = (0.3 + 0.1 * Math.sin((j * 404) / points / 40 + (i % 17)) + 0.01 * rng.normal()).toPrecision(6);
+    await write(`${values.join(',')}\n`);
   }
-  return lines.join('\n');
+  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
 async function main(): Promise<void> {
-  const csv = libraryCsv();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nir-bench-library-'));
-  const config = loadConfig({}, { port: 0, dataDir, databaseUrl: `file:${path.join(dataDir, 'bench.db')}`, importExamples: false, logLevel: 'silent', maxUploadBytes: 512 * 1024 * 1024 });
-  const server = await startServer(config, new Logger('silent'));
+  const spectra = option('--spectra', 20_000);
+  const points = option('--points', 404);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nir-bench-library-'));
+  const file = path.join(dir, 'library.csv');
+  await writeLibraryCsv(file, spectra, points);
+  const { child, url, token } = await startChildServer(__filename, dir);
   try {
-    const rssBefore = process.memoryUsage().rss;
-    const t0 = performance.now();
-    const res = await fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: 'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { id sampleCount unlabelledCount isLibrary } }',
-        variables: { input: { name: 'library', content: csv, library: true } },
-      }),
-    });
-    const body = (await res.json()) as { data?: { importDataset: { id: string; sampleCount: number; unlabelledCount: number } }; errors?: unknown };
-    const importMs = performance.now() - t0;
+    child.send({ kind: 'baseline' });
+    const { baseline } = await nextMessage<{ baseline: number }>(child, 'baseline');
+    const start = performance.now();
+    const query = 'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { id sampleCount unlabelledCount variableCount } }';
+    const body = await uploadFile(url, token, query, { name: 'library', library: true }, file);
+    const importMs = performance.now() - start;
     if (!body.data) throw new Error(JSON.stringify(body.errors));
-    const fresh = new DatasetService(server.container.get(DatabaseService), server.container.get(EventBus), config);
-    const t1 = performance.now();
-    const loaded = await fresh.load(body.data.importDataset.id);
-    const readMs = performance.now() - t1;
+    child.send({ kind: 'peak' });
+    const { peak, cpuMs } = await nextMessage<{ peak: number; cpuMs: number }>(child, 'peak');
+    child.send({ kind: 'readBack', datasetId: body.data.importDataset.id });
+    const { readBackMs, samples } = await nextMessage<{ readBackMs: number; samples: number }>(child, 'readBackMs');
     const variants = DEFAULT_PRETEXT.transforms.length + 1;
     console.log(
       JSON.stringify({
-        spectra: loaded.nSamples,
-        unlabelled: loaded.nUnlabelled,
-        points: loaded.nVariables,
-        csvMiB: +(Buffer.byteLength(csv) / 2 ** 20).toFixed(1),
+        spectra: samples,
+        unlabelled: body.data.importDataset.unlabelledCount,
+        points: body.data.importDataset.variableCount,
+        csvMiB: +(fs.statSync(file).size / 2 ** 20).toFixed(1),
         importMs: Math.round(importMs),
-        readBackMs: Math.round(readMs),
-        rssBeforeImportMiB: Math.round(rssBefore / 2 ** 20),
-        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-        heldVariantsMiB: Math.round((variants * loaded.nSamples * POINTS * 4) / 2 ** 20),
-        streamedVariantsMiB: +((variants * DEFAULT_PRETEXT.batchSize * POINTS * 4) / 2 ** 20).toFixed(2),
-        streams: streamsVariants(DEFAULT_PRETEXT, loaded.nSamples, POINTS),
+        serverCpuMs: Math.round(cpuMs),
+        readBackMs: Math.round(readBackMs),
+        serverRssBeforeMiB: Math.round(baseline / 2 ** 20),
+        serverPeakRssGrowthMiB: Math.round((peak - baseline) / 2 ** 20),
+        heldVariantsMiB: Math.round((variants * samples * points * 4) / 2 ** 20),
+        streamedVariantsMiB: +((variants * DEFAULT_PRETEXT.batchSize * points * 4) / 2 ** 20).toFixed(2),
+        streams: streamsVariants(DEFAULT_PRETEXT, samples, points),
         node: process.version,
         cpus: os.cpus().length,
         loadAverage: os.loadavg().map((l) => +l.toFixed(1)),
       }),
     );
+    child.send({ kind: 'stop' });
+  } catch (error) {
+    child.kill();
+    throw error;
   } finally {
-    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-void main();
+if (process.argv[2] === 'serve') {
+  serveInChild(process.argv[3]).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

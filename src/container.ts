@@ -16,6 +16,7 @@ import { ProgressService } from './services/progress.service';
 import { ExperimentRunner } from './services/experiments/experiment-runner.service';
 import { PretrainedEncoderCache } from './services/experiments/pretrained-encoder-cache';
 import { ModelService } from './services/models/models.service';
+import { ModelBundleService } from './services/models/model-bundles.service';
 import { EncoderService } from './services/encoders/encoders.service';
 import { StudyService } from './services/studies/studies.service';
 import { ExperimentService } from './services/experiments/experiments.service';
@@ -78,6 +79,7 @@ export async function createContainer(config: AppConfig, logger = new Logger(con
     .inSingletonScope();
   container.bind(ExperimentService).toSelf().inSingletonScope();
   container.bind(ModelService).toSelf().inSingletonScope();
+  container.bind(ModelBundleService).toSelf().inSingletonScope();
   container.bind(StudyService).toSelf().inSingletonScope();
   container.bind(EncoderService).toSelf().inSingletonScope();
   container.bind(ProgressService).toSelf().inSingletonScope();

@@ -223,3 +223,118 @@ export function stratifiedHoldout(y: ArrayLike<number>, fraction: number, seed: 
   }
   return foldsFromTestSets(y.length, [test])[0];
 }
+
+/**
+ * Kennard-Stone selection order of the rows of `x` (row-major, `cols` values per row): first
+ * the two rows farthest apart (Euclidean), then repeatedly the row whose distance to its nearest
+ * selected row is largest. Ties go to the lower row number, so the order is deterministic.
+ */
+export function kennardStoneOrder(x: ArrayLike<number>, rows: number, cols: number): number[] {
+  if (rows === 0) return [];
+  if (rows === 1) return [0];
+  const distance = (a: number, b: number): number => {
+    let s = 0;
+    for (let j = 0; j < cols; j++) {
+      const d = x[a * cols + j] - x[b * cols + j];
+      s += d * d;
+    }
+    return s;
+  };
+  let first = 0;
+  let second = 1;
+  let farthest = -1;
+  for (let a = 0; a < rows; a++) {
+    for (let b = a + 1; b < rows; b++) {
+      const d = distance(a, b);
+      if (d > farthest) {
+        farthest = d;
+        first = a;
+        second = b;
+      }
+    }
+  }
+  const order = [first, second];
+  const chosen = new Uint8Array(rows);
+  chosen[first] = chosen[second] = 1;
+  const nearest = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) nearest[i] = Math.min(distance(i, first), distance(i, second));
+  while (order.length < rows) {
+    let next = -1;
+    for (let i = 0; i < rows; i++) if (!chosen[i] && (next < 0 || nearest[i] > nearest[next])) next = i;
+    order.push(next);
+    chosen[next] = 1;
+    for (let i = 0; i < rows; i++) if (!chosen[i]) nearest[i] = Math.min(nearest[i], distance(i, next));
+  }
+  return order;
+}
+
+function checkTestFraction(fraction: number): void {
+  if (!(fraction > 0 && fraction < 1)) throw new UserInputError(`testFraction must be in (0, 1), got ${fraction}`);
+}
+
+/** Rows kept for training out of n when `fraction` is held out: at least 2 and at least 1 tested. */
+function trainCount(n: number, fraction: number): number {
+  return Math.min(n - 1, Math.max(2, n - Math.round(fraction * n)));
+}
+
+/**
+ * Kennard-Stone train/test split: the first rows of the Kennard-Stone order (which span the
+ * spectral space, the extremes included) train, the last `testFraction` of them test. One split,
+ * no randomness. `x` holds one row of `cols` values per label.
+ */
+export function kennardStoneSplit(x: ArrayLike<number>, cols: number, y: ArrayLike<number>, testFraction: number): Fold {
+  checkTestFraction(testFraction);
+  const n = y.length;
+  if (n < 3) throw new UserInputError(`a Kennard-Stone split needs at least 3 rows, got ${n}`);
+  const order = kennardStoneOrder(x, n, cols);
+  const test = order.slice(trainCount(n, testFraction));
+  return foldsFromTestSets(n, [test])[0];
+}
+
+/**
+ * Class-wise Kennard-Stone: the split is made within each class (each class keeps its share of
+ * training and test rows), on that class's rows only.
+ */
+export function classwiseKennardStoneSplit(x: ArrayLike<number>, cols: number, y: ArrayLike<number>, testFraction: number): Fold {
+  checkTestFraction(testFraction);
+  const counts = classCounts(y);
+  const test: number[] = [];
+  counts.forEach((count, c) => {
+    if (count === 0) return;
+    if (count < 3) throw new UserInputError(`a class-wise Kennard-Stone split needs at least 3 rows per class; class ${c} has ${count}`);
+    const members: number[] = [];
+    for (let i = 0; i < y.length; i++) if (y[i] === c) members.push(i);
+    const sub = new Float64Array(count * cols);
+    members.forEach((row, k) => {
+      for (let j = 0; j < cols; j++) sub[k * cols + j] = x[row * cols + j];
+    });
+    const order = kennardStoneOrder(sub, count, cols);
+    for (const k of order.slice(trainCount(count, testFraction))) test.push(members[k]);
+  });
+  return foldsFromTestSets(y.length, [test])[0];
+}
+
+/**
+ * An explicit split: train on `trainRows` (every other row when null), test on `testRows`.
+ * Rows must be within 0..n-1, unique and not in both lists.
+ */
+export function explicitSplit(n: number, testRows: readonly number[], trainRows: readonly number[] | null): Fold {
+  const check = (list: readonly number[], name: string) => {
+    const seen = new Set<number>();
+    for (const i of list) {
+      if (!Number.isInteger(i) || i < 0 || i >= n) throw new UserInputError(`${name} has row ${i}, outside 0..${n - 1}`);
+      if (seen.has(i)) throw new UserInputError(`${name} lists row ${i} twice`);
+      seen.add(i);
+    }
+    return seen;
+  };
+  if (testRows.length === 0) throw new UserInputError('an explicit split needs at least one test row');
+  const test = check(testRows, 'testRows');
+  const train = trainRows ? check(trainRows, 'trainRows') : null;
+  if (train) {
+    for (const i of train) if (test.has(i)) throw new UserInputError(`row ${i} is in both trainRows and testRows`);
+  }
+  const trainList = train ? [...train] : Array.from({ length: n }, (_, i) => i).filter((i) => !test.has(i));
+  if (trainList.length < 2) throw new UserInputError('an explicit split needs at least 2 training rows');
+  return { train: Int32Array.from(trainList).sort(), test: Int32Array.from(test).sort() };
+}

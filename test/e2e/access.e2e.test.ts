@@ -39,6 +39,7 @@ const POLICY: Record<string, Role> = {
   'Mutation.cancelExperiment': 'writer',
   'Mutation.createStudy': 'writer',
   'Mutation.predict': 'writer',
+  'Mutation.importModel': 'writer',
   'Mutation.pretrainEncoder': 'writer',
   'Mutation.deleteEncoder': 'admin',
   'Mutation.renameDataset': 'admin',

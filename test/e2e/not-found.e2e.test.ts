@@ -38,6 +38,7 @@ describe('one not-found convention', () => {
     deleteExperiment: [`mutation { deleteExperiment(id: "${MISSING}") }`, 'experiment'],
     deleteModel: [`mutation { deleteModel(id: "${MISSING}") }`, 'model'],
     predict: [`mutation { predict(input: { modelId: "${MISSING}", spectra: [[1]] }) { id } }`, 'model'],
+    exportModel: [`{ exportModel(id: "${MISSING}") { fileName } }`, 'model'],
     createStudy: [`mutation { createStudy(input: { datasetId: "${MISSING}", preset: QUICK }) { id } }`, 'dataset'],
     revokeApiToken: [`mutation { revokeApiToken(id: "${MISSING}") { id } }`, 'token'],
     pretrainEncoder: [`mutation { pretrainEncoder(input: { name: "x", datasetId: "${MISSING}" }) { id } }`, 'dataset'],

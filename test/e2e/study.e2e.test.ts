@@ -13,6 +13,32 @@ describe('the quick study on a slice of Tablet', () => {
   });
   afterAll(() => server.close());
 
+  it('keeps the groups of a grouped dataset whole in every fold, and says so in the report', async () => {
+    // Two "scans" per sample: rows 2k and 2k+1 share a group.
+    const [header, ...rows] = exampleSliceCsv('tablet', 6).split('\n');
+    const grouped = [header.replace(/^label,/, 'label,sample,'), ...rows.map((row, i) => row.replace(/^([^,]*),/, `$1,s${Math.floor(i / 2)},`))].join('\n');
+    const groupedId = ok(
+      await server.gql<{ importDataset: { id: string } }>(`mutation($input: ImportDatasetInput!) { importDataset(input: $input) { id } }`, {
+        input: { name: 'tablet-grouped', content: grouped, groupColumn: 'sample' },
+      }),
+    ).importDataset.id;
+    const { createStudy } = ok(
+      await server.gql<{ createStudy: { id: string } }>(`mutation($input: CreateStudyInput!) { createStudy(input: $input) { id } }`, {
+        input: { datasetId: groupedId, preset: 'QUICK', parts: ['fig5'], name: 'grouped' },
+      }),
+    );
+    const db = server.container.get((await import('../../src/services/database/database.service')).DatabaseService);
+    const experiments = await db.client.experiment.findMany({ where: { studyId: createStudy.id } });
+    expect(experiments.length).toBeGreaterThan(0);
+    for (const e of experiments) expect(JSON.parse(e.config).protocol).toMatchObject({ useGroups: true });
+    const { study } = ok(await server.gql<{ study: { report: string } }>(`query($id: ID!) { study(id: $id) { report } }`, { id: createStudy.id }));
+    expect(study.report).toMatch(/3-fold grouped stratified CV \(the spectra of one group/);
+    await waitFor(async () => {
+      const { study: s } = ok(await server.gql<{ study: { status: string } }>(`query($id: ID!) { study(id: $id) { status } }`, { id: createStudy.id }));
+      return s.status === 'FINISHED';
+    }, 120000);
+  }, 150000);
+
   it('queues every part of the paper as experiments and writes the report', async () => {
     const { createStudy } = ok(
       await server.gql<{ createStudy: { id: string; experimentsTotal: number; status: string } }>(

@@ -1,11 +1,14 @@
 import { CancelledError } from '../../src/errors';
+import { crossValidate } from '../../src/numeric/cross-validate';
 import { fromRows, matrix } from '../../src/numeric/matrix';
+import { stratifiedKFold } from '../../src/numeric/splits';
 import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { BASELINE_PLUGINS } from '../../src/plugins/models/baselines';
 import { ridgeOutputWeights } from '../../src/plugins/models/baselines/elm.baseline';
 import { choleskySolve, multiply, multiplyTransposed, multiplyTransposedFloat32, transposeMultiply } from '../../src/plugins/models/baselines/linalg';
 import { fitPls2, predictPls } from '../../src/plugins/models/baselines/pls-da.baseline';
+import { RowSorter } from '../../src/plugins/models/baselines/random-forest.baseline';
 import { couplePairwise, solveSmo } from '../../src/plugins/models/baselines/svm.baseline';
 import { PluginRegistry } from '../../src/plugins/registry';
 
@@ -149,6 +152,29 @@ describe('SVM numerics', () => {
   });
 });
 
+describe('random forest numerics', () => {
+  it('sorts rows by a feature exactly as the comparator would: negatives, zeros of both signs, ties by row', () => {
+    const values = [3.5, -1, 0, -0, -1, 2.25, -7.5, 3.5, 0, -0.125, 1e-30, -1e-30, Infinity, -Infinity].map(Math.fround);
+    const rows = values.length;
+    const columns = Float64Array.from([...values, ...values.map((v) => -v)]); // two features, column-major
+    const sorter = new RowSorter(columns, rows);
+    for (const feature of [0, 1]) {
+      const keys = columns.subarray(feature * rows, (feature + 1) * rows);
+      const expected = Int32Array.from({ length: rows }, (_, i) => rows - 1 - i).sort((a, b) => keys[a] - keys[b] || a - b);
+      const actual = Int32Array.from({ length: rows }, (_, i) => rows - 1 - i);
+      sorter.sort(actual, feature, Float64Array.from(keys));
+      expect(Array.from(actual)).toEqual(Array.from(expected));
+    }
+  });
+
+  it('falls back to the comparator for values that are not float32', () => {
+    const columns = Float64Array.from([0.1, -0.3, 0.2, 0.1]);
+    const rows = Int32Array.from([3, 2, 1, 0]);
+    new RowSorter(columns, 4).sort(rows, 0, columns);
+    expect(Array.from(rows)).toEqual([1, 0, 3, 2]);
+  });
+});
+
 describe('nested tuning and cancellation', () => {
   const rng = new Rng(6);
   const rows = 60;
@@ -162,6 +188,27 @@ describe('nested tuning and cancellation', () => {
     const restored = registry.restore<ClassifierPlugin & { tuned: Record<string, unknown> }>(JSON.parse(JSON.stringify(registry.serialize(model))));
     expect(restored.tuned).toEqual(model.tuned);
     expect(Array.from(await restored.predict(x))).toEqual(Array.from(await model.predict(x)));
+  });
+
+  it('PLS-DA scores every number of components from one extraction per inner fold, choosing what one fit per candidate would', async () => {
+    const prng = new Rng(11);
+    const [n, p] = [90, 30];
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    // Class signal spread thinly over many directions, under noise: accuracy changes with the number of components.
+    const data = Float32Array.from({ length: n * p }, (_, idx) => prng.normal() * 2 + 0.35 * Math.cos((labels[Math.floor(idx / p)] + 1) * (idx % p)));
+    const xs = matrix(n, p, data);
+    const grid = [1, 2, 3, 5, 8, 12];
+    const splits = stratifiedKFold(labels, 3, 0);
+    const bruteForce: number[] = [];
+    for (const components of grid) {
+      const result = await crossValidate({ x: xs, y: labels, nClasses: 3, folds: splits, createModel: () => registry.create<ClassifierPlugin>('pls-da', { components }) });
+      bruteForce.push(result.accuracy.mean);
+    }
+    expect(new Set(bruteForce).size).toBeGreaterThan(2);
+    const expected = grid[bruteForce.findIndex((score) => score === Math.max(...bruteForce))];
+    const tuned = registry.create<ClassifierPlugin & { tuned: Record<string, unknown> }>('pls-da', { tune: true, tuneComponents: grid });
+    await tuned.fit(xs, labels, 3);
+    expect(tuned.tuned).toEqual({ components: expected });
   });
 
   it('stops with CancelledError when the signal is aborted', async () => {

@@ -30,8 +30,40 @@ export class ModelInput {
   @Field(() => GraphQLJSONObject, { description: 'The plugin\'s parameters; omitted ones take their defaults (see Plugin.parameters).', nullable: true }) params?: Record<string, unknown>;
 }
 
-@InputType('ProtocolInput', { description: 'Cross-validation protocol; omitted fields take the defaults (5 folds, seed 0, no grouping, all labels, 1 repeat).' })
+export enum SplitMethodEnum {
+  K_FOLD = 'k-fold',
+  KENNARD_STONE = 'kennard-stone',
+  KENNARD_STONE_CLASSWISE = 'kennard-stone-classwise',
+  EXPLICIT = 'explicit',
+}
+
+registerEnumType(SplitMethodEnum, {
+  name: 'SplitMethod',
+  description: 'How an experiment splits its labelled rows into training and test rows.',
+  valuesConfig: {
+    K_FOLD: { description: 'Stratified k-fold cross-validation (grouped with useGroups): the default.' },
+    KENNARD_STONE: {
+      description:
+        'One Kennard-Stone split: the rows that span the (raw) spectral space, its extremes included, train; the last testFraction of the Kennard-Stone order test. One fold, no randomness.',
+    },
+    KENNARD_STONE_CLASSWISE: { description: 'Kennard-Stone within each class: each class keeps its share of training and test rows. One fold.' },
+    EXPLICIT: { description: 'Train on trainRows (default: every other labelled row), test on testRows (dataset row numbers). One fold.' },
+  },
+});
+
+@InputType('ProtocolInput', {
+  description:
+    'Cross-validation protocol; omitted fields take the defaults (5-fold stratified, seed 0, no grouping, all labels, 1 repeat). A Kennard-Stone or explicit split makes one train/test fold.',
+})
 export class ProtocolInput {
+  @Field(() => SplitMethodEnum, { nullable: true, description: 'How rows are split: k-fold (default), Kennard-Stone (plain or class-wise) or an explicit test set.' })
+  split?: SplitMethodEnum;
+  @Field(() => Float, { nullable: true, description: 'Share of the rows a Kennard-Stone split tests, in (0, 1); default 0.25.' })
+  testFraction?: number;
+  @Field(() => [Int], { nullable: true, description: 'EXPLICIT split: the rows (dataset row numbers, 0-based) to train on; omitted: every labelled row not in testRows.' })
+  trainRows?: number[];
+  @Field(() => [Int], { nullable: true, description: 'EXPLICIT split: the rows (dataset row numbers, 0-based) to test on.' })
+  testRows?: number[];
   @Field(() => Int, { description: 'k of k-fold cross-validation (at least 2, at most the size of the smallest class).', nullable: true }) folds?: number;
   @Field(() => Int, { description: 'Seed of the shuffle and of every random choice in training: the same seed gives the same folds.', nullable: true }) seed?: number;
   @Field({ nullable: true, description: "Keep the rows of a group (the dataset's group column) in one fold." }) useGroups?: boolean;

@@ -3,6 +3,7 @@ import { Arg, Authorized, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import type { Role } from '../../services/auth/roles';
 import { DatasetService } from '../../services/datasets/datasets.service';
 import type { ExperimentProgress } from '../../services/experiments/experiment-events';
+import type { SplitMethod } from '../../services/experiments/experiment-spec';
 import { ExperimentService, type ExperimentRecord } from '../../services/experiments/experiments.service';
 import { summarize } from '../../numeric/stats';
 import { CreationPageArgs, toConnection } from '../connection';
@@ -72,7 +73,7 @@ export class ExperimentsResolver {
         datasetId: input.datasetId,
         preprocessing: (input.preprocessing ?? []).map((s) => ({ name: s.name, params: s.params ?? {} })),
         model: { plugin: input.model.plugin, params: input.model.params ?? {} },
-        protocol: input.protocol ? { ...input.protocol, labelFraction: input.protocol.labelFraction ?? null } : undefined,
+        protocol: input.protocol ? { ...input.protocol, split: input.protocol.split as SplitMethod | undefined, labelFraction: input.protocol.labelFraction ?? null } : undefined,
         trainFinalModel: input.trainFinalModel ?? false,
         pretraining: input.pretraining
           ? { datasetIds: input.pretraining.datasetIds ?? [], transductive: input.pretraining.transductive ?? false, encoderId: input.pretraining.encoderId ?? null }

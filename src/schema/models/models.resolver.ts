@@ -5,12 +5,44 @@ import { tableSource } from '../uploads';
 import { CreationPageArgs, toConnection } from '../connection';
 import { ModelService, type ModelRecord, type PredictionRecord } from '../../services/models/models.service';
 import type { AxisUnitEnum } from '../datasets/dataset.types';
-import { ModelConnection, ModelType, PredictInput, PredictionConnection, PredictionType } from './model.types';
+import { ImportModelInput, ModelBundleType, ModelConnection, ModelType, PredictInput, PredictionConnection, PredictionType } from './model.types';
+import { ModelBundleService } from '../../services/models/model-bundles.service';
+import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../../services/models/model-bundle';
+import { UserInputError } from '../../errors';
 
 @injectable()
 @Resolver(() => ModelType)
 export class ModelsResolver {
-  constructor(@inject(ModelService) private readonly service: ModelService) {}
+  constructor(
+    @inject(ModelService) private readonly service: ModelService,
+    @inject(ModelBundleService) private readonly bundles: ModelBundleService,
+  ) {}
+
+  @Authorized<Role>('reader')
+  @Query(() => ModelBundleType, { description: 'A trained model as one versioned bundle file, for importModel in another installation.' })
+  async exportModel(@Arg('id', () => ID, { description: 'The model.' }) id: string): Promise<ModelBundleType> {
+    const bundle = await this.bundles.exportModel(id);
+    return { fileName: bundle.fileName, bytes: bundle.content.length, contentBase64: bundle.content.toString('base64'), format: BUNDLE_FORMAT, version: BUNDLE_VERSION };
+  }
+
+  @Authorized<Role>('writer')
+  @Mutation(() => ModelType, {
+    description:
+      'Stores the model of a bundle (exportModel) as a new model of this installation; it predicts as the original did. Refuses a file that is not a bundle, is damaged, or has an unknown version (BAD_USER_INPUT).',
+  })
+  async importModel(@Arg('input', () => ImportModelInput, { description: 'The bundle and an optional name.' }) input: ImportModelInput): Promise<ModelType> {
+    const hasFile = input.file !== null && input.file !== undefined;
+    const hasText = input.contentBase64 !== null && input.contentBase64 !== undefined;
+    if (hasFile === hasText) throw new UserInputError('give the bundle either as an uploaded file or as contentBase64, not both and not neither');
+    if (hasText) {
+      const text = (input.contentBase64 as string).replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new UserInputError('contentBase64 is not base64 text');
+      return toModel(await this.bundles.importModel({ content: Buffer.from(text, 'base64') }, input.name));
+    }
+    const upload = await tableSource(null, input.file);
+    if (!('stream' in upload)) throw new UserInputError('no file was uploaded');
+    return toModel(await this.bundles.importModel(upload, input.name));
+  }
 
   @Authorized<Role>('reader')
   @Query(() => [ModelType], { description: 'Trained models, oldest first.', deprecationReason: 'Use modelsConnection, which pages.' })
@@ -94,6 +126,9 @@ function toModel(m: ModelRecord): ModelType {
     accuracy: m.metrics.accuracy ?? null,
     macroF1: m.metrics.macroF1 ?? null,
     config: m.config.spec,
+    domain: m.config.domain ?? null,
+    importedAt: m.config.imported ? new Date(m.config.imported.at) : null,
+    importedExperiment: m.config.imported?.experiment ?? null,
     createdAt: m.createdAt,
   };
 }
@@ -109,6 +144,10 @@ function toPrediction(p: PredictionRecord): PredictionType {
       index: r.index,
       predictedClass: r.predictedClass,
       probabilities: r.probabilities.map((probability, k) => ({ className: p.classes[k], probability })),
+      hotellingT2: r.hotellingT2 ?? null,
+      qResidual: r.qResidual ?? null,
+      outlier: r.outlier ?? false,
     })),
+    domain: p.domain,
   };
 }

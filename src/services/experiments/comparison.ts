@@ -1,5 +1,5 @@
 import { pairedTTest, summarize } from '../../numeric/stats';
-import type { Protocol } from './experiment-spec';
+import { canonicalJson, type Protocol } from './experiment-spec';
 
 /**
  * Comparison of experiments for dashboards: per metric, each experiment's mean, standard
@@ -83,6 +83,14 @@ function whyNotPaired(a: ComparableExperiment, b: ComparableExperiment): string 
   if (a.datasetId !== b.datasetId) return 'different datasets';
   const pa = a.protocol;
   const pb = b.protocol;
+  const single = (p: Protocol) => p.split !== undefined && p.split !== 'k-fold';
+  if ((pa.split ?? 'k-fold') !== (pb.split ?? 'k-fold')) return 'different splits';
+  if (single(pa)) {
+    if (canonicalJson([pa.testFraction, pa.trainRows, pa.testRows]) !== canonicalJson([pb.testFraction, pb.trainRows, pb.testRows])) return 'different train/test rows';
+    if ((pa.labelFraction ?? 1) !== (pb.labelFraction ?? 1)) return 'different label fractions';
+    if (a.folds.length !== 1 || b.folds.length !== 1) return 'not every fold has finished';
+    return 'a single train/test split: no paired test over folds (compare the two test scores)';
+  }
   if (pa.seed !== pb.seed || pa.folds !== pb.folds || pa.repeats !== pb.repeats || pa.useGroups !== pb.useGroups) {
     return 'different folds (seed, k, repeats or grouping differ)';
   }

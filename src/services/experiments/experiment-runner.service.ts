@@ -9,7 +9,7 @@ import { DatabaseService } from '../database/database.service';
 import { DatasetService, type LoadedDataset } from '../datasets/datasets.service';
 import { summarize } from '../../numeric/stats';
 import { PretrainedEncoderCache } from './pretrained-encoder-cache';
-import type { StoredModelConfig } from '../models/model-config';
+import { domainSummary, type StoredModelConfig } from '../models/model-config';
 import { EventBus } from '../events';
 import { APP_CONFIG, LOGGER } from '../tokens';
 import { FINISHED_STATUSES, type ExperimentProgress, type ExperimentStatus } from './experiment-events';
@@ -78,7 +78,7 @@ export class ExperimentRunner {
     try {
       const dataset = await this.datasets.load(spec.datasetId);
       const inputs = await this.pretrainingInputs(spec, dataset);
-      const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups);
+      const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups, dataset.x);
       foldsTotal = plans.length;
       const stored = await db.foldResult.findMany({ where: { experimentId }, select: { repeat: true, fold: true } });
       const done = new Set(stored.map((f) => `${f.repeat}:${f.fold}`));
@@ -139,6 +139,7 @@ export class ExperimentRunner {
       axisUnit: dataset.axisUnit,
       backend: outcome.backend,
       trainedOn: all.length,
+      domain: outcome.model.domain ? domainSummary(outcome.model.domain) : null,
     };
     await this.database.client.model.create({
       data: {
@@ -287,7 +288,7 @@ export class ExperimentRunner {
     if (!experiment || FINISHED_STATUSES.includes(experiment.status as ExperimentStatus)) return { folds: [], plugin: '' };
     const spec = JSON.parse(experiment.config) as ExperimentSpec;
     const dataset = await this.datasets.load(spec.datasetId);
-    const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups);
+    const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups, dataset.x);
     const stored = await db.foldResult.findMany({ where: { experimentId }, select: { repeat: true, fold: true } });
     const done = new Set(stored.map((f) => `${f.repeat}:${f.fold}`));
     const pending: FoldKey[] = plans.filter((p) => !done.has(`${p.repeat}:${p.fold}`)).map((p) => ({ repeat: p.repeat, fold: p.fold }));
@@ -320,7 +321,7 @@ export class ExperimentRunner {
     if (!experiment || FINISHED_STATUSES.includes(experiment.status as ExperimentStatus)) return skipped;
     const spec = JSON.parse(experiment.config) as ExperimentSpec;
     const dataset = await this.datasets.load(spec.datasetId);
-    const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups);
+    const plans = planFolds(spec.protocol, dataset.y, dataset.classes.length, dataset.groups, dataset.x);
     const foldsTotal = plans.length;
     let foldsDone = await db.foldResult.count({ where: { experimentId } });
     if (key.repeat === FINAL_MODEL_FOLD.repeat && key.fold === FINAL_MODEL_FOLD.fold) {

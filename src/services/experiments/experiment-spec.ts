@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { UserInputError } from '../../errors';
-import { groupStratifiedKFold, labelFractionSubset, stratifiedKFold, type Fold } from '../../numeric/splits';
+import { selectRows, type Matrix } from '../../numeric/matrix';
+import {
+  classwiseKennardStoneSplit,
+  explicitSplit,
+  groupStratifiedKFold,
+  kennardStoneSplit,
+  labelFractionSubset,
+  stratifiedKFold,
+  type Fold,
+} from '../../numeric/splits';
 import type { Params } from '../../plugins/params';
 import type { PipelineStep } from '../../plugins/transforms/pipeline';
 
@@ -50,6 +59,24 @@ export interface Protocol {
   readonly labelFraction: number | null;
   /** Repeats of the whole cross-validation with seeds seed, seed + 1, ... */
   readonly repeats: number;
+  /**
+   * How rows are split (absent: 'k-fold', stratified or grouped). The single splits
+   * ('kennard-stone', 'kennard-stone-classwise', 'explicit') make one fold (`folds` is 1).
+   */
+  readonly split?: SplitMethod;
+  /** Share of the rows tested by a Kennard-Stone split. */
+  readonly testFraction?: number | null;
+  /** An explicit split's training rows (dataset row numbers; absent: every other labelled row). */
+  readonly trainRows?: readonly number[] | null;
+  /** An explicit split's test rows (dataset row numbers). */
+  readonly testRows?: readonly number[] | null;
+}
+
+export type SplitMethod = 'k-fold' | 'kennard-stone' | 'kennard-stone-classwise' | 'explicit';
+
+/** A protocol that makes one train/test split rather than k folds. */
+export function isSingleSplit(protocol: Pick<Protocol, 'split'>): boolean {
+  return protocol.split !== undefined && protocol.split !== 'k-fold';
 }
 
 export const DEFAULT_PROTOCOL: Protocol = { folds: 5, seed: 0, useGroups: false, labelFraction: null, repeats: 1 };
@@ -81,15 +108,17 @@ export function unlabelledRows(y: Int32Array): Int32Array {
 /**
  * The folds of every repeat; throws a UserInputError when the protocol cannot split the data.
  * Only labelled rows (y >= 0) are split: an unlabelled row is in no fold (neither trained on
- * with a label nor scored); the row numbers of the plans are the dataset's.
+ * with a label nor scored); the row numbers of the plans are the dataset's. A Kennard-Stone
+ * split needs the spectra `x` (distances on the raw spectra).
  */
-export function planFolds(protocol: Protocol, y: Int32Array, nClasses: number, groups: readonly string[] | null): FoldPlan[] {
+export function planFolds(protocol: Protocol, y: Int32Array, nClasses: number, groups: readonly string[] | null, x: Matrix | null = null): FoldPlan[] {
   const rows = labelledRows(y);
-  if (rows.length === y.length) return planLabelledFolds(protocol, y, nClasses, groups);
+  if (protocol.split === 'explicit') return planExplicit(protocol, y, rows, nClasses);
+  if (rows.length === y.length) return planLabelledFolds(protocol, y, nClasses, groups, x);
   const sub = Int32Array.from(rows, (i) => y[i]);
   const subGroups = groups ? Array.from(rows, (i) => groups[i]) : null;
   const toRows = (positions: Int32Array) => Int32Array.from(positions, (k) => rows[k]);
-  return planLabelledFolds(protocol, sub, nClasses, subGroups).map((plan) => ({
+  return planLabelledFolds(protocol, sub, nClasses, subGroups, x ? selectRows(x, rows) : null).map((plan) => ({
     ...plan,
     train: toRows(plan.train),
     labelled: toRows(plan.labelled),
@@ -97,25 +126,55 @@ export function planFolds(protocol: Protocol, y: Int32Array, nClasses: number, g
   }));
 }
 
-function planLabelledFolds(protocol: Protocol, y: Int32Array, nClasses: number, groups: readonly string[] | null): FoldPlan[] {
-  const { folds, seed, useGroups, labelFraction, repeats } = protocol;
-  if (!Number.isInteger(folds) || folds < 2 || folds > 50) throw new UserInputError(`folds must be an integer from 2 to 50, got ${folds}`);
+function checkCommon(protocol: Protocol): void {
+  const { seed, labelFraction, repeats } = protocol;
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) throw new UserInputError(`repeats must be an integer from 1 to 20, got ${repeats}`);
   if (!Number.isInteger(seed) || seed < 0) throw new UserInputError(`seed must be a non-negative integer, got ${seed}`);
   if (labelFraction !== null && !(labelFraction > 0 && labelFraction <= 1)) {
     throw new UserInputError(`labelFraction must be in (0, 1], got ${labelFraction}`);
   }
+  if (isSingleSplit(protocol)) {
+    if (repeats !== 1) throw new UserInputError(`a ${protocol.split} split is one fixed split: repeats must be 1, got ${repeats}`);
+    if (protocol.useGroups) throw new UserInputError(`a ${protocol.split} split does not keep groups together: leave useGroups unset`);
+  }
+}
+
+function labelledOf(split: Fold, protocol: Protocol, y: Int32Array, nClasses: number, repeat: number, fold: number): Int32Array {
+  const { labelFraction, seed } = protocol;
+  return labelFraction === null || labelFraction === 1 ? split.train : labelFractionSubset(split.train, y, labelFraction, seed + repeat * 1000 + fold, nClasses);
+}
+
+/** "Train on these rows, test on those": dataset row numbers, labelled rows only. */
+function planExplicit(protocol: Protocol, y: Int32Array, rows: Int32Array, nClasses: number): FoldPlan[] {
+  checkCommon(protocol);
+  const split = explicitSplit(y.length, protocol.testRows ?? [], protocol.trainRows ?? null);
+  for (const list of [split.train, split.test]) {
+    for (const i of list) {
+      if (y[i] < 0 && (protocol.trainRows || list === split.test)) throw new UserInputError(`row ${i} has no label: an explicit split trains and tests on labelled rows only`);
+    }
+  }
+  const labelled = new Set(rows);
+  const train = split.train.filter((i) => labelled.has(i));
+  const fold = { train, test: split.test };
+  return [{ repeat: 0, fold: 0, train, labelled: labelledOf(fold, protocol, y, nClasses, 0, 0), test: split.test }];
+}
+
+function planLabelledFolds(protocol: Protocol, y: Int32Array, nClasses: number, groups: readonly string[] | null, x: Matrix | null): FoldPlan[] {
+  const { folds, seed, useGroups, repeats } = protocol;
+  checkCommon(protocol);
+  if (protocol.split === 'kennard-stone' || protocol.split === 'kennard-stone-classwise') {
+    if (!x) throw new Error('a Kennard-Stone split needs the spectra');
+    const fraction = protocol.testFraction ?? 0.25;
+    const split = protocol.split === 'kennard-stone' ? kennardStoneSplit(x.data, x.cols, y, fraction) : classwiseKennardStoneSplit(x.data, x.cols, y, fraction);
+    return [{ repeat: 0, fold: 0, train: split.train, labelled: labelledOf(split, protocol, y, nClasses, 0, 0), test: split.test }];
+  }
+  if (protocol.split !== undefined && protocol.split !== 'k-fold') throw new UserInputError(`unknown split "${String(protocol.split)}"`);
+  if (!Number.isInteger(folds) || folds < 2 || folds > 50) throw new UserInputError(`folds must be an integer from 2 to 50, got ${folds}`);
   if (useGroups && !groups) throw new UserInputError('useGroups needs a dataset with a group column');
   const plans: FoldPlan[] = [];
   for (let repeat = 0; repeat < repeats; repeat++) {
     const splits: Fold[] = useGroups && groups ? groupStratifiedKFold(y, groups, folds, seed + repeat) : stratifiedKFold(y, folds, seed + repeat);
-    splits.forEach((split, fold) => {
-      const labelled =
-        labelFraction === null || labelFraction === 1
-          ? split.train
-          : labelFractionSubset(split.train, y, labelFraction, seed + repeat * 1000 + fold, nClasses);
-      plans.push({ repeat, fold, train: split.train, labelled, test: split.test });
-    });
+    splits.forEach((split, fold) => plans.push({ repeat, fold, train: split.train, labelled: labelledOf(split, protocol, y, nClasses, repeat, fold), test: split.test }));
   }
   return plans;
 }

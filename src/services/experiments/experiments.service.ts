@@ -12,7 +12,18 @@ import { DatasetService } from '../datasets/datasets.service';
 import { compareExperiments, type Comparison } from './comparison';
 import { EXPERIMENT_STATUSES, FINISHED_STATUSES, type ExperimentProgress, type ExperimentStatus } from './experiment-events';
 import { ExperimentRunner } from './experiment-runner.service';
-import { DEFAULT_PROTOCOL, modelFamily, planFolds, specHash, canonicalJson, type ExperimentSpec, type PretrainingSpec, type Protocol } from './experiment-spec';
+import {
+  DEFAULT_PROTOCOL,
+  canonicalJson,
+  isSingleSplit,
+  modelFamily,
+  planFolds,
+  specHash,
+  type ExperimentSpec,
+  type PretrainingSpec,
+  type Protocol,
+  type SplitMethod,
+} from './experiment-spec';
 import type { PretrainingUse } from './fold-runner';
 import { checkExtraPretraining } from './pretraining-data';
 import { PretrainedEncoderCache } from './pretrained-encoder-cache';
@@ -176,9 +187,9 @@ export class ExperimentService {
     (model as Partial<{ dispose(): void }>).dispose?.();
     const preprocessing = TransformPipeline.fromSteps(this.registry, request.preprocessing ?? []).describe();
     const pretraining = await this.validatePretraining(request.pretraining, dataset, architecture, definition.name, preprocessing);
-    const protocol: Protocol = { ...DEFAULT_PROTOCOL, ...stripUndefined(request.protocol ?? {}) };
-    // Splitting now surfaces k > smallest class, too few groups and empty label fractions.
-    planFolds(protocol, dataset.y, dataset.classes.length, dataset.groups);
+    const protocol = normalizeProtocol({ ...DEFAULT_PROTOCOL, ...stripUndefined(request.protocol ?? {}) });
+    // Splitting now surfaces k > smallest class, too few groups, empty label fractions and bad rows.
+    planFolds(protocol, dataset.y, dataset.classes.length, dataset.groups, dataset.x);
     return {
       datasetId: dataset.id,
       preprocessing,
@@ -360,6 +371,27 @@ function experimentWhere(filter: ExperimentFilter) {
       filter.createdAfter ? { createdAt: { gt: filter.createdAfter } } : {},
     ],
   };
+}
+
+/**
+ * A k-fold protocol stays as before (no split fields, so its hash is unchanged); a single split
+ * has one fold, and keeps only the fields that define it.
+ */
+function normalizeProtocol(protocol: Protocol): Protocol {
+  const { split, testFraction, trainRows, testRows, ...kFold } = protocol;
+  if (!isSingleSplit(protocol)) {
+    if (testFraction !== undefined || trainRows !== undefined || testRows !== undefined) {
+      throw new UserInputError('testFraction, trainRows and testRows belong to the kennard-stone and explicit splits');
+    }
+    return kFold;
+  }
+  if (split === 'explicit') {
+    if (testFraction !== undefined) throw new UserInputError('testFraction belongs to the Kennard-Stone splits; an explicit split names its rows');
+    if (!testRows) throw new UserInputError('an explicit split needs testRows');
+    return { ...kFold, folds: 1, split, testRows, trainRows: trainRows ?? null };
+  }
+  if (trainRows !== undefined || testRows !== undefined) throw new UserInputError('trainRows and testRows belong to the explicit split');
+  return { ...kFold, folds: 1, split: split as SplitMethod, testFraction: testFraction ?? 0.25 };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,6 +1,7 @@
 import { backendInfoOrNull } from '../../engine/backend';
 import { matrix, selectRows, type Matrix } from '../../numeric/matrix';
 import { classificationReport, type ClassificationReport } from '../../numeric/metrics';
+import { fitDomain, type DomainModel } from '../../numeric/pca-domain';
 import { Rng } from '../../numeric/rng';
 import { builtinPlugins } from '../../plugins/builtin';
 import type { ClassifierPlugin, TrainingProgress } from '../../plugins/contract';
@@ -65,8 +66,8 @@ export interface FoldOutcome {
   readonly wallMs: number;
   /** The compute backend, when the model used one. */
   readonly backend: string | null;
-  /** Serialised pipeline and classifier when keepModel was asked. */
-  readonly model: { pipeline: unknown; classifier: unknown } | null;
+  /** Serialised pipeline and classifier, and the PCA applicability domain of the pre-processed training rows, when keepModel was asked. */
+  readonly model: { pipeline: unknown; classifier: unknown; domain: DomainModel | null } | null;
   /** The encoder this fold pre-trained (SSL without a reusable one), for others to reuse. */
   readonly pretrainedEncoder: PretrainedEncoderData | null;
   /** What the model chose on the training rows (inner validation, tuning). */
@@ -155,10 +156,20 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
       testSize: job.test.length,
       wallMs: performance.now() - started,
       backend: backendInfoOrNull()?.name ?? null,
-      model: job.keepModel ? { pipeline: pipeline.toJSON(), classifier: registry.serialize(classifier) } : null,
+      model: job.keepModel ? { pipeline: pipeline.toJSON(), classifier: registry.serialize(classifier), domain: fitDomainOrNull(xTrain) } : null,
     };
   } finally {
     (classifier as Partial<{ dispose(): void }>).dispose?.();
+  }
+}
+
+/** The PCA applicability domain of a model's pre-processed training rows; null when they cannot carry one (fewer than 3, no variance). */
+function fitDomainOrNull(x: Matrix): DomainModel | null {
+  try {
+    return fitDomain(x);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
   }
 }
 

@@ -9,7 +9,8 @@ import { DatabaseService } from '../database/database.service';
 import { DatasetService, type TableSource } from '../datasets/datasets.service';
 import { parseSpectraCsv, parseSpectraCsvStream, withMatrix } from '../datasets/spectra-csv';
 import { APP_CONFIG } from '../tokens';
-import type { StoredModelConfig } from './model-config';
+import type { DomainSummary, StoredModelConfig } from './model-config';
+import { isOutlier } from '../../numeric/pca-domain';
 import { predictOnPool } from './predict-runner';
 import { RecentlyUsed } from './recently-used';
 import { mapPage, pageByCreation, type Page, type PageRequest } from '../paging';
@@ -45,8 +46,21 @@ export interface PredictionRecord {
   readonly datasetId: string | null;
   readonly count: number;
   readonly classes: string[];
-  readonly results: { index: number; predictedClass: string; probabilities: number[] }[];
+  readonly results: PredictedRow[];
+  /** The model's applicability domain (limits), null when it has none. */
+  readonly domain: DomainSummary | null;
   readonly createdAt: Date;
+}
+
+export interface PredictedRow {
+  readonly index: number;
+  readonly predictedClass: string;
+  readonly probabilities: number[];
+  /** Hotelling's T² and Q residual in the model's PCA domain; null (absent in old stored rows) when the model has none. */
+  readonly hotellingT2?: number | null;
+  readonly qResidual?: number | null;
+  /** Above either 99 % limit. */
+  readonly outlier?: boolean;
 }
 
 /** Trained models and their predictions. */
@@ -127,18 +141,26 @@ export class ModelService {
     const { x, datasetId } = await this.inputs(model, request);
     const state = await this.sharedState(model.id);
     const plugins = { directory: this.config.pluginsDir, packages: this.config.pluginPackages };
-    const { probabilities } = await predictOnPool(this.workers, { modelKey: model.id, state, plugins, x });
+    const { probabilities, domain } = await predictOnPool(this.workers, { modelKey: model.id, state, plugins, x });
     const C = model.config.classes.length;
     const predicted = argmaxRows(probabilities.data, probabilities.rows, C);
-    const results = Array.from(predicted, (k, index) => ({
-      index,
-      predictedClass: model.config.classes[k],
-      probabilities: Array.from(probabilities.data.subarray(index * C, (index + 1) * C)),
-    }));
+    const limits = model.config.domain ?? null;
+    const results: PredictedRow[] = Array.from(predicted, (k, index) => {
+      const hotellingT2 = domain && limits ? domain[2 * index] : null;
+      const qResidual = domain && limits ? domain[2 * index + 1] : null;
+      return {
+        index,
+        predictedClass: model.config.classes[k],
+        probabilities: Array.from(probabilities.data.subarray(index * C, (index + 1) * C)),
+        hotellingT2,
+        qResidual,
+        outlier: hotellingT2 !== null && qResidual !== null && limits !== null && isOutlier(limits, hotellingT2, qResidual),
+      };
+    });
     const row = await this.database.client.prediction.create({
       data: { modelId: model.id, datasetId, results: JSON.stringify(results), count: results.length },
     });
-    return { id: row.id, modelId: model.id, datasetId, count: results.length, classes: model.config.classes, results, createdAt: row.createdAt };
+    return { id: row.id, modelId: model.id, datasetId, count: results.length, classes: model.config.classes, results, domain: limits, createdAt: row.createdAt };
   }
 
   async predictions(filter: PredictionFilter): Promise<PredictionRecord[]> {
@@ -227,12 +249,14 @@ function predictionWhere(filter: PredictionFilter) {
 const PREDICTION_MODEL = { model: { select: { config: true } } } as const;
 
 function toPrediction(row: { id: string; modelId: string; datasetId: string | null; count: number; results: string; createdAt: Date; model: { config: string } }): PredictionRecord {
+  const config = JSON.parse(row.model.config) as StoredModelConfig;
   return {
     id: row.id,
     modelId: row.modelId,
     datasetId: row.datasetId,
     count: row.count,
-    classes: (JSON.parse(row.model.config) as StoredModelConfig).classes,
+    classes: config.classes,
+    domain: config.domain ?? null,
     results: JSON.parse(row.results),
     createdAt: row.createdAt,
   };

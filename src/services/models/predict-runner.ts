@@ -1,6 +1,7 @@
 import { backendInfoOrNull } from '../../engine/backend';
 import type { WarmWorkers } from '../../engine/warm-workers';
 import { matrix, type Matrix } from '../../numeric/matrix';
+import { domainScores } from '../../numeric/pca-domain';
 import type { ClassifierPlugin, SerializedPlugin } from '../../plugins/contract';
 import { TransformPipeline } from '../../plugins/transforms/pipeline';
 import { createWorkerRegistry, type FoldJob } from '../experiments/fold-runner';
@@ -20,6 +21,8 @@ const RUNNER = __filename.replace(/\.(t|j)s$/, '');
 
 export interface PredictOutcome {
   readonly probabilities: Matrix;
+  /** Hotelling's T² and Q residual of every row (T² at 2i, Q at 2i + 1); null when the model has no applicability domain. */
+  readonly domain: Float64Array | null;
   readonly backend: string | null;
 }
 
@@ -34,7 +37,7 @@ interface ChunkQueue {
 }
 
 interface ChunkResults {
-  readonly parts: { readonly start: number; readonly probabilities: Matrix }[];
+  readonly parts: { readonly start: number; readonly probabilities: Matrix; readonly domain: Float64Array | null }[];
   readonly backend: string | null;
 }
 
@@ -67,7 +70,10 @@ function joinChunks(rows: number, results: readonly ChunkResults[]): PredictOutc
   const cols = parts.find((part) => part.probabilities.rows > 0)?.probabilities.cols ?? 0;
   const data = new Float32Array(rows * cols);
   for (const part of parts) data.set(part.probabilities.data, part.start * cols);
-  return { probabilities: matrix(rows, cols, data), backend: results[0]?.backend ?? null };
+  const withDomain = parts.length > 0 && parts.every((part) => part.domain !== null);
+  const domain = withDomain ? new Float64Array(rows * 2) : null;
+  if (domain) for (const part of parts) domain.set(part.domain as Float64Array, part.start * 2);
+  return { probabilities: matrix(rows, cols, data), domain, backend: results[0]?.backend ?? null };
 }
 
 /**
@@ -92,7 +98,7 @@ export async function predictCachedChunks(job: CachedPredictJob): Promise<ChunkR
 }
 
 interface LoadedModel {
-  predict(x: Matrix): Promise<Matrix>;
+  predict(x: Matrix): Promise<{ probabilities: Matrix; domain: Float64Array | null }>;
   dispose(): void;
 }
 
@@ -100,7 +106,7 @@ async function takeChunks({ x, next }: ChunkQueue, model: LoadedModel): Promise<
   const parts: ChunkResults['parts'][number][] = [];
   for (let start = Atomics.add(next, 0, CHUNK_ROWS); start < x.rows; start = Atomics.add(next, 0, CHUNK_ROWS)) {
     const end = Math.min(x.rows, start + CHUNK_ROWS);
-    parts.push({ start, probabilities: await model.predict(matrix(end - start, x.cols, x.data.subarray(start * x.cols, end * x.cols))) });
+    parts.push({ start, ...(await model.predict(matrix(end - start, x.cols, x.data.subarray(start * x.cols, end * x.cols)))) });
   }
   return { parts, backend: backendInfoOrNull()?.name ?? null };
 }
@@ -111,8 +117,22 @@ function loadModel(stateJson: string, plugins: FoldJob['plugins']): LoadedModel 
   const state = JSON.parse(stateJson) as StoredModelState;
   const pipeline = TransformPipeline.fromJSON(registry, state.pipeline);
   const classifier = registry.restore<ClassifierPlugin>(state.classifier as SerializedPlugin);
+  const domain = state.domain ?? null;
   return {
-    predict: (x) => classifier.predictProba(pipeline.transform(x)),
+    predict: async (x) => {
+      const z = pipeline.transform(x);
+      return { probabilities: await classifier.predictProba(z), domain: domain ? interleave(domainScores(domain, z)) : null };
+    },
     dispose: () => (classifier as Partial<{ dispose(): void }>).dispose?.(),
   };
+}
+
+/** T² and Q of each row side by side (one buffer to send back). */
+function interleave({ t2, q }: { t2: Float64Array; q: Float64Array }): Float64Array {
+  const out = new Float64Array(t2.length * 2);
+  for (let i = 0; i < t2.length; i++) {
+    out[2 * i] = t2[i];
+    out[2 * i + 1] = q[i];
+  }
+  return out;
 }

@@ -37,7 +37,8 @@ export class StudyService {
 
   async create(request: { datasetId: string; name?: string | null; tokenId?: string | null } & StudyOptions): Promise<StudyRecord> {
     const dataset = await this.datasets.get(request.datasetId);
-    const settings = studySettings(request);
+    // Repeated scans of one sample must not straddle a fold, or they leak between train and test.
+    const settings = { ...studySettings(request), grouped: dataset.hasGroups };
     const plan = planStudy(settings);
     const id = randomUUID();
     if (request.name) assertText('name', request.name.trim(), TEXT_LIMITS.name);
@@ -50,7 +51,7 @@ export class StudyService {
         datasetId: dataset.id,
         preprocessing: p.preprocessing,
         model: p.model,
-        protocol: { folds: settings.folds, seed: settings.seed, labelFraction: p.labelFraction },
+        protocol: { folds: settings.folds, seed: settings.seed, labelFraction: p.labelFraction, useGroups: settings.grouped },
       })),
       { row: { id, name, datasetId: dataset.id, preset: settings.preset, config: JSON.stringify(settings) }, roles: plan.map((p) => p.role) },
     );

@@ -38,6 +38,8 @@ export interface StudySettings {
   readonly depths: number[];
   /** Label fractions of the "auto" part. */
   readonly autoFractions: number[];
+  /** Folds keep each group (the dataset's group column, e.g. repeated scans of one sample) whole. */
+  readonly grouped?: boolean;
 }
 
 export interface StudyOptions {

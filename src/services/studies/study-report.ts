@@ -54,7 +54,7 @@ export function studyReport(input: ReportInput): string {
   lines.push(`# Study: ${input.studyName}`, '');
   lines.push(`Dataset **${input.datasetName}** (${input.samples} spectra x ${input.variables} points, ${input.classes} classes).`);
   lines.push(
-    `Preset **${settings.preset}**: ${settings.folds}-fold stratified CV (one shuffle, seed ${settings.seed}); SSL = ${settings.pretextEpochs} pretext + ${settings.finetuneEpochs} fine-tuning epochs (paper: 100 + 250); baselines on autoscaled spectra${
+    `Preset **${settings.preset}**: ${settings.folds}-fold ${settings.grouped ? 'grouped stratified CV (the spectra of one group, the dataset\'s group column, always in one fold; ' : 'stratified CV ('}one shuffle, seed ${settings.seed}); SSL = ${settings.pretextEpochs} pretext + ${settings.finetuneEpochs} fine-tuning epochs (paper: 100 + 250); baselines on autoscaled spectra${
       Object.keys(settings.baselineParams).length ? ` with ${Object.entries(settings.baselineParams).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}` : ' at paper-style defaults'
     }.`,
   );

@@ -1,8 +1,8 @@
 import { CancelledError, UserInputError } from '../../../errors';
 import { crossValidate } from '../../../numeric/cross-validate';
-import { matrix, type Matrix } from '../../../numeric/matrix';
+import { matrix, selectRows, type Matrix } from '../../../numeric/matrix';
 import { argmaxRows } from '../../../numeric/metrics';
-import { classCounts, stratifiedKFold } from '../../../numeric/splits';
+import { classCounts, stratifiedKFold, type Fold } from '../../../numeric/splits';
 import type { ClassifierPlugin, FitOptions, FitSummary, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
 import type { ParamSchema, Params } from '../../params';
 import { checkPredictWidth, checkTrainingData } from '../training-data';
@@ -36,6 +36,12 @@ export interface BaselineSpec<Model> {
   /** Parameter overrides to compare by inner cross-validation when `tune` is on, simplest first. */
   tuningCandidates?(params: Readonly<Params>, data: TrainingData): Params[];
   fit(data: TrainingData, params: Readonly<Params>, context: FitContext): Promise<Model> | Model;
+  /**
+   * Optional shortcut for tuning where one fit can stand for every candidate (PLS: the first k
+   * latent variables do not depend on how many more are extracted): returns a scorer giving the
+   * class scores of each candidate, in order. It must predict what fitting each candidate would.
+   */
+  fitPath?(data: TrainingData, params: Readonly<Params>, candidates: readonly Params[]): (x: Float64Array, rows: number) => Float64Array[];
   /**
    * Class probabilities, rows x nClasses (rows are renormalised to sum to 1 afterwards). The
    * model is plain data (numbers, strings, Float64Array, Int32Array, arrays and objects of them)
@@ -157,8 +163,15 @@ export class BaselineClassifier<Model> implements ClassifierPlugin {
     // Too few rows of some class to cross-validate: keep the configured values.
     if (folds < 2) return {};
     const splits = stratifiedKFold(data.y, folds, typeof this.params.seed === 'number' ? this.params.seed : 0);
-    let best: Params = {};
-    let bestAccuracy = -Infinity;
+    const scores = this.spec.fitPath ? await this.pathScores(x, data, candidates, splits, context) : await this.candidateScores(x, data, candidates, splits, context);
+    let best = 0;
+    for (let c = 1; c < candidates.length; c++) if (scores[c] > scores[best] + 1e-12) best = c;
+    return candidates[best];
+  }
+
+  /** Mean inner-fold accuracy of each candidate, one fit per candidate and fold. */
+  private async candidateScores(x: Matrix, data: TrainingData, candidates: Params[], splits: Fold[], context: FitContext): Promise<number[]> {
+    const scores: number[] = [];
     for (let c = 0; c < candidates.length; c++) {
       const candidateParams = { ...this.params, ...candidates[c], tune: false };
       const result = await crossValidate({
@@ -168,15 +181,34 @@ export class BaselineClassifier<Model> implements ClassifierPlugin {
         folds: splits,
         createModel: () => new BaselineClassifier(this.meta, candidateParams, this.spec),
       });
-      const score = result.accuracy.mean;
-      if (score > bestAccuracy + 1e-12) {
-        bestAccuracy = score;
-        best = candidates[c];
-      }
-      context.progress({ stage: 'tune', epoch: c + 1, epochs: candidates.length, loss: 1 - score, accuracy: score });
+      scores.push(result.accuracy.mean);
+      context.progress({ stage: 'tune', epoch: c + 1, epochs: candidates.length, loss: 1 - result.accuracy.mean, accuracy: result.accuracy.mean });
       await context.checkpoint();
     }
-    return best;
+    return scores;
+  }
+
+  /** The same scores from the spec's fitPath: one fit per inner fold serves every candidate. */
+  private async pathScores(x: Matrix, data: TrainingData, candidates: Params[], splits: Fold[], context: FitContext): Promise<number[]> {
+    const sums = new Array<number>(candidates.length).fill(0);
+    for (let f = 0; f < splits.length; f++) {
+      const { train, test } = splits[f];
+      const xTrain = selectRows(x, train);
+      const xTest = selectRows(x, test);
+      const yTrain = Int32Array.from(train, (i) => data.y[i]);
+      const scorer = this.spec.fitPath!({ x: Float64Array.from(xTrain.data), rows: xTrain.rows, cols: xTrain.cols, y: yTrain, nClasses: data.nClasses }, { ...this.params, tune: false }, candidates);
+      const perCandidate = scorer(Float64Array.from(xTest.data), xTest.rows);
+      for (let c = 0; c < candidates.length; c++) {
+        const predicted = argmaxRows(normaliseRows(perCandidate[c], xTest.rows, data.nClasses), xTest.rows, data.nClasses);
+        let hits = 0;
+        for (let k = 0; k < test.length; k++) if (predicted[k] === data.y[test[k]]) hits++;
+        sums[c] += hits / test.length;
+      }
+      const bestSoFar = Math.max(...sums) / (f + 1);
+      context.progress({ stage: 'tune', epoch: f + 1, epochs: splits.length, loss: 1 - bestSoFar, accuracy: bestSoFar });
+      await context.checkpoint();
+    }
+    return sums.map((sum) => sum / splits.length);
   }
 }
 

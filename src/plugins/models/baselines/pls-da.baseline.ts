@@ -46,6 +46,13 @@ export const plsDaBaseline = defineBaseline<PlsModel>({
     return { ...fitPls2(data.x, targets, data.rows, data.cols, data.nClasses, params.components as number), nClasses: data.nClasses };
   },
   predictProba: (model, x, rows) => softmaxRows(predictPls(model, x, rows), rows, model.nClasses),
+  // One extraction with the most components scores every candidate: tuning costs one fit per
+  // inner fold instead of one per candidate and fold.
+  fitPath: (data, _params, candidates) => {
+    const extracted = extractPls2(data.x, oneHot(data.y, data.nClasses), data.rows, data.cols, data.nClasses, Math.max(...candidates.map((c) => c.components as number)));
+    const models = candidates.map((c) => plsCoefficients(extracted, c.components as number));
+    return (x, rows) => models.map((model) => softmaxRows(predictPls(model, x, rows), rows, data.nClasses));
+  },
 });
 
 export interface Pls2Fit {
@@ -61,8 +68,26 @@ const NIPALS_MAX_ITERATIONS = 500;
 /** Residual variance below this share of the original means the data's rank is exhausted. */
 const RANK_TOLERANCE = 1e-12;
 
+/** The latent variables of a PLS2 fit, before they are combined into regression coefficients. */
+interface Pls2Components {
+  readonly cols: number;
+  readonly xMean: Float64Array;
+  readonly yMean: Float64Array;
+  readonly weights: Float64Array[];
+  readonly xLoadings: Float64Array[];
+  readonly yLoadings: Float64Array[];
+}
+
 /** PLS2 by NIPALS with deflation in regression mode; coefficients B = W (P^T W)^-1 Q^T. */
 export function fitPls2(x: Float64Array, targets: Float64Array, rows: number, cols: number, nTargets: number, maxComponents: number): Pls2Fit {
+  return plsCoefficients(extractPls2(x, targets, rows, cols, nTargets, maxComponents), maxComponents);
+}
+
+/**
+ * NIPALS extraction of up to `maxComponents` latent variables. The first k do not depend on how
+ * many more are extracted, so one extraction serves every smaller number of components.
+ */
+function extractPls2(x: Float64Array, targets: Float64Array, rows: number, cols: number, nTargets: number, maxComponents: number): Pls2Components {
   const xMean = columnMeans(x, rows, cols);
   const yMean = columnMeans(targets, rows, nTargets);
   const xk = new Float64Array(rows * cols);
@@ -99,8 +124,18 @@ export function fitPls2(x: Float64Array, targets: Float64Array, rows: number, co
     xLoadings.push(p);
     yLoadings.push(q);
   }
-  const components = weights.length;
-  if (components === 0) throw new UserInputError('PLS: the centred training spectra or labels have no variance');
+  if (weights.length === 0) throw new UserInputError('PLS: the centred training spectra or labels have no variance');
+  return { cols, xMean, yMean, weights, xLoadings, yLoadings };
+}
+
+/** Regression coefficients from the first `maxComponents` latent variables (all there are, if fewer). */
+function plsCoefficients(extracted: Pls2Components, maxComponents: number): Pls2Fit {
+  const { cols, xMean, yMean } = extracted;
+  const nTargets = yMean.length;
+  const components = Math.min(maxComponents, extracted.weights.length);
+  const weights = extracted.weights.slice(0, components);
+  const xLoadings = extracted.xLoadings.slice(0, components);
+  const yLoadings = extracted.yLoadings.slice(0, components);
   // R = W (P^T W)^-1, then B = R Q^T.
   const ptw = new Float64Array(components * components);
   for (let r = 0; r < components; r++) for (let c = 0; c < components; c++) ptw[r * components + c] = dot(xLoadings[r], weights[c]);
