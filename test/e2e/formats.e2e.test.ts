@@ -3,7 +3,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { zipSync } from 'fflate';
 import { PROJECT_ROOT } from '../../src/paths';
-import { databaseBackends, ok, startTestServer, type TestServer } from '../helpers/server';
+import { databaseBackends, ok, startTestServer, waitForStatus, type TestServer } from '../helpers/server';
 import { writeSpc } from '../helpers/spc';
 
 const FIXTURES = path.join(PROJECT_ROOT, 'test/fixtures/formats');
@@ -15,10 +15,10 @@ type Answer = { data?: Record<string, any>; errors?: { message: string; extensio
 type Upload = { content: string | Uint8Array; name: string };
 
 /** A GraphQL multipart request with one upload (`file`) or several (`files`). */
-async function upload(server: TestServer, input: Record<string, unknown>, uploads: Upload[], field: 'file' | 'files' = 'files'): Promise<Answer> {
+async function upload(server: TestServer, input: Record<string, unknown>, uploads: Upload[], field: 'file' | 'files' = 'files', query = IMPORT): Promise<Answer> {
   const form = new FormData();
   const variables = { input: { ...input, [field]: field === 'file' ? null : uploads.map(() => null) } };
-  form.append('operations', JSON.stringify({ query: IMPORT, variables }));
+  form.append('operations', JSON.stringify({ query, variables }));
   const map = Object.fromEntries(uploads.map((_, k) => [String(k), [field === 'file' ? 'variables.input.file' : `variables.input.files.${k}`]]));
   form.append('map', JSON.stringify(map));
   uploads.forEach((u, k) => form.append(String(k), new Blob([u.content]), u.name));
@@ -53,6 +53,21 @@ describe.each(databaseBackends())('importing instrument formats over GraphQL ($n
     expect(d.importNotes).toEqual([expect.stringMatching(/resampled .* 4036 to 8996 cm-1/)]);
     const again = ok(await server.gql<{ dataset: { valueUnit: string; importNotes: string[]; groupCount: number } }>(`{ dataset(name: "opus") { valueUnit importNotes groupCount } }`));
     expect(again.dataset).toEqual({ valueUnit: 'absorbance', importNotes: d.importNotes, groupCount: 2 });
+
+    // From the instrument's files to a prediction: a model trained on them predicts a zip of the same files like the stored dataset.
+    const CREATE = 'mutation($input: CreateExperimentInput!) { createExperiment(input: $input) { id } }';
+    const experimentId = ok(
+      await server.gql<{ createExperiment: { id: string } }>(CREATE, { input: { name: 'opus knn', datasetId: d.id, model: { plugin: 'knn', params: { k: 1 } }, protocol: { folds: 2 }, trainFinalModel: true } }),
+    ).createExperiment.id;
+    await waitForStatus(server, experimentId, ['SUCCEEDED', 'FAILED'], 120000);
+    const { models } = ok(await server.gql<{ models: { id: string }[] }>(`query($id: ID!) { models(experimentId: $id) { id } }`, { id: experimentId }));
+    const PREDICT = 'mutation($input: PredictInput!) { predict(input: $input) { count results { predictedClass } } }';
+    const stored = ok(await server.gql<{ predict: { results: { predictedClass: string }[] } }>(PREDICT, { input: { modelId: models[0].id, datasetId: d.id } })).predict;
+    const zip = zipSync(Object.fromEntries(opus().filter((u) => u.name.endsWith('.dx')).map((u) => [u.name, u.content as Uint8Array])));
+    const fromFiles = await upload(server, { modelId: models[0].id }, [{ name: 'scans.zip', content: zip }], 'file', PREDICT);
+    expect(fromFiles.errors).toBeUndefined();
+    expect(fromFiles.data?.predict).toEqual({ count: 4, results: stored.results });
+    expect(stored.results.map((r) => r.predictedClass)).toEqual(['A', 'A', 'B', 'B']);
   });
 
   it('imports a zip, an SPC multifile, an xlsx workbook and dialect CSVs, each told from its content', async () => {

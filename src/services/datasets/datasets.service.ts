@@ -141,7 +141,7 @@ export class DatasetService {
     assertText('description', request.description ?? '', TEXT_LIMITS.description);
     assertText('source', request.source ?? '', TEXT_LIMITS.description);
     await this.ensureNameFree(name);
-    const parsed = await this.parseTable(request.table, { ...request, maxBytes: this.config.maxUploadBytes }, request.format ?? 'AUTO');
+    const parsed = await this.readSpectra(request.table, { ...request, maxBytes: this.config.maxUploadBytes }, request.format ?? 'AUTO');
     const axisBytes = new Uint8Array(parsed.axis.slice().buffer);
     const now = new Date();
     const row = {
@@ -191,11 +191,12 @@ export class DatasetService {
   }
 
   /**
-   * Plain CSV (a string parsed at once, a stream chunk by chunk into Float32 blocks) goes through
-   * the fast streaming parser; every other format or CSV dialect, and several files, through the
-   * format parsers (formats/), which read each file whole.
+   * The spectra of an import or of a file to predict, in any supported format. Plain CSV (a string
+   * parsed at once, a stream chunk by chunk into Float32 blocks) goes through the fast streaming
+   * parser; every other format or CSV dialect, and several files, through the format parsers
+   * (formats/), which read each file whole.
    */
-  private async parseTable(source: ImportSource, options: SpectraCsvOptions, format: ImportFormat): Promise<ImportedSpectra> {
+  async readSpectra(source: ImportSource, options: SpectraCsvOptions, format: ImportFormat = 'AUTO'): Promise<ImportedSpectra> {
     const maxBytes = options.maxBytes ?? Infinity;
     const plain = (p: ParsedSpectraBlocks): ImportedSpectra => ({ ...p, valueUnit: '', notes: [] });
     const csvOptions = {
