@@ -97,6 +97,14 @@ describe.each(databaseBackends())('importing instrument formats over GraphQL ($n
     const values = ok(await server.gql<{ dataset: { samplesConnection: { nodes: { label: string; values: number[] }[] } } }>(`{ dataset(name: "transposed") { samplesConnection(first: 4) { nodes { label values } } } }`));
     expect(values.dataset.samplesConnection.nodes[3]).toEqual({ label: 'B', values: [0.55, 0.51, 0.48].map(Math.fround) });
 
+    // A separator ending every line of a table whose header alone is longer than the 64 KiB looked at first.
+    const wideAxis = Array.from({ length: 12000 }, (_, j) => 10000 + j);
+    const trailing = [`label,${wideAxis.join(',')},`, ...['a', 'b', 'a', 'b'].map((c, i) => `${c},${wideAxis.map((_, j) => ((i + j) % 10) / 10).join(',')},`)].join('\n');
+    expect(trailing.indexOf('\n')).toBeGreaterThan(64 * 1024);
+    const spreadsheet = await upload(server, { name: 'trailing' }, [{ name: 'sheet.csv', content: trailing }], 'file');
+    expect(spreadsheet.errors).toBeUndefined();
+    expect(spreadsheet.data?.importDataset).toMatchObject({ sampleCount: 4, variableCount: 12000 });
+
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('label\t1100\t1102\r\nA\t0.5\t0.6\r\nB\t0.7\t0.8\r\n', 'utf16le')]);
     const wide = await upload(server, { name: 'utf16' }, [{ name: 'utf16.txt', content: utf16 }], 'file');
     expect(wide.errors).toBeUndefined();

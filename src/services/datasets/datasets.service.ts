@@ -224,7 +224,7 @@ export class DatasetService {
     }
     if (streams.length === 1 && csvAllowed) {
       // Look at the start of the file: a plain CSV streams into the fast parser, the rest is read whole.
-      const { head, rest, done } = await peek(streams[0].stream, PEEK_BYTES);
+      const { head, rest, done } = await peek(streams[0].stream);
       const first = { name: streams[0].fileName, bytes: head };
       if (detectFormat(first) === 'CSV' && isPlainCsvStart(head, csvOptions, done)) {
         return parseSpectraCsvStream(prepend(head, rest), options).then(plain);
@@ -386,23 +386,26 @@ export class DatasetService {
   }
 }
 
-/** How much of a single upload is looked at to tell a plain CSV from the rest. */
+/**
+ * How much of a single upload is looked at to tell a plain CSV from the rest: 64 KiB, or more
+ * until the header and two rows are in (a table of very many columns), up to 4 MiB.
+ */
 const PEEK_BYTES = 64 * 1024;
+const PEEK_MAX_BYTES = 4 * 1024 * 1024;
+const PEEK_LINES = 3;
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {
   return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
 }
 
-/** The first `bytes` (or more, whole chunks) of a stream, and an iterator over the rest. */
-async function peek(
-  source: AsyncIterable<Uint8Array | string>,
-  bytes: number,
-): Promise<{ head: Uint8Array; rest: AsyncIterator<Uint8Array | string>; done: boolean }> {
+/** The first PEEK_BYTES (whole chunks; more for long lines, see PEEK_LINES) of a stream, and an iterator over the rest. */
+async function peek(source: AsyncIterable<Uint8Array | string>): Promise<{ head: Uint8Array; rest: AsyncIterator<Uint8Array | string>; done: boolean }> {
   const rest = source[Symbol.asyncIterator]();
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let lines = 0;
   let done = false;
-  while (size < bytes) {
+  while (size < PEEK_BYTES || (lines < PEEK_LINES && size < PEEK_MAX_BYTES)) {
     const next = await rest.next();
     if (next.done) {
       done = true;
@@ -411,6 +414,7 @@ async function peek(
     const chunk = toBytes(next.value);
     chunks.push(chunk);
     size += chunk.length;
+    for (let at = chunk.indexOf(10); at >= 0 && lines < PEEK_LINES; at = chunk.indexOf(10, at + 1)) lines++;
   }
   return { head: Buffer.concat(chunks), rest, done };
 }
