@@ -108,18 +108,21 @@ export class ClassStatisticsType {
   @Field(() => [Float], { description: 'Population standard deviation per axis point (0 for a class of one spectrum).' }) std!: number[];
 }
 
-@InputType({ description: 'A table of spectra: header row; label, optional group and metadata columns first; then one numeric column per point of the axis.' })
+@InputType({
+  description:
+    'Spectra to import: a table (header row; label, optional group and metadata columns first; then one numeric column per point of the axis, or transposed), or instrument files (JCAMP-DX, SPC, xlsx, a zip) with a labels CSV; see ImportFormat.',
+})
 export class ImportDatasetInput {
   @Field({ description: 'Unique name of the new dataset (1 to 200 characters).' }) @MinLength(1) @MaxLength(200) name!: string;
   @Field(() => String, {
     nullable: true,
-    description: 'The CSV/TSV text inline, for small tables and scripts; give this or file. Counted against the upload limit (NIR_SSL_MAX_UPLOAD_MB).',
+    description: 'The text inline (a CSV/TSV table or a JCAMP-DX file), for small inputs and scripts; give this, file or files. Counted against the upload limit (NIR_SSL_MAX_UPLOAD_MB).',
   })
   content?: string | null;
   @Field(() => GraphQLUpload, {
     nullable: true,
     description:
-      'The CSV/TSV file as a GraphQL multipart request upload (give this or content): parsed as it arrives, refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB. Multipart requests need the header Apollo-Require-Preflight: true.',
+      'One file as a GraphQL multipart request upload (give this, content or files), in any supported format: a plain CSV is parsed as it arrives, other formats are read whole; refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB. Multipart requests need the header Apollo-Require-Preflight: true.',
   })
   file?: Promise<FileUpload> | null;
   @Field(() => [GraphQLUpload], {
@@ -132,8 +135,8 @@ export class ImportDatasetInput {
   format?: ImportFormatEnum;
   @Field({ description: 'Free text shown with the dataset.', nullable: true }) description?: string;
   @Field({ description: 'Where the data comes from (citation, instrument, lab).', nullable: true }) source?: string;
-  @Field({ description: 'Header of the class label column.', nullable: true, defaultValue: 'label' }) labelColumn?: string;
-  @Field(() => String, { nullable: true, description: 'Column of sample ids whose rows must stay in one fold.' })
+  @Field({ description: 'Header of the class label column (of the table, or of the labels CSV; in JCAMP-DX, the user-defined record ##$<name>).', nullable: true, defaultValue: 'label' }) labelColumn?: string;
+  @Field(() => String, { nullable: true, description: 'Column of sample ids whose rows must stay in one fold (of the table, or of the labels CSV; a row of that name in a transposed table; ##$<name> in JCAMP-DX).' })
   groupColumn?: string | null;
   @Field(() => AxisUnitEnum, { nullable: true, description: 'Inferred when omitted (all values above 3500: cm-1).' })
   axisUnit?: AxisUnitEnum;
