@@ -3,7 +3,7 @@ import { Arg, Authorized, Args, FieldResolver, ID, Int, Mutation, Query, Resolve
 import type { Role } from '../../services/auth/roles';
 import { DatasetService, type DatasetSummary, type Sample } from '../../services/datasets/datasets.service';
 import { CreationPageArgs, PageArgs, toConnection } from '../connection';
-import { tableSource } from '../uploads';
+import { importSource } from '../uploads';
 import type { DatasetEvent } from '../../services/events';
 import {
   ClassCountType,
@@ -53,14 +53,15 @@ export class DatasetsResolver {
   @Authorized<Role>('writer')
   @Mutation(() => DatasetType, {
     description:
-      'Imports a CSV/TSV table of spectra, given inline or uploaded as a file (GraphQL multipart request). Writes nothing when the input is invalid.',
+      'Imports spectra: a CSV/TSV table given inline or uploaded, or instrument files (JCAMP-DX, SPC, xlsx, a zip of them with a labels CSV) uploaded as file or files (GraphQL multipart request). Spectra on different axes are resampled onto the range they share (see Dataset.importNotes). Writes nothing when the input is invalid.',
   })
   async importDataset(@Arg('input', () => ImportDatasetInput, { description: 'The table and how to read it.' }) input: ImportDatasetInput): Promise<DatasetType> {
-    const { content, file, ...options } = input;
+    const { content, file, files, ...options } = input;
     return toGraphql(
       await this.service.importCsv({
         ...options,
-        table: await tableSource(content, file),
+        table: await importSource(content, file, files),
+        format: input.format ?? 'AUTO',
         groupColumn: input.groupColumn ?? null,
         axisUnit: input.axisUnit,
         delimiter: input.delimiter,
@@ -171,6 +172,8 @@ function toGraphql(d: DatasetSummary): DatasetType {
     isLibrary: d.nLabelled === 0,
     hasGroups: d.hasGroups,
     metadataColumns: d.metadataNames,
+    valueUnit: d.valueUnit,
+    importNotes: d.importNotes,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };

@@ -6,7 +6,7 @@ import { Empty, ErrorBox, Link, Loading } from '../components/ui';
 
 const DATASET = `query Dataset($id: ID!) {
   dataset(id: $id) {
-    id name description source axisUnit sampleCount variableCount hasGroups axis
+    id name description source axisUnit valueUnit importNotes sampleCount variableCount hasGroups axis
     classes { index name count }
     classStatistics { className count mean std }
   }
@@ -20,7 +20,7 @@ const SAMPLES = `query Samples($id: ID!, $first: Int, $after: String, $className
 
 interface ClassStat { className: string; count: number; mean: number[]; std: number[] }
 interface DatasetData {
-  id: string; name: string; description: string; source: string; axisUnit: 'NM' | 'CM1';
+  id: string; name: string; description: string; source: string; axisUnit: 'NM' | 'CM1'; valueUnit: string; importNotes: string[];
   sampleCount: number; variableCount: number; hasGroups: boolean; axis: number[];
   classes: { index: number; name: string; count: number }[];
   classStatistics: ClassStat[];
@@ -42,8 +42,14 @@ export function DatasetView({ id }: { id: string }) {
       <h1>{d.name}</h1>
       <p className="muted">
         {d.sampleCount} spectra × {d.variableCount} points, {d.classes.length} classes ({d.classes.map((c) => `${c.name}: ${c.count}`).join(', ')})
+        {d.valueUnit ? ` · ${d.valueUnit}` : ''}
         {d.source ? ` · ${d.source}` : ''}
       </p>
+      {d.importNotes.length > 0 && (
+        <ul className="muted" data-testid="import-notes" aria-label="Import notes">
+          {d.importNotes.map((note) => <li key={note}>{note}</li>)}
+        </ul>
+      )}
       {d.description && <p>{d.description}</p>}
       <p><Link to={`/experiments/new?dataset=${d.id}`} className="button">New experiment on this dataset</Link></p>
       <h2>Class spectra (mean ± std)</h2>
@@ -81,7 +87,7 @@ function ClassSpectra({ dataset }: { dataset: DatasetData }) {
       series,
       bands,
       scales: { x: { time: false } },
-      axes: [{ label: unitLabel(dataset.axisUnit) }, { label: 'Absorbance / reflectance' }],
+      axes: [{ label: unitLabel(dataset.axisUnit) }, { label: dataset.valueUnit ? dataset.valueUnit[0].toUpperCase() + dataset.valueUnit.slice(1) : 'Absorbance / reflectance' }],
       cursor: { drag: { x: true, y: false } },
     };
     return { options, data: columns as unknown as AlignedData };
