@@ -38,17 +38,21 @@ async function main(): Promise<void> {
     console.log(`${name}: ${size.files} files, ${kib(size.raw)} (${kib(size.gzip)} gzipped)`);
   }
   const server = await startServer(config, new Logger('silent'));
+  const token = server.adminToken;
+  if (!token) throw new Error('the benchmark server created no admin token');
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run'],
   });
   try {
-    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ dataset(name: "mango") { id sampleCount variableCount } }' }) });
+    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query: '{ dataset(name: "mango") { id sampleCount variableCount } }' }) });
     const mango = ((await res.json()) as { data: { dataset: { id: string; sampleCount: number; variableCount: number } } }).data.dataset;
     const origin = new URL(server.url).origin;
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      // Signed in, as the dashboard keeps its token.
+      await context.addInitScript(`localStorage.setItem('nir-ssl.token', ${JSON.stringify(token)})`);
       const page = await context.newPage();
       await page.goto(`${origin}/#/datasets/${mango.id}`);
       await page.waitForSelector('[data-testid=class-spectra] canvas');

@@ -19,6 +19,8 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /** NIR_SSL_MAX_UPLOAD_MB: the largest dataset file accepted, in MiB (default 100). */
   readonly maxUploadBytes: number;
+  /** NIR_SSL_MAX_IMPORT_FILES: the most files one import takes, uploaded or inside a zip (default 1000). */
+  readonly maxImportFiles: number;
   /** NIR_SSL_IMPORT_EXAMPLES: import the shipped example datasets on first start (default true). */
   readonly importExamples: boolean;
   /** NIR_SSL_PLUGINS_DIR: a directory of custom plugin modules loaded at start (default none). */
@@ -115,6 +117,7 @@ export function loadConfig(
     databaseUrl: env.DATABASE_URL ?? `file:${path.join(dataDir, 'nir-ssl.db')}`,
     logLevel,
     maxUploadBytes: integer(env, 'NIR_SSL_MAX_UPLOAD_MB', 100) * 1024 * 1024,
+    maxImportFiles: integer(env, 'NIR_SSL_MAX_IMPORT_FILES', 1000),
     importExamples: (env.NIR_SSL_IMPORT_EXAMPLES ?? 'true') !== 'false',
     pluginsDir: env.NIR_SSL_PLUGINS_DIR ? path.resolve(env.NIR_SSL_PLUGINS_DIR) : null,
     pluginPackages: (env.NIR_SSL_PLUGIN_PACKAGES ?? '')

@@ -141,7 +141,7 @@ export async function startServer(config: AppConfig, logger = new Logger(config.
     '/graphql',
     corsPolicy,
     authenticate,
-    multipartRequests(config.maxUploadBytes),
+    multipartRequests(config.maxUploadBytes, Math.max(4, config.maxImportFiles)),
     requireJsonBody(),
     express.json({ limit: bodyLimit }),
     expressMiddleware(apollo, { context: async ({ res }) => res.locals.context as GraphQLContext }),

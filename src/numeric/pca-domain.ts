@@ -149,6 +149,28 @@ function descending(values: readonly number[]): number[] {
   return values.map((_, i) => i).sort((a, b) => values[b] - values[a]);
 }
 
+/**
+ * Scores of every row of x on the first k principal components (fitted as the domain is, on at
+ * most MAX_FIT_ROWS evenly spaced rows), and the share of the variance each explains.
+ */
+export function principalComponentScores(x: Matrix, k: number): { scores: Float64Array; explainedVariance: number[]; components: number } {
+  if (x.rows < 3) throw new RangeError(`principal components need at least 3 rows, got ${x.rows}`);
+  const { values, vectors, mean } = principalAxes(x);
+  const total = values.reduce((a, b) => a + b, 0);
+  const components = Math.min(k, values.length);
+  const loadings = total > 0 ? vectors(components) : [];
+  const L = x.cols;
+  const scores = new Float64Array(x.rows * components);
+  for (let i = 0; i < x.rows; i++) {
+    for (let a = 0; a < loadings.length; a++) {
+      let score = 0;
+      for (let j = 0; j < L; j++) score += (x.data[i * L + j] - mean[j]) * loadings[a][j];
+      scores[i * components + a] = score;
+    }
+  }
+  return { scores, explainedVariance: values.slice(0, components).map((v) => (total > 0 ? v / total : 0)), components };
+}
+
 /** Hotelling's T² limit at confidence p for k components fitted on n rows. */
 export function t2Limit(k: number, n: number, p: number): number {
   if (!(n - k >= 1)) throw new RangeError(`a T² limit needs more rows than components, got ${n} rows and ${k} components`);

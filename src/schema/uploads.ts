@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Request, RequestHandler, Response } from 'express';
 import { GraphQLUpload, processRequest, Upload, type FileUpload } from 'graphql-upload-minimal';
 import { UserInputError } from '../errors';
-import type { TableSource } from '../services/datasets/datasets.service';
+import type { ImportSource, TableSource } from '../services/datasets/datasets.service';
 
 /**
  * The `Upload` scalar of the GraphQL multipart request specification (graphql-upload-minimal):
@@ -20,6 +20,20 @@ export async function tableSource(content: string | null | undefined, file: Prom
   if (hasContent) return { content };
   const upload = await (file as Promise<FileUpload>);
   return { stream: drainOnEarlyExit(upload.createReadStream()), fileName: upload.filename };
+}
+
+/** An import's input: inline content, one uploaded file, or several: exactly one of them. */
+export async function importSource(
+  content: string | null | undefined,
+  file: Promise<FileUpload> | null | undefined,
+  files: Promise<FileUpload>[] | null | undefined,
+): Promise<ImportSource> {
+  if (files === null || files === undefined) return tableSource(content, file);
+  if ((content !== null && content !== undefined) || (file !== null && file !== undefined)) {
+    throw new UserInputError('give the spectra as content, file or files, only one of them');
+  }
+  const uploads = await Promise.all(files);
+  return { files: uploads.map((upload) => ({ stream: drainOnEarlyExit(upload.createReadStream()), fileName: upload.filename })) };
 }
 
 /**
@@ -43,11 +57,11 @@ async function* drainOnEarlyExit(stream: Readable): AsyncGenerator<Uint8Array | 
  * Files are not buffered: each is a stream the resolver reads. `maxFileBytes` is the upload limit;
  * busboy stops a file one byte past it, which the parser reports as PAYLOAD_TOO_LARGE.
  */
-export function multipartRequests(maxFileBytes: number): RequestHandler {
+export function multipartRequests(maxFileBytes: number, maxFiles: number): RequestHandler {
   return (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
     lingerAfterEarlyAnswer(req, res);
-    processRequest(req, res, { maxFileSize: maxFileBytes + 1, maxFiles: 4, maxFieldSize: 1024 * 1024 })
+    processRequest(req, res, { maxFileSize: maxFileBytes + 1, maxFiles, maxFieldSize: 1024 * 1024 })
       .then((body) => {
         req.body = body;
         // A file no resolver read (the operation failed first) is read and dropped once the

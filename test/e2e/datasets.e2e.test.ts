@@ -64,6 +64,23 @@ describe.each(databaseBackends())('datasets over HTTP ($name)', (backend) => {
     expect(gone.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 
+  it('gives the PCA scores of the spectra, evenly spaced up to a limit, without sending the spectra', async () => {
+    const id = ok(await server.gql<{ importDataset: { id: string } }>(IMPORT, { input: { name: 'for pca', content: syntheticCsv({ classes: 3, perClass: 10 }) } })).importDataset.id;
+    const PCA_SCORES = 'query($id: ID!, $limit: Int) { dataset(id: $id) { pcaScores(limit: $limit) { explainedVariance points { index label pc1 pc2 } } } }';
+    type Scores = { explainedVariance: number[]; points: { index: number; label: string | null; pc1: number; pc2: number }[] };
+    const all = ok(await server.gql<{ dataset: { pcaScores: Scores } }>(PCA_SCORES, { id })).dataset.pcaScores;
+    expect(all.points.map((p) => p.index)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(all.explainedVariance[0]).toBeGreaterThanOrEqual(all.explainedVariance[1]);
+    expect(all.explainedVariance[0] + all.explainedVariance[1]).toBeLessThanOrEqual(1 + 1e-9);
+    // Centred scores: they sum to zero.
+    expect(Math.abs(all.points.reduce((s, p) => s + p.pc1, 0))).toBeLessThan(1e-6 * all.points.reduce((s, p) => s + Math.abs(p.pc1), 0) + 1e-9);
+    expect(new Set(all.points.map((p) => p.label)).size).toBe(3);
+    const some = ok(await server.gql<{ dataset: { pcaScores: Scores } }>(PCA_SCORES, { id, limit: 10 })).dataset.pcaScores;
+    expect(some.points.map((p) => p.index)).toEqual([0, 3, 6, 9, 12, 15, 18, 21, 24, 27]);
+    const refused = await server.gql(PCA_SCORES, { id, limit: 2 });
+    expect(refused.errors?.[0]).toMatchObject({ message: expect.stringMatching(/limit must be between 3 and 5000/), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('keeps groups and reports the group count', async () => {
     const csv = ['label,scan_of,100,101,102', 'a,s1,1,2,3', 'a,s1,1,2,3.1', 'b,s2,3,2,1', 'b,s3,3,2,1.2'].join('\n');
     const d = ok(

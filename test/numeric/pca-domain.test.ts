@@ -1,6 +1,6 @@
 import { chiSquareQuantile, fQuantile, normalQuantile } from '../../src/numeric/distributions';
 import { matrix, type Matrix } from '../../src/numeric/matrix';
-import { domainScores, fitDomain, isOutlier, qLimit, t2Limit } from '../../src/numeric/pca-domain';
+import { domainScores, fitDomain, isOutlier, principalComponentScores, qLimit, t2Limit } from '../../src/numeric/pca-domain';
 import { PCA } from 'ml-pca';
 import { Rng } from '../../src/numeric/rng';
 
@@ -95,6 +95,21 @@ describe('PCA applicability-domain limits', () => {
       const q = vectors.getColumn(a);
       expect(Math.abs(p.reduce((s, v, j) => s + v * q[j], 0))).toBeCloseTo(1, 6);
     });
+  });
+
+  it('gives the principal component scores ml-pca gives (up to sign) and their share of the variance', () => {
+    const [n, L] = [40, 25];
+    const x = latentData(n, L, new Rng(5), 0.3);
+    const { scores, explainedVariance, components } = principalComponentScores(x, 2);
+    expect(components).toBe(2);
+    const rows = Array.from({ length: n }, (_, i) => Array.from(x.data.subarray(i * L, (i + 1) * L)));
+    const reference = new PCA(rows, { method: 'SVD', center: true, scale: false });
+    const expected = reference.predict(rows, { nComponents: 2 }).to2DArray();
+    for (let a = 0; a < 2; a++) {
+      const sign = Math.sign(scores[a]) === Math.sign(expected[0][a]) ? 1 : -1;
+      for (let i = 0; i < n; i++) expect(sign * scores[i * 2 + a]).toBeCloseTo(expected[i][a], 4);
+      expect(explainedVariance[a]).toBeCloseTo(reference.getExplainedVariance()[a], 6);
+    }
   });
 
   it('keeps at least one residual component and refuses too few rows', () => {

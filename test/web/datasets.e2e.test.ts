@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { zipSync } from 'fflate';
+import { PROJECT_ROOT } from '../../src/paths';
 import type { Browser, Page } from 'playwright-core';
 import { exampleSliceCsv } from '../helpers/datasets';
 import { launchBrowser, openPage, screenshot } from '../helpers/browser';
@@ -74,6 +77,21 @@ describe('dashboard: datasets in a real browser', () => {
     // Nothing was written.
     const list = await server.gql<{ datasetsConnection: { totalCount: number } }>('{ datasetsConnection { totalCount } }');
     expect(list.data?.datasetsConnection.totalCount).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('imports a zip of instrument files (JCAMP-DX with a labels CSV) as an upload and shows the value unit and the import notes', async () => {
+    const { page, errors } = await openPage(browser, origin, server.token);
+    await page.goto(`${origin}/`);
+    const dir = path.join(PROJECT_ROOT, 'test/fixtures/formats/opus');
+    const zip = zipSync(Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f))])));
+    await page.setInputFiles('[data-testid=import-drop] input[type=file]', { name: 'opus-run.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) });
+    expect(await page.inputValue('input[name=name]')).toBe('opus-run');
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.waitForURL(/#\/datasets\/[^/]+$/);
+    await page.getByRole('heading', { name: 'opus-run' }).waitFor();
+    expect(await page.locator('section > p.muted').first().innerText()).toContain('absorbance');
+    expect(await page.locator('[data-testid=import-notes]').innerText()).toMatch(/resampled .* 4036 to 8996 cm-1/);
     expect(errors).toEqual([]);
   });
 

@@ -25,6 +25,27 @@ registerEnumType(DelimiterEnum, {
   valuesConfig: { COMMA: { description: 'Comma (CSV).' }, TAB: { description: 'Tab (TSV).' }, SEMICOLON: { description: 'Semicolon (CSV with decimal commas).' } },
 });
 
+export enum ImportFormatEnum {
+  AUTO = 'AUTO',
+  CSV = 'CSV',
+  JCAMP_DX = 'JCAMP_DX',
+  SPC = 'SPC',
+  XLSX = 'XLSX',
+  ZIP = 'ZIP',
+}
+registerEnumType(ImportFormatEnum, {
+  name: 'ImportFormat',
+  description: 'Format of the files of an import.',
+  valuesConfig: {
+    AUTO: { description: 'Told from each file\'s content (the default): a zip, an xlsx workbook, SPC, JCAMP-DX, else CSV/TSV.' },
+    CSV: { description: 'CSV or TSV: plain, or a dialect (decimal comma, a separator ending every line, blank lines, UTF-16 or UTF-8 with a byte-order mark, the transposed layout with one column per spectrum).' },
+    JCAMP_DX: { description: 'JCAMP-DX 4.24/5.x: one spectrum or a LINK file of several blocks; XYDATA (X++(Y..Y)) or PEAK TABLE.' },
+    SPC: { description: 'Thermo Galactic GRAMS SPC: one spectrum or a multifile of several.' },
+    XLSX: { description: 'An Excel workbook: its first worksheet with data, laid out as a CSV table.' },
+    ZIP: { description: 'A zip of one-spectrum files (JCAMP-DX, SPC, CSV), with a CSV that maps file names to labels and groups.' },
+  },
+});
+
 @ObjectType('Dataset', { description: 'A set of spectra on one spectral axis, labelled, unlabelled (empty label) or both; a spectral library has no labels at all.' })
 export class DatasetType {
   @Field(() => ID, { description: 'Stable identifier.' }) id!: string;
@@ -40,6 +61,10 @@ export class DatasetType {
   @Field({ description: 'True when no spectrum has a label (a spectral library): it can be pre-trained on, not used for an experiment.' }) isLibrary!: boolean;
   @Field({ description: 'True when the dataset has a group column (repeated scans of one sample).' }) hasGroups!: boolean;
   @Field(() => [String], { description: 'Names of the extra columns kept per sample (see Sample.metadata), in file order.' }) metadataColumns!: string[];
+  @Field({ description: 'Unit of the spectra\'s values as the files state it: "absorbance", "reflectance", "transmittance", "log(1/r)", "kubelka-munk"; "" when unknown (a CSV table says nothing).' })
+  valueUnit!: string;
+  @Field(() => [String], { description: 'Warnings of the import, e.g. spectra on different axes resampled onto the range they share; empty when there were none.' })
+  importNotes!: string[];
   @Field({ description: 'When the dataset was imported.' }) createdAt!: Date;
   @Field({ description: 'When the dataset last changed (import or rename).' }) updatedAt!: Date;
 }
@@ -83,24 +108,49 @@ export class ClassStatisticsType {
   @Field(() => [Float], { description: 'Population standard deviation per axis point (0 for a class of one spectrum).' }) std!: number[];
 }
 
-@InputType({ description: 'A table of spectra: header row; label, optional group and metadata columns first; then one numeric column per point of the axis.' })
+@ObjectType('PcaPoint', { description: 'One spectrum in a PCA scores plot.' })
+export class PcaPointType {
+  @Field(() => Int, { description: 'Row of the spectrum in the dataset (0-based).' }) index!: number;
+  @Field(() => String, { nullable: true, description: 'Its class; null for an unlabelled spectrum.' }) label!: string | null;
+  @Field(() => Float, { description: 'Score on the first principal component.' }) pc1!: number;
+  @Field(() => Float, { description: 'Score on the second principal component (0 when there is only one).' }) pc2!: number;
+}
+
+@ObjectType('PcaScores', { description: 'PCA of a dataset\'s spectra (mean-centred, not scaled): what a scores plot draws.' })
+export class PcaScoresType {
+  @Field(() => [Float], { description: 'Share of the total variance that PC1 and PC2 explain.' }) explainedVariance!: number[];
+  @Field(() => [PcaPointType], { description: 'The spectra, evenly spaced over the rows when there are more than the limit.' }) points!: PcaPointType[];
+}
+
+@InputType({
+  description:
+    'Spectra to import: a table (header row; label, optional group and metadata columns first; then one numeric column per point of the axis, or transposed), or instrument files (JCAMP-DX, SPC, xlsx, a zip) with a labels CSV; see ImportFormat.',
+})
 export class ImportDatasetInput {
   @Field({ description: 'Unique name of the new dataset (1 to 200 characters).' }) @MinLength(1) @MaxLength(200) name!: string;
   @Field(() => String, {
     nullable: true,
-    description: 'The CSV/TSV text inline, for small tables and scripts; give this or file. Counted against the upload limit (NIR_SSL_MAX_UPLOAD_MB).',
+    description: 'The text inline (a CSV/TSV table or a JCAMP-DX file), for small inputs and scripts; give this, file or files. Counted against the upload limit (NIR_SSL_MAX_UPLOAD_MB).',
   })
   content?: string | null;
   @Field(() => GraphQLUpload, {
     nullable: true,
     description:
-      'The CSV/TSV file as a GraphQL multipart request upload (give this or content): parsed as it arrives, refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB. Multipart requests need the header Apollo-Require-Preflight: true.',
+      'One file as a GraphQL multipart request upload (give this, content or files), in any supported format: a plain CSV is parsed as it arrives, other formats are read whole; refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB. Multipart requests need the header Apollo-Require-Preflight: true.',
   })
   file?: Promise<FileUpload> | null;
+  @Field(() => [GraphQLUpload], {
+    nullable: true,
+    description:
+      'Several files as uploads, in any supported format (instrument files, zips of them, one labels CSV with a file column that maps file names to labels and groups); give this, file or content. The limit NIR_SSL_MAX_UPLOAD_MB applies to them together (zips unpacked), NIR_SSL_MAX_IMPORT_FILES to their number.',
+  })
+  files?: Promise<FileUpload>[] | null;
+  @Field(() => ImportFormatEnum, { nullable: true, defaultValue: ImportFormatEnum.AUTO, description: 'The files\' format; AUTO tells it from each file\'s content.' })
+  format?: ImportFormatEnum;
   @Field({ description: 'Free text shown with the dataset.', nullable: true }) description?: string;
   @Field({ description: 'Where the data comes from (citation, instrument, lab).', nullable: true }) source?: string;
-  @Field({ description: 'Header of the class label column.', nullable: true, defaultValue: 'label' }) labelColumn?: string;
-  @Field(() => String, { nullable: true, description: 'Column of sample ids whose rows must stay in one fold.' })
+  @Field({ description: 'Header of the class label column (of the table, or of the labels CSV; in JCAMP-DX, the user-defined record ##$<name>).', nullable: true, defaultValue: 'label' }) labelColumn?: string;
+  @Field(() => String, { nullable: true, description: 'Column of sample ids whose rows must stay in one fold (of the table, or of the labels CSV; a row of that name in a transposed table; ##$<name> in JCAMP-DX).' })
   groupColumn?: string | null;
   @Field(() => AxisUnitEnum, { nullable: true, description: 'Inferred when omitted (all values above 3500: cm-1).' })
   axisUnit?: AxisUnitEnum;

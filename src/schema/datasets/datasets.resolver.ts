@@ -3,11 +3,12 @@ import { Arg, Authorized, Args, FieldResolver, ID, Int, Mutation, Query, Resolve
 import type { Role } from '../../services/auth/roles';
 import { DatasetService, type DatasetSummary, type Sample } from '../../services/datasets/datasets.service';
 import { CreationPageArgs, PageArgs, toConnection } from '../connection';
-import { tableSource } from '../uploads';
+import { importSource } from '../uploads';
 import type { DatasetEvent } from '../../services/events';
 import {
   ClassCountType,
   ClassStatisticsType,
+  PcaScoresType,
   DatasetConnection,
   DatasetEventType,
   DatasetType,
@@ -52,14 +53,15 @@ export class DatasetsResolver {
   @Authorized<Role>('writer')
   @Mutation(() => DatasetType, {
     description:
-      'Imports a CSV/TSV table of spectra, given inline or uploaded as a file (GraphQL multipart request). Writes nothing when the input is invalid.',
+      'Imports spectra: a CSV/TSV table given inline or uploaded, or instrument files (JCAMP-DX, SPC, xlsx, a zip of them with a labels CSV) uploaded as file or files (GraphQL multipart request). Spectra on different axes are resampled onto the range they share (see Dataset.importNotes). Writes nothing when the input is invalid.',
   })
   async importDataset(@Arg('input', () => ImportDatasetInput, { description: 'The table and how to read it.' }) input: ImportDatasetInput): Promise<DatasetType> {
-    const { content, file, ...options } = input;
+    const { content, file, files, ...options } = input;
     return toGraphql(
       await this.service.importCsv({
         ...options,
-        table: await tableSource(content, file),
+        table: await importSource(content, file, files),
+        format: input.format ?? 'AUTO',
         groupColumn: input.groupColumn ?? null,
         axisUnit: input.axisUnit,
         delimiter: input.delimiter,
@@ -131,6 +133,15 @@ export class DatasetsResolver {
     }));
   }
 
+  @FieldResolver(() => PcaScoresType, { description: 'Scores of the spectra on the first two principal components (computed here, so a dashboard does not download the spectra).' })
+  async pcaScores(
+    @Root() dataset: DatasetType,
+    @Arg('limit', () => Int, { defaultValue: 1000, description: 'At most this many spectra (3 to 5000), evenly spaced over the rows.' }) limit: number,
+  ): Promise<PcaScoresType> {
+    const { explainedVariance, points } = await this.service.pcaScores(dataset.id, limit);
+    return { explainedVariance, points: points.map((p) => ({ index: p.index, label: p.label, pc1: p.scores[0] ?? 0, pc2: p.scores[1] ?? 0 })) };
+  }
+
   @FieldResolver(() => ClassStatisticsType, {
     nullable: true,
     description: 'Mean and standard deviation spectrum of the unlabelled spectra, their own group (className "(unlabelled)"); null when every spectrum has a label.',
@@ -161,6 +172,8 @@ function toGraphql(d: DatasetSummary): DatasetType {
     isLibrary: d.nLabelled === 0,
     hasGroups: d.hasGroups,
     metadataColumns: d.metadataNames,
+    valueUnit: d.valueUnit,
+    importNotes: d.importNotes,
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };

@@ -97,7 +97,7 @@ export class PredictInput {
   @Field(() => GraphQLUpload, {
     nullable: true,
     description:
-      'A CSV/TSV file of spectra as a GraphQL multipart request upload (header: optional label and metadata columns, then the axis; resampled onto the model axis when it differs); give this, datasetId or spectra. Refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB.',
+      'A file of spectra as a GraphQL multipart request upload, in any format importDataset reads (CSV/TSV with optional label and metadata columns, JCAMP-DX, SPC, xlsx, a zip of them); resampled onto the model axis when it differs; give this, datasetId or spectra. Refused with PAYLOAD_TOO_LARGE over NIR_SSL_MAX_UPLOAD_MB.',
   })
   file?: Promise<FileUpload> | null;
 }

@@ -3,10 +3,12 @@ import { inject, injectable } from 'inversify';
 import { TEXT_LIMITS, assertText } from '../text';
 import { NotFoundError, UserInputError } from '../../errors';
 import { matrix, selectRows, type Matrix } from '../../numeric/matrix';
+import { principalComponentScores } from '../../numeric/pca-domain';
 import { classCounts } from '../../numeric/splits';
 import { DatabaseService } from '../database/database.service';
 import { EventBus } from '../events';
 import {
+  InputTooLargeError,
   parseSpectraCsv,
   parseSpectraCsvStream,
   toBlocks,
@@ -15,6 +17,7 @@ import {
   type ParsedSpectraBlocks,
   type SpectraCsvOptions,
 } from './spectra-csv';
+import { detectFormat, isPlainCsv, isPlainCsvStart, parseFiles, type ImportFormat, type InputFile } from './formats';
 import { APP_CONFIG } from '../tokens';
 import type { AppConfig } from '../../config';
 import { mapPage, pageByCreation, pageByPosition, type Page, type PageRequest } from '../paging';
@@ -33,6 +36,10 @@ export interface DatasetSummary {
   /** Rows with a label, and rows without one (a spectral library has only the latter). */
   readonly nLabelled: number;
   readonly nUnlabelled: number;
+  /** absorbance, reflectance, transmittance, log(1/r), kubelka-munk; '' when the files do not say. */
+  readonly valueUnit: string;
+  /** Warnings of the import (spectra resampled onto a common axis, a worksheet left out...). */
+  readonly importNotes: string[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -47,14 +54,26 @@ export interface LoadedDataset extends DatasetSummary {
   readonly metadata: (string | number | null)[][];
 }
 
+/** An uploaded file: its chunks as they arrive. */
+export interface StreamedFile {
+  readonly stream: AsyncIterable<Uint8Array | string>;
+  readonly fileName: string;
+}
+
 /** A table given whole (a string) or as a stream of chunks (an upload). */
-export type TableSource =
-  | { readonly content: string }
-  | { readonly stream: AsyncIterable<Uint8Array | string>; readonly fileName: string };
+export type TableSource = { readonly content: string } | StreamedFile;
+
+/** What an import reads: one table, or several files of any supported format (instrument files, a zip of them, a labels CSV). */
+export type ImportSource = TableSource | { readonly files: readonly StreamedFile[] };
+
+/** What an import parses into: the spectra in blocks, and what the files said of them. */
+export type ImportedSpectra = ParsedSpectraBlocks & { readonly valueUnit: string; readonly notes: string[] };
 
 export interface ImportDatasetRequest extends SpectraCsvOptions {
   readonly name: string;
-  readonly table: TableSource;
+  readonly table: ImportSource;
+  /** The files' format; AUTO (the default) tells it from each file's content. */
+  readonly format?: ImportFormat;
   readonly description?: string;
   /** Where the data comes from (citation, instrument, lab). */
   readonly source?: string;
@@ -84,6 +103,15 @@ export interface ClassStatistics {
 }
 
 const MAX_PAGE = 500;
+/** Most spectra a scores plot asks for. */
+const MAX_PCA_SPECTRA = 5000;
+
+export interface DatasetPcaScores {
+  /** Share of the variance of each component (PC1, PC2). */
+  readonly explainedVariance: number[];
+  /** One point per spectrum: its row, class (null when unlabelled) and scores. */
+  readonly points: { index: number; label: string | null; scores: number[] }[];
+}
 
 /** The rows of a dataset, of one class when given, only labelled or unlabelled ones when asked. */
 function sampleIndices(d: LoadedDataset, className: string | null | undefined, labelled: boolean | null = null): number[] {
@@ -123,7 +151,7 @@ export class DatasetService {
     assertText('description', request.description ?? '', TEXT_LIMITS.description);
     assertText('source', request.source ?? '', TEXT_LIMITS.description);
     await this.ensureNameFree(name);
-    const parsed = await this.parseTable(request.table, { ...request, maxBytes: this.config.maxUploadBytes });
+    const parsed = await this.readSpectra(request.table, { ...request, maxBytes: this.config.maxUploadBytes }, request.format ?? 'AUTO');
     const axisBytes = new Uint8Array(parsed.axis.slice().buffer);
     const now = new Date();
     const row = {
@@ -138,6 +166,8 @@ export class DatasetService {
       metadataNames: JSON.stringify(parsed.metadataNames),
       hasGroups: parsed.groups !== null,
       nUnlabelled: parsed.unlabelledCount,
+      valueUnit: parsed.valueUnit,
+      importNotes: JSON.stringify(parsed.notes),
       createdAt: now,
       updatedAt: now,
     };
@@ -170,10 +200,61 @@ export class DatasetService {
     return summary;
   }
 
-  /** A whole string is parsed at once; a stream chunk by chunk into Float32 blocks. */
-  private async parseTable(source: TableSource, options: SpectraCsvOptions): Promise<ParsedSpectraBlocks> {
-    if ('content' in source) return toBlocks(parseSpectraCsv(source.content, options));
-    return parseSpectraCsvStream(source.stream, options);
+  /**
+   * The spectra of an import or of a file to predict, in any supported format. Plain CSV (a string
+   * parsed at once, a stream chunk by chunk into Float32 blocks) goes through the fast streaming
+   * parser; every other format or CSV dialect, and several files, through the format parsers
+   * (formats/), which read each file whole.
+   */
+  async readSpectra(source: ImportSource, options: SpectraCsvOptions, format: ImportFormat = 'AUTO'): Promise<ImportedSpectra> {
+    const maxBytes = options.maxBytes ?? Infinity;
+    const plain = (p: ParsedSpectraBlocks): ImportedSpectra => ({ ...p, valueUnit: '', notes: [] });
+    const csvOptions = {
+      labelColumn: options.labelColumn ?? 'label',
+      groupColumn: options.groupColumn ?? null,
+      delimiter: options.delimiter,
+      library: options.library ?? false,
+      labelsOptional: options.labelsOptional ?? false,
+    };
+    const formats = (files: InputFile[]) =>
+      parseFiles(files, { ...csvOptions, format, axisUnit: options.axisUnit, maxBytes, maxFiles: this.config.maxImportFiles });
+    const csvAllowed = format === 'AUTO' || format === 'CSV';
+    if ('content' in source) {
+      if (Buffer.byteLength(source.content, 'utf8') > maxBytes) throw new InputTooLargeError(maxBytes);
+      const bytes = Buffer.from(source.content, 'utf8');
+      if (csvAllowed && detectFormat({ name: 'content', bytes }) === 'CSV' && isPlainCsv(source.content, csvOptions, true)) {
+        return plain(toBlocks(parseSpectraCsv(source.content, options)));
+      }
+      return formats([{ name: 'content', bytes }]);
+    }
+    const streams = 'files' in source ? source.files : [source];
+    if (streams.length === 0) throw new UserInputError('files is empty: give at least one file');
+    if (streams.length > this.config.maxImportFiles) {
+      throw new UserInputError(`${streams.length} files in one import, more than ${this.config.maxImportFiles} (NIR_SSL_MAX_IMPORT_FILES)`);
+    }
+    if (streams.length === 1 && csvAllowed) {
+      // Look at the start of the file: a plain CSV streams into the fast parser, the rest is read whole.
+      const { head, rest, done } = await peek(streams[0].stream);
+      const first = { name: streams[0].fileName, bytes: head };
+      if (detectFormat(first) === 'CSV' && isPlainCsvStart(head, csvOptions, done)) {
+        return parseSpectraCsvStream(prepend(head, rest), options).then(plain);
+      }
+      return formats([{ name: first.name, bytes: await readAll(prepend(head, rest), maxBytes, maxBytes) }]);
+    }
+    const files: InputFile[] = [];
+    let total = 0;
+    try {
+      for (const file of streams) {
+        const bytes = await readAll(file.stream, maxBytes - total, maxBytes);
+        total += bytes.length;
+        files.push({ name: file.fileName, bytes });
+      }
+    } catch (error) {
+      // The files not read yet are read and dropped, so the request's body reaches its end.
+      for (const file of streams.slice(files.length + 1)) void discard(file.stream);
+      throw error;
+    }
+    return formats(files);
   }
 
   async list(): Promise<DatasetSummary[]> {
@@ -283,6 +364,26 @@ export class DatasetService {
     return d.classes.map((className, k) => meanStd(d, className, k));
   }
 
+  /**
+   * The first two principal component scores of up to `limit` spectra (evenly spaced over the
+   * rows), for a scores plot: a few kilobytes where the spectra themselves would be megabytes.
+   */
+  async pcaScores(id: string, limit: number): Promise<DatasetPcaScores> {
+    if (!Number.isInteger(limit) || limit < 3 || limit > MAX_PCA_SPECTRA) throw new UserInputError(`limit must be between 3 and ${MAX_PCA_SPECTRA}`);
+    const d = await this.load(id);
+    if (d.nSamples < 3) throw new UserInputError(`a PCA needs at least 3 spectra; dataset "${d.name}" has ${d.nSamples}`);
+    const rows = Int32Array.from({ length: Math.min(limit, d.nSamples) }, (_, i) => Math.floor((i * d.nSamples) / Math.min(limit, d.nSamples)));
+    const { scores, explainedVariance, components } = principalComponentScores(selectRows(d.x, rows), 2);
+    return {
+      explainedVariance,
+      points: Array.from(rows, (row, i) => ({
+        index: row,
+        label: d.y[row] >= 0 ? d.classes[d.y[row]] : null,
+        scores: Array.from(scores.subarray(i * components, (i + 1) * components)),
+      })),
+    };
+  }
+
   /** Mean and standard deviation of the unlabelled spectra, their own group; null when there are none. */
   async unlabelledStatistics(id: string): Promise<ClassStatistics | null> {
     const d = await this.load(id);
@@ -312,6 +413,70 @@ export class DatasetService {
   private async ensureNameFree(name: string): Promise<void> {
     const existing = await this.database.client.dataset.findUnique({ where: { name }, select: { id: true } });
     if (existing) throw duplicateName(name);
+  }
+}
+
+/**
+ * How much of a single upload is looked at to tell a plain CSV from the rest: 64 KiB, or more
+ * until the header and two rows are in (a table of very many columns), up to 4 MiB.
+ */
+const PEEK_BYTES = 64 * 1024;
+const PEEK_MAX_BYTES = 4 * 1024 * 1024;
+const PEEK_LINES = 3;
+
+function toBytes(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
+
+/** The first PEEK_BYTES (whole chunks; more for long lines, see PEEK_LINES) of a stream, and an iterator over the rest. */
+async function peek(source: AsyncIterable<Uint8Array | string>): Promise<{ head: Uint8Array; rest: AsyncIterator<Uint8Array | string>; done: boolean }> {
+  const rest = source[Symbol.asyncIterator]();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let lines = 0;
+  let done = false;
+  while (size < PEEK_BYTES || (lines < PEEK_LINES && size < PEEK_MAX_BYTES)) {
+    const next = await rest.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    const chunk = toBytes(next.value);
+    chunks.push(chunk);
+    size += chunk.length;
+    for (let at = chunk.indexOf(10); at >= 0 && lines < PEEK_LINES; at = chunk.indexOf(10, at + 1)) lines++;
+  }
+  return { head: Buffer.concat(chunks), rest, done };
+}
+
+/** The head again, then the rest of the stream. */
+async function* prepend(head: Uint8Array, rest: AsyncIterator<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
+  try {
+    if (head.length > 0) yield head;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return?.();
+  }
+}
+
+/** A whole file, refused past `remaining` bytes (what is left of the import's limit, `limit`). */
+async function readAll(source: AsyncIterable<Uint8Array | string>, remaining: number, limit: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    const bytes = toBytes(chunk);
+    size += bytes.length;
+    if (size > remaining) throw new InputTooLargeError(limit);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function discard(source: AsyncIterable<unknown>): Promise<void> {
+  try {
+    for await (const _ of source);
+  } catch {
+    // Nothing to do: the answer has gone.
   }
 }
 
@@ -397,6 +562,8 @@ function toSummary(row: {
   metadataNames: string;
   hasGroups: boolean;
   nUnlabelled: number;
+  valueUnit: string;
+  importNotes: string;
   createdAt: Date;
   updatedAt: Date;
 }): DatasetSummary {
@@ -413,6 +580,8 @@ function toSummary(row: {
     hasGroups: row.hasGroups,
     nLabelled: row.nSamples - row.nUnlabelled,
     nUnlabelled: row.nUnlabelled,
+    valueUnit: row.valueUnit,
+    importNotes: JSON.parse(row.importNotes) as string[],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -182,17 +182,7 @@ export class SpectraCsvParser {
     if (this.rows === 0) throw new UserInputError('the file has a header but no spectra');
     if (this.block && this.blockRow > 0) this.blocks.push(this.block.subarray(0, this.blockRow * layout.nVariables));
     this.block = null;
-    // Empty labels are unlabelled rows: allowed beside at least 2 classes, or in a table with no
-    // labels at all (a spectral library).
-    const classes = [...new Set(this.rawLabels)].filter((label) => label !== '').sort(naturalCompare);
-    if (classes.length === 1 && !this.options.labelsOptional) {
-      throw new UserInputError(
-        `the data has 1 class (${preview(classes)}); classification needs at least 2 (leave every label empty, or import with library: true, for a spectral library)`,
-      );
-    }
-    const classIndex = new Map(classes.map((c, k) => [c, k]));
-    const y = Int32Array.from(this.rawLabels, (label) => (label === '' ? UNLABELLED : (classIndex.get(label) as number)));
-    const unlabelledCount = this.rawLabels.reduce((n, label) => n + (label === '' ? 1 : 0), 0);
+    const { classes, y, unlabelledCount } = labelIndices(this.rawLabels, this.options.labelsOptional ?? false);
     return {
       axis: layout.axis,
       axisUnit: this.options.axisUnit ?? inferAxisUnit(layout.axis),
@@ -322,12 +312,29 @@ export class SpectraCsvParser {
   }
 }
 
-function detectDelimiter(headerLine: string): ',' | '\t' | ';' {
+/**
+ * Class names (natural order) and the class index of every row. Empty labels are unlabelled
+ * rows: allowed beside at least 2 classes, or in a table with no labels at all (a spectral library).
+ */
+export function labelIndices(rawLabels: readonly string[], labelsOptional: boolean): { classes: string[]; y: Int32Array; unlabelledCount: number } {
+  const classes = [...new Set(rawLabels)].filter((label) => label !== '').sort(naturalCompare);
+  if (classes.length === 1 && !labelsOptional) {
+    throw new UserInputError(
+      `the data has 1 class (${preview(classes)}); classification needs at least 2 (leave every label empty, or import with library: true, for a spectral library)`,
+    );
+  }
+  const classIndex = new Map(classes.map((c, k) => [c, k]));
+  const y = Int32Array.from(rawLabels, (label) => (label === '' ? UNLABELLED : (classIndex.get(label) as number)));
+  const unlabelledCount = rawLabels.reduce((n, label) => n + (label === '' ? 1 : 0), 0);
+  return { classes, y, unlabelledCount };
+}
+
+export function detectDelimiter(headerLine: string): ',' | '\t' | ';' {
   const counts = ([',', '\t', ';'] as const).map((d) => [d, headerLine.split(d).length] as const);
   return counts.reduce((best, c) => (c[1] > best[1] ? c : best))[0];
 }
 
-function inferAxisUnit(axis: Float64Array): AxisUnit {
+export function inferAxisUnit(axis: Float64Array): AxisUnit {
   return Math.min(axis[0], axis[axis.length - 1]) > 3500 ? 'cm-1' : 'nm';
 }
 
@@ -338,15 +345,15 @@ function isNumeric(text: string): boolean {
 const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /** A decimal number (Number() would also take hex, octal and binary literals such as 0x1F); NaN otherwise. */
-function decimal(text: string): number {
+export function decimal(text: string): number {
   return DECIMAL.test(text) ? Number(text) : NaN;
 }
 
-function unquote(text: string): string {
+export function unquote(text: string): string {
   return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1).replace(/""/g, '"') : text;
 }
 
-function metadataValue(field: string): string | number | null {
+export function metadataValue(field: string): string | number | null {
   const text = unquote(field.trim());
   if (text === '') return null;
   const n = Number(text);

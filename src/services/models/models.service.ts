@@ -7,7 +7,7 @@ import { argmaxRows } from '../../numeric/metrics';
 import { resampleRows, sameAxis } from '../../numeric/resample';
 import { DatabaseService } from '../database/database.service';
 import { DatasetService, type TableSource } from '../datasets/datasets.service';
-import { parseSpectraCsv, parseSpectraCsvStream, withMatrix } from '../datasets/spectra-csv';
+import { withMatrix } from '../datasets/spectra-csv';
 import { APP_CONFIG } from '../tokens';
 import type { DomainSummary, StoredModelConfig } from './model-config';
 import { isOutlier } from '../../numeric/pca-domain';
@@ -192,7 +192,7 @@ export class ModelService {
     if (request.table) {
       const table = request.table;
       const options = { maxBytes: this.config.maxUploadBytes, labelsOptional: true };
-      const parsed = 'content' in table ? parseSpectraCsv(table.content, options) : withMatrix(await parseSpectraCsvStream(table.stream, options));
+      const parsed = withMatrix(await this.datasets.readSpectra(table, options));
       if (parsed.axisUnit !== model.config.axisUnit) {
         throw new UserInputError(`the file's axis reads as ${parsed.axisUnit}, the model's is in ${model.config.axisUnit}`);
       }

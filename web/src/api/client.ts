@@ -36,7 +36,8 @@ export const client = new Client({
   requestPolicy: 'cache-and-network',
   // POST only: Apollo's CSRF prevention refuses simple GET requests, and the server wants JSON bodies.
   preferGetMethod: false,
-  fetchOptions: () => ({ headers: authHeaders() }),
+  // Apollo's CSRF prevention wants this header on multipart requests (file uploads); harmless on the others.
+  fetchOptions: () => ({ headers: { ...authHeaders(), 'apollo-require-preflight': 'true' } }),
   exchanges: [
     cacheExchange,
     mapExchange({

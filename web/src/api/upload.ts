@@ -1,9 +1,10 @@
 import type { Client } from 'urql';
 
 /**
- * Dataset import from a file: the ONE place that sends a file to the server. Today the file's
- * text goes through importDataset's `content` argument; a GraphQL multipart upload can replace
- * this function without touching the views.
+ * Dataset import from a file: the ONE place that sends a file to the server. A CSV/TSV table's
+ * text goes through importDataset's `content` argument (read here with progress); an instrument
+ * file (JCAMP-DX, SPC, an Excel workbook, a zip of files with their labels CSV) is uploaded as it
+ * is by the GraphQL multipart request (urql's fetch exchange sends File variables that way).
  */
 export interface ImportOptions {
   name: string;
@@ -41,11 +42,12 @@ export async function importDatasetFile(
   options: ImportOptions,
   onProgress: (fraction: number, phase: 'reading' | 'importing') => void,
 ): Promise<ImportedDataset> {
-  const content = await readText(file, (f) => onProgress(f, 'reading'));
+  const asText = isTextTable(file);
+  const content = asText ? await readText(file, (f) => onProgress(f, 'reading')) : undefined;
   onProgress(1, 'importing');
   const input = {
     name: options.name,
-    content,
+    ...(asText ? { content } : { file }),
     description: options.description || undefined,
     labelColumn: options.labelColumn || undefined,
     groupColumn: options.groupColumn || undefined,
@@ -62,6 +64,14 @@ export async function importDatasetFile(
   }
   return result.data!.importDataset;
 }
+
+/** Tables go inline as text; anything else (binary, or a format the server must tell) as a file. */
+export function isTextTable(file: File): boolean {
+  return /\.(csv|tsv|txt)$/i.test(file.name);
+}
+
+/** What the drop zone offers: tables and the instrument formats the server reads. */
+export const IMPORT_ACCEPT = '.csv,.tsv,.txt,text/csv,.jdx,.dx,.jcamp,.spc,.xlsx,.zip';
 
 function readText(file: File, onProgress: (fraction: number) => void): Promise<string> {
   return new Promise((resolve, reject) => {

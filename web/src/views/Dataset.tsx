@@ -1,13 +1,12 @@
-import { PCA } from 'ml-pca';
-import { useEffect, useMemo, useState } from 'react';
-import { useClient, useQuery } from 'urql';
+import { useMemo, useState } from 'react';
+import { useQuery } from 'urql';
 import type { AlignedData, Options } from 'uplot';
 import { Plot, colour } from '../components/Plot';
 import { Empty, ErrorBox, Link, Loading } from '../components/ui';
 
 const DATASET = `query Dataset($id: ID!) {
   dataset(id: $id) {
-    id name description source axisUnit sampleCount variableCount hasGroups axis
+    id name description source axisUnit valueUnit importNotes sampleCount variableCount hasGroups axis
     classes { index name count }
     classStatistics { className count mean std }
   }
@@ -21,7 +20,7 @@ const SAMPLES = `query Samples($id: ID!, $first: Int, $after: String, $className
 
 interface ClassStat { className: string; count: number; mean: number[]; std: number[] }
 interface DatasetData {
-  id: string; name: string; description: string; source: string; axisUnit: 'NM' | 'CM1';
+  id: string; name: string; description: string; source: string; axisUnit: 'NM' | 'CM1'; valueUnit: string; importNotes: string[];
   sampleCount: number; variableCount: number; hasGroups: boolean; axis: number[];
   classes: { index: number; name: string; count: number }[];
   classStatistics: ClassStat[];
@@ -43,8 +42,14 @@ export function DatasetView({ id }: { id: string }) {
       <h1>{d.name}</h1>
       <p className="muted">
         {d.sampleCount} spectra × {d.variableCount} points, {d.classes.length} classes ({d.classes.map((c) => `${c.name}: ${c.count}`).join(', ')})
+        {d.valueUnit ? ` · ${d.valueUnit}` : ''}
         {d.source ? ` · ${d.source}` : ''}
       </p>
+      {d.importNotes.length > 0 && (
+        <ul className="muted" data-testid="import-notes" aria-label="Import notes">
+          {d.importNotes.map((note) => <li key={note}>{note}</li>)}
+        </ul>
+      )}
       {d.description && <p>{d.description}</p>}
       <p><Link to={`/experiments/new?dataset=${d.id}`} className="button">New experiment on this dataset</Link></p>
       <h2>Class spectra (mean ± std)</h2>
@@ -82,7 +87,7 @@ function ClassSpectra({ dataset }: { dataset: DatasetData }) {
       series,
       bands,
       scales: { x: { time: false } },
-      axes: [{ label: unitLabel(dataset.axisUnit) }, { label: 'Absorbance / reflectance' }],
+      axes: [{ label: unitLabel(dataset.axisUnit) }, { label: dataset.valueUnit ? dataset.valueUnit[0].toUpperCase() + dataset.valueUnit.slice(1) : 'Absorbance / reflectance' }],
       cursor: { drag: { x: true, y: false } },
     };
     return { options, data: columns as unknown as AlignedData };
@@ -94,57 +99,41 @@ function ClassSpectra({ dataset }: { dataset: DatasetData }) {
   );
 }
 
-/** At most this many spectra go into the PCA (fetched in pages of 100). */
+/** At most this many spectra go into the PCA (computed by the server). */
 const PCA_LIMIT = 1000;
 
+const PCA_SCORES = `query PcaScores($id: ID!, $limit: Int) {
+  dataset(id: $id) { pcaScores(limit: $limit) { explainedVariance points { label pc1 pc2 } } }
+}`;
+
+interface PcaScoresData { explainedVariance: number[]; points: { label: string | null; pc1: number; pc2: number }[] }
+
 function PcaScores({ dataset }: { dataset: DatasetData }) {
-  const client = useClient();
-  const [samples, setSamples] = useState<SampleNode[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let stop = false;
-    (async () => {
-      const all: SampleNode[] = [];
-      let after: string | null = null;
-      while (!stop && all.length < PCA_LIMIT) {
-        const r = await client.query<{ dataset: { samplesConnection: SamplePage } }>(SAMPLES, { id: dataset.id, first: 100, after }, { requestPolicy: 'network-only' }).toPromise();
-        if (r.error) throw new Error(r.error.message);
-        const page: SamplePage = r.data!.dataset.samplesConnection;
-        all.push(...page.nodes);
-        if (!page.pageInfo.hasNextPage) break;
-        after = page.pageInfo.endCursor;
-      }
-      if (!stop) setSamples(all);
-    })().catch((e: Error) => !stop && setError(e.message));
-    return () => {
-      stop = true;
-    };
-  }, [client, dataset.id]);
+  const [{ data, error }] = useQuery<{ dataset: { pcaScores: PcaScoresData } | null }>({ query: PCA_SCORES, variables: { id: dataset.id, limit: PCA_LIMIT } });
+  const scores = data?.dataset?.pcaScores;
 
   const plot = useMemo(() => {
-    if (!samples || samples.length < 3) return null;
-    const pca = new PCA(samples.map((s) => s.values), { center: true, scale: false });
-    const scores = pca.predict(samples.map((s) => s.values), { nComponents: 2 }).to2DArray();
-    const variance = pca.getExplainedVariance();
+    if (!scores) return null;
+    const { points, explainedVariance: variance } = scores;
     // One series per class on a shared, sorted PC1 axis: points only, null where another class sits.
-    const order = scores.map((_, i) => i).sort((a, b) => scores[a][0] - scores[b][0]);
-    const x = order.map((i) => scores[i][0]);
+    const order = points.map((_, i) => i).sort((a, b) => points[a].pc1 - points[b].pc1);
+    const x = order.map((i) => points[i].pc1);
     const names = dataset.classes.map((c) => c.name);
-    const ys = names.map((name) => order.map((i) => (samples[i].label === name ? scores[i][1] : null)));
+    const ys = names.map((name) => order.map((i) => (points[i].label === name ? points[i].pc2 : null)));
     const options: Omit<Options, 'width' | 'height'> = {
       mode: 1,
       scales: { x: { time: false } },
       series: [{ label: 'PC1' }, ...names.map((name, k) => ({ label: name, stroke: colour(k), paths: () => null, points: { show: true, size: 6, fill: colour(k, 0.7), stroke: colour(k) } }))],
-      axes: [{ label: `PC1 (${(100 * variance[0]).toFixed(1)}%)` }, { label: `PC2 (${(100 * variance[1]).toFixed(1)}%)` }],
+      axes: [{ label: `PC1 (${(100 * variance[0]).toFixed(1)}%)` }, { label: `PC2 (${(100 * (variance[1] ?? 0)).toFixed(1)}%)` }],
     };
     return { options, data: [x, ...ys] as unknown as AlignedData };
-  }, [samples, dataset.classes]);
+  }, [scores, dataset.classes]);
 
   if (error) return <ErrorBox error={error} />;
   if (!plot) return <div style={{ minHeight: 340 }}><Loading what="the PCA scores" /></div>;
   return (
     <div data-testid="pca">
-      {samples!.length < dataset.sampleCount && <p className="muted">PCA of the first {samples!.length} spectra.</p>}
+      {scores!.points.length < dataset.sampleCount && <p className="muted">PCA of {scores!.points.length} of the {dataset.sampleCount} spectra, evenly spaced.</p>}
       <Plot options={plot.options} data={plot.data} height={300} label="PCA scores, PC1 against PC2, coloured by class" />
     </div>
   );

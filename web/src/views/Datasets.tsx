@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useClient, useQuery } from 'urql';
-import { ImportError, importDatasetFile } from '../api/upload';
+import { IMPORT_ACCEPT, ImportError, importDatasetFile } from '../api/upload';
 import { DropZone, Empty, ErrorBox, Link, Loading, go } from '../components/ui';
 
 const DATASETS = `query Datasets { datasetsConnection(first: 100, order: NEWEST_FIRST) { totalCount nodes { id name sampleCount variableCount axisUnit source classes { name count } } } }`;
@@ -74,15 +74,18 @@ function ImportForm({ onImported }: { onImported: (id: string) => void }) {
   return (
     <form className="card" onSubmit={(e) => { e.preventDefault(); void submit(); }} aria-label="Import a dataset">
       <h2>Import a dataset</h2>
-      <p className="muted">A CSV or TSV table: a header row, the label column (and optional group and metadata columns) first, then one numeric column per point of the axis.</p>
+      <p className="muted">
+        A CSV or TSV table: a header row, the label column (and optional group and metadata columns) first, then one numeric column per point of the axis. Or an
+        instrument file: JCAMP-DX, SPC, an Excel workbook, or a zip of spectra files with a labels CSV (columns file, label).
+      </p>
       <DropZone
         testId="import-drop"
-        accept=".csv,.tsv,.txt,text/csv"
-        label={file ? `${file.name} (${(file.size / 1024).toFixed(0)} KiB) — drop another file to replace it` : 'Drop a CSV file here, or click to choose one'}
+        accept={IMPORT_ACCEPT}
+        label={file ? `${file.name} (${(file.size / 1024).toFixed(0)} KiB) — drop another file to replace it` : 'Drop a CSV, JCAMP-DX, SPC, xlsx or zip file here, or click to choose one'}
         onFile={(f) => {
           setFile(f);
           setError(null);
-          if (!name) setName(f.name.replace(/\.(csv|tsv|txt)$/i, ''));
+          if (!name) setName(f.name.replace(/\.(csv|tsv|txt|jdx|dx|jcamp|spc|xlsx|zip)$/i, ''));
         }}
       />
       <div className="row">
