@@ -22,6 +22,8 @@ interface DatasetRow {
 }
 
 interface DatasetDetail extends DatasetRow {
+  valueUnit: string;
+  importNotes: string[];
   description: string;
   source: string;
   metadataColumns: string[];
@@ -30,8 +32,11 @@ interface DatasetDetail extends DatasetRow {
   axis: number[];
 }
 
+const FORMATS = ['auto', 'csv', 'jcamp-dx', 'spc', 'xlsx', 'zip'];
+
 interface ImportOptions extends OutputOptions {
   name?: string;
+  format: string;
   labelColumn?: string;
   groupColumn?: string;
   axisUnit?: 'nm' | 'cm-1';
@@ -77,9 +82,11 @@ export function datasetsCommand(): Command {
               ['source', dataset.source || '-'],
               ['spectra', `${dataset.sampleCount} (${dataset.labelledCount} labelled, ${dataset.unlabelledCount} unlabelled)${dataset.isLibrary ? ', a spectral library' : ''}`],
               ['axis', `${dataset.variableCount} points, ${dataset.axis[0]} to ${dataset.axis[dataset.axis.length - 1]} ${axisUnitName(dataset.axisUnit)}`],
+              ['values', dataset.valueUnit],
               ['groups', dataset.hasGroups ? String(dataset.groupCount) : '-'],
               ['metadata', dataset.metadataColumns.join(', ') || '-'],
               ['created', when(dataset.createdAt)],
+              ...dataset.importNotes.map((note): [string, string] => ['import note', note]),
             ]);
             if (dataset.classes.length > 0) {
               process.stdout.write('\n');
@@ -96,24 +103,30 @@ export function datasetsCommand(): Command {
   printing(
     datasets
       .command('import')
-      .description('import a CSV/TSV table of spectra (header: label, optional group and metadata columns, then one column per wavelength or wavenumber)')
-      .argument('<file>', 'the table; uploaded, streamed into the server\'s parser'),
+      .description(
+        'import spectra: a CSV/TSV table (header: label, optional group and metadata columns, then one column per wavelength or wavenumber), or instrument files (JCAMP-DX, SPC, xlsx, a zip of them) with a labels CSV (columns file, label, optionally a group column) among them',
+      )
+      .argument('<files...>', 'the files, uploaded together (a shell glob such as ./folder/*.jdx works); one CSV is streamed into the server\'s parser'),
   )
-    .option('--name <name>', 'the dataset name (default: the file name without its extension)')
-    .option('--label-column <column>', 'the column of class labels', 'label')
+    .option('--name <name>', 'the dataset name (default: the file name without its extension; for several files, their folder\'s name)')
+    .addOption(new Option('--format <format>', 'the files\' format (default: told from each file\'s content)').choices(FORMATS).default('auto'))
+    .option('--label-column <column>', 'the column (or JCAMP-DX record, ##$LABEL=) of class labels', 'label')
     .option('--group-column <column>', 'a column grouping repeated scans of one sample (kept together in folds)')
-    .addOption(new Option('--axis-unit <unit>', 'unit of the header\'s axis (default: guessed from the values)').choices(['nm', 'cm-1']))
-    .addOption(new Option('--delimiter <delimiter>', 'column separator (default: detected)').choices(['comma', 'tab', 'semicolon']))
+    .addOption(new Option('--axis-unit <unit>', 'unit of the axis (default: from the files, else guessed from the values)').choices(['nm', 'cm-1']))
+    .addOption(new Option('--delimiter <delimiter>', 'CSV column separator (default: detected)').choices(['comma', 'tab', 'semicolon']))
     .option('--description <text>', 'a description')
     .option('--source <text>', 'where the spectra come from')
-    .option('--library', 'a spectral library: no label column needed, every spectrum unlabelled', false)
+    .option('--library', 'a spectral library: no labels needed, every spectrum unlabelled', false)
     .action(
-      act(async (file: string, options: ImportOptions) =>
+      act(async (files: string[], options: ImportOptions) =>
         withClient(options, async (client) => {
           const started = Date.now();
+          const several = files.length > 1;
           const input = {
-            name: options.name ?? path.basename(file).replace(/\.[^.]+$/, ''),
-            file: null,
+            name: options.name ?? (several ? path.basename(path.dirname(path.resolve(files[0]))) : path.basename(files[0]).replace(/\.[^.]+$/, '')),
+            file: several ? undefined : null,
+            files: several ? files.map(() => null) : undefined,
+            format: options.format.toUpperCase().replace(/-/g, '_'),
             labelColumn: options.labelColumn,
             groupColumn: options.groupColumn ?? null,
             axisUnit: options.axisUnit ? AXIS_UNIT[options.axisUnit] : undefined,
@@ -122,17 +135,19 @@ export function datasetsCommand(): Command {
             source: options.source,
             library: options.library === true,
           };
-          const { importDataset } = await client.upload<{ importDataset: DatasetRow }>(
-            `mutation($input: ImportDatasetInput!) { importDataset(input: $input) { ${SUMMARY} } }`,
+          const { importDataset } = await client.upload<{ importDataset: DatasetRow & { valueUnit: string; importNotes: string[] } }>(
+            `mutation($input: ImportDatasetInput!) { importDataset(input: $input) { ${SUMMARY} valueUnit importNotes } }`,
             { input },
-            [{ variable: 'input.file', file }],
+            several ? files.map((file, i) => ({ variable: `input.files.${i}`, file })) : [{ variable: 'input.file', file: files[0] }],
           );
           const d = flatten(importDataset);
-          show(options, d, () =>
+          show(options, d, () => {
             process.stdout.write(
-              `imported "${d.name}" (${d.id}): ${d.sampleCount} spectra (${d.labelledCount} labelled, ${d.unlabelledCount} unlabelled) x ${d.variableCount} points, ${d.classes.length} classes, in ${Date.now() - started} ms\n`,
-            ),
-          );
+              `imported "${d.name}" (${d.id}): ${d.sampleCount} spectra (${d.labelledCount} labelled, ${d.unlabelledCount} unlabelled) x ${d.variableCount} points, ${d.classes.length} classes, ${d.valueUnit}, in ${Date.now() - started} ms\n`,
+            );
+            // What the import changed or assumed (e.g. spectra resampled onto a common axis).
+            for (const note of d.importNotes) process.stderr.write(`note: ${note}\n`);
+          });
         }),
       ),
     );
@@ -214,7 +229,7 @@ export function datasetsCommand(): Command {
 }
 
 async function findDataset(client: GraphqlClient, key: string): Promise<DatasetDetail> {
-  const query = `query($name: String, $id: ID) { dataset(name: $name, id: $id) { ${SUMMARY} description source metadataColumns groupCount createdAt axis } }`;
+  const query = `query($name: String, $id: ID) { dataset(name: $name, id: $id) { ${SUMMARY} valueUnit importNotes description source metadataColumns groupCount createdAt axis } }`;
   const byName = (await client.request<{ dataset: DatasetDetail | null }>(query, { name: key })).dataset;
   if (byName) return byName;
   const byId = (await client.request<{ dataset: DatasetDetail | null }>(query, { id: key })).dataset;
