@@ -207,4 +207,31 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect(await json(['studies', 'show', summary.id])).toMatchObject({ id: summary.id, preset: 'QUICK', experiments: expect.any(Array) });
     expect((await run(['study', 'report', summary.id])).out).toMatch(/^# Study: /);
   }, 180000);
+
+  it('imports instrument files: a JCAMP-DX folder with its labels CSV, a LINK file with --format, a broken file', async () => {
+    const fixtures = path.join(__dirname, '../fixtures/formats');
+    const opus = fs.readdirSync(path.join(fixtures, 'opus')).map((name) => path.join(fixtures, 'opus', name));
+    const folder = await run(['datasets', 'import', ...opus, '--group-column', 'batch', '--json']);
+    expect(folder.code).toBe(0);
+    const d = JSON.parse(folder.out) as { name: string; sampleCount: number; axisUnit: string; valueUnit: string; importNotes: string[]; classes: { name: string; count: number }[] };
+    // Several files: the dataset takes the folder's name.
+    expect(d).toMatchObject({ name: 'opus', sampleCount: 4, axisUnit: 'cm-1', valueUnit: 'absorbance', hasGroups: true });
+    expect(d.classes.map((c) => c.count)).toEqual([2, 2]);
+    expect(d.importNotes).toEqual([expect.stringMatching(/resampled/)]);
+    const shown = await run(['datasets', 'show', 'opus']);
+    expect(shown.out).toMatch(/^values:\s+absorbance$/m);
+    expect(shown.out).toMatch(/^import note:\s+.*resampled/m);
+
+    const link = await run(['datasets', 'import', '--format', 'jcamp-dx', path.join(fixtures, 'perkinelmer-link.jdx'), '--name', 'grains']);
+    expect(link.code).toBe(0);
+    expect(link.out).toMatch(/imported "grains" \(\w+\): \d+ spectra/);
+    const notJcamp = await run(['datasets', 'import', '--format', 'jcamp-dx', path.join(fixtures, 'opus/labels.csv'), '--name', 'wrong']);
+    expect(notJcamp.code).toBe(1);
+    expect(notJcamp.err).toMatch(/^nir-ssl: BAD_USER_INPUT: labels.csv: not a JCAMP-DX file/m);
+    const broken = await run(['datasets', 'import', path.join(fixtures, 'broken-truncated.dx'), '--name', 'broken']);
+    expect(broken.code).toBe(1);
+    expect(broken.err).toMatch(/^nir-ssl: BAD_USER_INPUT: broken-truncated.dx/m);
+    expect((await json<{ name: string }[]>(['datasets', 'list'])).map((x) => x.name)).not.toContain('broken');
+    expect((await run(['datasets', 'import', 'x.dx', '--format', 'opus'])).code).toBe(2);
+  });
 });
