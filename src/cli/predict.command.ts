@@ -4,8 +4,8 @@ import { DOMAIN_FIELDS, type DomainRow } from './models.command';
 import { act, connected, csvCell, printing, resolveDataset, show, table, when, withClient, type ConnectionOptions, type OutputOptions } from './context';
 
 /**
- * `nir-ssl predict --model ID FILE`: classes and probabilities of the spectra of a CSV/TSV file
- * (uploaded; resampled onto the model's axis when the header's axis differs) or of a stored
+ * `nir-ssl predict --model ID FILE`: classes and probabilities of the spectra of a file (uploaded;
+ * any format import reads; resampled onto the model's axis when theirs differs) or of a stored
  * dataset, as CSV or JSON, to stdout or --out, with T², Q and the outlier flag of the model's
  * applicability domain. `nir-ssl predictions list`: the stored ones.
  */
@@ -42,8 +42,10 @@ interface PredictOptions extends ConnectionOptions {
 export function predictCommand(): Command {
   return connected(
     new Command('predict')
-      .description('predict the classes of spectra with a trained model: a CSV/TSV file (header: optional label and metadata columns, then the axis) or a stored dataset')
-      .argument('[file]', 'the spectra to predict (resampled onto the model\'s axis when the header\'s axis differs)'),
+      .description(
+        'predict the classes of spectra with a trained model, with T², Q and the outlier flag of its applicability domain: a file in any format `datasets import` reads (CSV/TSV with optional label and metadata columns before the axis, JCAMP-DX, SPC, xlsx, a zip of them) or a stored dataset',
+      )
+      .argument('[file]', 'the spectra to predict (resampled onto the model\'s axis when theirs differs)'),
   )
     .requiredOption('--model <id>', 'the trained model (see `nir-ssl models list`)')
     .option('--dataset <name-or-id>', 'predict a stored dataset instead of a file')
