@@ -218,6 +218,13 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect(d).toMatchObject({ name: 'opus', sampleCount: 4, axisUnit: 'cm-1', valueUnit: 'absorbance', hasGroups: true });
     expect(d.classes.map((c) => c.count)).toEqual([2, 2]);
     expect(d.importNotes).toEqual([expect.stringMatching(/resampled/)]);
+    // A model of them predicts an instrument file as it is.
+    const experiment = await json<{ id: string; status: string }>(['experiments', 'run', '--dataset', 'opus', '--model', 'pls-da', '--params', '{"components": 1}', '--folds', '2', '--train-final-model']);
+    expect(experiment.status).toBe('SUCCEEDED');
+    const [model] = await json<{ id: string }[]>(['models', 'list', '--experiment', experiment.id]);
+    const scan = await run(['predict', '--model', model.id, opus.find((f) => f.endsWith('tabB_1.dx'))!]);
+    expect(scan.code).toBe(0);
+    expect(scan.out.trim().split('\n')).toEqual(['index,predicted,p(A),p(B),t2,q,outlier', expect.stringMatching(/^0,[AB],[\d.e-]+,[\d.e-]+,[\d.e-]+,[\d.e-]+,(true|false)$/)]);
     const shown = await run(['datasets', 'show', 'opus']);
     expect(shown.out).toMatch(/^values:\s+absorbance$/m);
     expect(shown.out).toMatch(/^import note:\s+.*resampled/m);
