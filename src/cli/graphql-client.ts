@@ -19,6 +19,17 @@ export interface UploadFile {
   readonly file: string;
 }
 
+/** A file to upload, or an error that names it and why it cannot be read. */
+async function openFile(file: string): Promise<Blob> {
+  try {
+    if (!fs.statSync(file).isFile()) throw new Error('not a file');
+    return await fs.openAsBlob(file);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot read ${file}: ${reason}`);
+  }
+}
+
 type Answer<T> = { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
 
 /** A minimal GraphQL-over-HTTP client for the command-line tool (talks to a running server). */
@@ -42,7 +53,7 @@ export class GraphqlClient {
     form.append('operations', JSON.stringify({ query, variables }));
     form.append('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [`variables.${f.variable}`]]))));
     // Read from disk as the request is sent, not loaded whole first.
-    for (const [i, f] of files.entries()) form.append(String(i), await fs.openAsBlob(f.file), path.basename(f.file));
+    for (const [i, f] of files.entries()) form.append(String(i), await openFile(f.file), path.basename(f.file));
     // Apollo Server's CSRF prevention wants a preflight header on multipart requests.
     return this.send<T>({ 'apollo-require-preflight': 'true' }, form);
   }

@@ -240,5 +240,7 @@ describe('command-line tool: models, predict, plugins and --json', () => {
     expect(broken.err).toMatch(/^nir-ssl: BAD_USER_INPUT: broken-truncated.dx/m);
     expect((await json<{ name: string }[]>(['datasets', 'list'])).map((x) => x.name)).not.toContain('broken');
     expect((await run(['datasets', 'import', 'x.dx', '--format', 'opus'])).code).toBe(2);
+    const missing = await run(['datasets', 'import', path.join(dir, 'missing.csv')]);
+    expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/^nir-ssl: cannot read .*missing\.csv: no such file$/m) });
   });
 });
