@@ -101,5 +101,7 @@ function packageVersion(): string {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`nir-ssl predict ... | head`) closes the pipe: stop quietly, as Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1));
   void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
