@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import type { ApplicabilityDomainType } from '../schema/models/model.types';
 import { act, notFound, deleteCommand, fields, meanStd, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 
 /**
@@ -25,17 +26,8 @@ interface ModelRow {
   createdAt: string;
 }
 
-/** A model's PCA applicability domain (null for models trained before domains existed). */
-export interface DomainRow {
-  components: number;
-  trainRows: number;
-  explainedVariance: number;
-  t2Limit95: number;
-  t2Limit99: number;
-  qLimit95: number;
-  qLimit99: number;
-  qMethod: string;
-}
+/** A model's PCA applicability domain (null for models trained before domains existed): the schema's type. */
+export type DomainRow = ApplicabilityDomainType;
 
 export const DOMAIN_FIELDS = 'domain { components trainRows explainedVariance t2Limit95 t2Limit99 qLimit95 qLimit99 qMethod }';
 
