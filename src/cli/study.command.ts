@@ -1,81 +1,171 @@
 import fs from 'node:fs';
-import { GraphqlClient } from './graphql-client';
+import { Command, Option } from 'commander';
+import { act, notFound, fields, integer, list, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
+import type { GraphqlClient } from './graphql-client';
+import { Progress } from './progress';
 
 /**
- * `nir-ssl study run --dataset NAME --preset quick|full [--out FILE]`: queues the paper's
- * experiment set, follows it, writes the Markdown report. `study report ID` rewrites the report
- * of an existing study (for instance after a restart finished it).
+ * `nir-ssl study run|report|list|show`: queue the paper's experiment set, follow it, write its
+ * Markdown report; `report` rewrites the report of an existing study (for instance after a
+ * restart finished it).
  */
-export async function studyCommand(sub: string, args: string[], url: string, token: string | null, values: Record<string, unknown>): Promise<number> {
-  const client = new GraphqlClient(url, token);
-  if (sub === 'run') {
-    const datasetKey = values.dataset as string | undefined;
-    if (!datasetKey) throw new Error('missing --dataset');
-    const { dataset } = await client.request<{ dataset: { id: string } | null }>(`query($name: String) { dataset(name: $name) { id } }`, { name: datasetKey });
-    const preset = String(values.preset ?? 'quick').toUpperCase();
-    const { createStudy } = await client.request<{ createStudy: { id: string; experimentsTotal: number } }>(
-      `mutation($input: CreateStudyInput!) { createStudy(input: $input) { id experimentsTotal } }`,
-      {
-        input: {
-          datasetId: dataset?.id ?? datasetKey,
-          preset,
-          name: values.name,
-          parts: typeof values.parts === 'string' ? values.parts.split(',') : undefined,
-          folds: numberOrUndefined(values.folds),
-          pretextEpochs: numberOrUndefined(values['pretext-epochs']),
-          finetuneEpochs: numberOrUndefined(values['finetune-epochs']),
-          fractions: typeof values.fractions === 'string' ? values.fractions.split(',').map(Number) : undefined,
-        },
-      },
+
+const STUDY_FIELDS = 'id name datasetId preset status experimentsTotal experimentsFinished createdAt';
+
+interface StudyRow {
+  id: string;
+  name: string;
+  datasetId: string;
+  preset: string;
+  status: string;
+  experimentsTotal: number;
+  experimentsFinished: number;
+  createdAt: string;
+}
+
+interface RunOptions extends OutputOptions {
+  dataset: string;
+  preset: 'quick' | 'full';
+  parts?: string[];
+  fractions?: string[];
+  folds?: number;
+  pretextEpochs?: number;
+  finetuneEpochs?: number;
+  name?: string;
+  out?: string;
+}
+
+export function studyCommand(): Command {
+  const study = new Command('study').alias('studies').description('the paper\'s experiment set on a dataset, with its Markdown report beside the paper\'s numbers');
+
+  printing(study.command('run').description('queue a study, follow it, print (or --out) its report; exit code 1 unless every experiment succeeded'))
+    .requiredOption('--dataset <name-or-id>', 'the dataset')
+    .addOption(new Option('--preset <preset>', 'quick: few epochs and 3 folds (minutes); full: the paper\'s settings (hours on a CPU)').choices(['quick', 'full']).default('quick'))
+    .option('--parts <list>', 'comma-separated parts: table4, fig5, sweep, fig7, fig6, auto', list)
+    .option('--fractions <list>', 'label fractions of the sweep and auto parts, e.g. 1,0.2,0.1', list)
+    .option('--folds <k>', 'k of k-fold cross-validation', integer)
+    .option('--pretext-epochs <n>', 'pre-training epochs', integer)
+    .option('--finetune-epochs <n>', 'fine-tuning epochs', integer)
+    .option('--name <name>', 'the study name')
+    .option('--out <file>', 'write the report to this file instead of stdout')
+    .action(
+      act(async (o: RunOptions, command: Command) => {
+        const fractions = o.fractions?.map(Number);
+        if (fractions?.some((f) => !Number.isFinite(f))) command.error(`error: --fractions must be numbers, got "${o.fractions!.join(',')}"`, { exitCode: 2, code: 'nir-ssl.usage' });
+        return withClient(o, async (client) => {
+          const { createStudy } = await client.request<{ createStudy: StudyRow }>(`mutation($input: CreateStudyInput!) { createStudy(input: $input) { ${STUDY_FIELDS} } }`, {
+            input: {
+              datasetId: await resolveDataset(client, o.dataset),
+              preset: o.preset.toUpperCase(),
+              name: o.name,
+              parts: o.parts,
+              folds: o.folds,
+              pretextEpochs: o.pretextEpochs,
+              finetuneEpochs: o.finetuneEpochs,
+              fractions,
+            },
+          });
+          process.stderr.write(`study ${createStudy.id}: ${createStudy.experimentsTotal} experiments queued\n`);
+          await follow(client, createStudy.id);
+          return writeReport(client, createStudy.id, o);
+        });
+      }),
     );
-    process.stderr.write(`study ${createStudy.id}: ${createStudy.experimentsTotal} experiments queued\n`);
-    await follow(client, createStudy.id);
-    return writeReport(client, createStudy.id, values.out as string | undefined);
-  }
-  if (sub === 'report') {
-    const id = args[0];
-    if (!id) throw new Error('study report needs a study ID');
-    return writeReport(client, id, values.out as string | undefined);
-  }
-  throw new Error(`unknown study command "${sub}"`);
+
+  printing(study.command('report').description('print (or --out) the Markdown report of a study, of what has finished so far').argument('<id>', 'the study'))
+    .option('--out <file>', 'write the report to this file instead of stdout')
+    .action(act(async (id: string, o: OutputOptions & { out?: string }) => withClient(o, (client) => writeReport(client, id, o))));
+
+  printing(study.command('list').description('list the studies with their progress'))
+    .option('--dataset <name-or-id>', 'only studies of this dataset')
+    .action(
+      act(async (o: OutputOptions & { dataset?: string }) =>
+        withClient(o, async (client) => {
+          const datasetId = o.dataset ? await resolveDataset(client, o.dataset) : undefined;
+          const rows = await client.readAll<StudyRow>(
+            `query($after: String, $datasetId: ID) { studiesConnection(first: 100, after: $after, datasetId: $datasetId) { nodes { ${STUDY_FIELDS} } pageInfo { hasNextPage endCursor } } }`,
+            'studiesConnection',
+            { datasetId },
+          );
+          show(o, rows, printStudies);
+        }),
+      ),
+    );
+
+  printing(study.command('show').description('one study: its settings and its experiments').argument('<id>', 'the study'))
+    .action(
+      act(async (id: string, o: OutputOptions) =>
+        withClient(o, async (client) => {
+          type Detail = StudyRow & { settings: unknown; experiments: { id: string; name: string; status: string; accuracy: { mean: number | null } }[] };
+          const { study: s } = await client.request<{ study: Detail | null }>(`query($id: ID!) { study(id: $id) { ${STUDY_FIELDS} settings experiments { id name status accuracy { mean } } } }`, { id });
+          if (!s) throw notFound(`no study has the id "${id}"`);
+          show(o, s, (d) => {
+            fields([
+              ['id', d.id],
+              ['name', d.name],
+              ['dataset', d.datasetId],
+              ['preset', d.preset.toLowerCase()],
+              ['status', d.status.toLowerCase()],
+              ['experiments', `${d.experimentsFinished}/${d.experimentsTotal} finished`],
+              ['created', when(d.createdAt)],
+            ]);
+            process.stdout.write(`settings:    ${JSON.stringify(d.settings)}\n\n`);
+            table(
+              ['ID', 'NAME', 'STATUS', 'ACCURACY'],
+              d.experiments.map((e) => [e.id, e.name, e.status.toLowerCase(), e.accuracy.mean === null ? '-' : e.accuracy.mean.toFixed(4)]),
+            );
+          });
+        }),
+      ),
+    );
+
+  return study;
 }
 
 async function follow(client: GraphqlClient, id: string): Promise<void> {
-  let last = '';
-  for (;;) {
-    const { study } = await client.request<{ study: { status: string; experimentsFinished: number; experimentsTotal: number; experiments: { name: string; status: string; progress: { stage: string | null; epoch: number | null; epochs: number | null; foldsDone: number; foldsTotal: number } | null }[] } }>(
-      `query($id: ID!) { study(id: $id) { status experimentsFinished experimentsTotal experiments { name status progress { stage epoch epochs foldsDone foldsTotal } } } }`,
-      { id },
-    );
-    const current = study.experiments.find((e) => e.status === 'RUNNING');
-    const where = current?.progress
-      ? ` | ${current.name}: fold ${Math.min(current.progress.foldsDone + 1, current.progress.foldsTotal)}/${current.progress.foldsTotal}${current.progress.stage ? ` ${current.progress.stage} ${current.progress.epoch}/${current.progress.epochs}` : ''}`
-      : '';
-    const line = `${study.experimentsFinished}/${study.experimentsTotal} experiments done${where}`;
-    if (line !== last) {
-      process.stderr.write(process.stderr.isTTY ? `\r${line.padEnd(120).slice(0, 120)}` : `${line}\n`);
-      last = line;
+  type Progressing = { status: string; experimentsFinished: number; experimentsTotal: number; experiments: { name: string; status: string; progress: { stage: string | null; epoch: number | null; epochs: number | null; foldsDone: number; foldsTotal: number } | null }[] };
+  const progress = new Progress();
+  try {
+    for (;;) {
+      const { study } = await client.request<{ study: Progressing }>(
+        `query($id: ID!) { study(id: $id) { status experimentsFinished experimentsTotal experiments { name status progress { stage epoch epochs foldsDone foldsTotal } } } }`,
+        { id },
+      );
+      const current = study.experiments.find((e) => e.status === 'RUNNING');
+      const where = current?.progress
+        ? ` | ${current.name}: fold ${Math.min(current.progress.foldsDone + 1, current.progress.foldsTotal)}/${current.progress.foldsTotal}${current.progress.stage ? ` ${current.progress.stage} ${current.progress.epoch}/${current.progress.epochs}` : ''}`
+        : '';
+      const done = `${study.experimentsFinished}/${study.experimentsTotal} experiments done`;
+      progress.update(study.experimentsTotal > 0 ? study.experimentsFinished / study.experimentsTotal : 1, `${done}${where}`);
+      if (study.status === 'FINISHED') break;
+      await new Promise((r) => setTimeout(r, 2000));
     }
-    if (study.status === 'FINISHED') break;
-    await new Promise((r) => setTimeout(r, 2000));
+  } finally {
+    progress.stop();
   }
-  if (process.stderr.isTTY) process.stderr.write('\n');
 }
 
-async function writeReport(client: GraphqlClient, id: string, out: string | undefined): Promise<number> {
-  const { study } = await client.request<{ study: { report: string; experiments: { status: string }[] } }>(`query($id: ID!) { study(id: $id) { report experiments { status } } }`, { id });
-  if (out) {
-    fs.writeFileSync(out, `${study.report}\n`);
-    process.stderr.write(`report written to ${out}\n`);
+async function writeReport(client: GraphqlClient, id: string, o: OutputOptions & { out?: string }): Promise<number> {
+  const { study } = await client.request<{ study: { id: string; status: string; report: string; experiments: { id: string; name: string; status: string }[] } | null }>(
+    `query($id: ID!) { study(id: $id) { id status report experiments { id name status } } }`,
+    { id },
+  );
+  if (!study) throw notFound(`no study has the id "${id}"`);
+  if (o.out) {
+    fs.writeFileSync(o.out, `${study.report}\n`);
+    process.stderr.write(`report written to ${o.out}\n`);
+    if (o.json) process.stdout.write(`${JSON.stringify({ id: study.id, status: study.status, report: o.out, experiments: study.experiments }, null, 2)}\n`);
+  } else if (o.json) {
+    process.stdout.write(`${JSON.stringify(study, null, 2)}\n`);
   } else {
     process.stdout.write(`${study.report}\n`);
   }
   return study.experiments.every((e) => e.status === 'SUCCEEDED') ? 0 : 1;
 }
 
-function numberOrUndefined(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`expected a number, got "${value}"`);
-  return n;
+function printStudies(rows: StudyRow[]): void {
+  table(
+    ['ID', 'NAME', 'PRESET', 'STATUS', 'EXPERIMENTS', 'CREATED'],
+    rows.map((s) => [s.id, s.name, s.preset.toLowerCase(), s.status.toLowerCase(), `${s.experimentsFinished}/${s.experimentsTotal}`, when(s.createdAt)]),
+  );
 }

@@ -1,3 +1,4 @@
+import { Command } from 'commander';
 import { loadConfig } from '../config';
 import { createContainer } from '../container';
 import { initBackend } from '../engine/backend';
@@ -11,16 +12,24 @@ import { FoldWorker } from '../services/queue/fold-worker';
 import type { RedisConnections } from '../services/queue/redis-connections';
 import type { RedisJobQueue } from '../services/queue/redis-job-queue';
 import { REDIS_CONNECTIONS } from '../services/tokens';
+import { act, integer } from './context';
+
+export function workerCommand(): Command {
+  return new Command('worker')
+    .description('train fold jobs from the distributed queue until SIGINT/SIGTERM (needs NIR_SSL_QUEUE=redis://... and DATABASE_URL=postgresql://..., the API servers\' settings)')
+    .option('--concurrency <n>', 'folds trained at once (default: NIR_SSL_WORKER_CONCURRENCY, else 1)', integer)
+    .action(act(async (o: { concurrency?: number }) => runWorker(o.concurrency)));
+}
 
 /**
  * `nir-ssl worker [--concurrency N]`: takes fold jobs from the distributed queue until SIGINT or
  * SIGTERM, then hands its running folds back and exits. Needs NIR_SSL_QUEUE and a PostgreSQL
  * DATABASE_URL (the same as the API servers').
  */
-export async function workerCommand(concurrencyFlag: string | undefined): Promise<number> {
+async function runWorker(concurrencyFlag: number | undefined): Promise<number> {
   const config = loadConfig();
   if (!config.queueUrl) throw new Error('nir-ssl worker needs NIR_SSL_QUEUE=redis://host:6379 and DATABASE_URL=postgresql://... (the API servers\' settings)');
-  const concurrency = concurrencyFlag === undefined ? config.workerConcurrency : Number(concurrencyFlag);
+  const concurrency = concurrencyFlag ?? config.workerConcurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer, got "${concurrencyFlag}"`);
   const logger = new Logger(config.logLevel);
   const container = await createContainer(config, logger, { worker: true });
