@@ -1,5 +1,8 @@
 import { planStudy, presetLabel, studySettings } from '../../src/services/studies/study-plan';
 import { studyReport, type ReportExperiment } from '../../src/services/studies/study-report';
+import { foldDomains } from '../../src/services/studies/fold-domain';
+import { matrix } from '../../src/numeric/matrix';
+import { Rng } from '../../src/numeric/rng';
 
 describe('study settings', () => {
   it('names the epoch budget where it is not the preset\'s', () => {
@@ -68,6 +71,29 @@ describe('study report', () => {
     expect(text).toMatch(/\| 2 \| 40 \| 40 \| autoscale \| 0\.001 \| yes \| 31 \| ensemble \| 0\.9500 \|/);
     expect(text).toMatch(/Auto SSL - SSL at the paper's settings \(table4:ssl\): \+0\.0500 accuracy/);
     expect(text).toMatch(/auto:1:ssl, fold 3: the training loss never fell/);
+  });
+
+  it('counts the test spectra outside each training fold\'s domain and gives the T² vs Q plot data', () => {
+    // Two classes of smooth spectra; the last row of the data is shifted far from everything else.
+    const rng = new Rng(2);
+    const rows = 40;
+    const cols = 30;
+    const x = matrix(rows, cols, Float32Array.from({ length: rows * cols }, (_, idx) => {
+      const i = Math.floor(idx / cols);
+      const j = idx % cols;
+      return Math.sin(j / 5 + (i % 2)) + 0.05 * rng.normal() + (i === rows - 1 ? 8 : 0);
+    }));
+    const folds = [
+      { train: Int32Array.from({ length: 30 }, (_, i) => i), test: Int32Array.from({ length: 10 }, (_, i) => 30 + i) },
+      { train: Int32Array.from({ length: 30 }, (_, i) => i + 10), test: Int32Array.from({ length: 10 }, (_, i) => i) },
+    ];
+    const domains = foldDomains(x, folds);
+    expect(domains[0].points.find((p) => p.row === rows - 1)?.outlier).toBe(true);
+    expect(domains[0].points.filter((p) => p.outlier).length).toBeLessThanOrEqual(2);
+    const text = studyReport({ studyName: 's', datasetName: 'd', samples: rows, variables: cols, classes: 2, settings, experiments: [], generatedAt: new Date(0), foldDomains: domains, rowClasses: Array.from({ length: rows }, (_, i) => (i % 2 ? 'b' : 'a')) });
+    expect(text).toMatch(/## Applicability domain of the test folds/);
+    expect(text).toMatch(/\| 1 \| 10 \| \d+ \| [\d.]+ \| [\d.e+-]+ \| \d+ \| \d+ \| [12] \|/);
+    expect(text).toMatch(new RegExp(`\\n1,${rows - 1},b,[\\d.e+-]+,[\\d.e+-]+,1\\n`));
   });
 
   it('says how many unlabelled spectra each fold of the label-fraction sweep pre-trained on, and names transductive experiments', () => {

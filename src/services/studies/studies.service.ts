@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import { TEXT_LIMITS, assertText } from '../text';
-import { NotFoundError } from '../../errors';
+import { NotFoundError, UserInputError } from '../../errors';
 import { DatabaseService } from '../database/database.service';
 import { DatasetService } from '../datasets/datasets.service';
 import { FINISHED_STATUSES, type ExperimentStatus } from '../experiments/experiment-events';
+import { DEFAULT_PROTOCOL, planFolds } from '../experiments/experiment-spec';
 import { ExperimentService, type FoldDetails } from '../experiments/experiments.service';
+import { foldDomains, type FoldDomain } from './fold-domain';
 import { planStudy, presetLabel, studySettings, type StudyOptions, type StudySettings } from './study-plan';
 import { studyReport, type ReportExperiment } from './study-report';
 import { mapPage, pageByCreation, type Page, type PageRequest } from '../paging';
@@ -123,6 +125,7 @@ export class StudyService {
         };
       }),
     }));
+    const domains = await this.testFoldDomains(study.datasetId, study.settings);
     return studyReport({
       studyName: study.name,
       datasetName: dataset.name,
@@ -132,7 +135,22 @@ export class StudyService {
       settings: study.settings,
       experiments,
       generatedAt: new Date(),
+      ...domains,
     });
+  }
+
+  /** The study's test folds (the same for every experiment and label fraction) against their training folds' PCA domains. */
+  private async testFoldDomains(datasetId: string, settings: StudySettings): Promise<{ foldDomains: FoldDomain[]; rowClasses: (string | null)[] } | Record<string, never>> {
+    const d = await this.datasets.load(datasetId);
+    const protocol = { ...DEFAULT_PROTOCOL, folds: settings.folds, seed: settings.seed, useGroups: settings.grouped === true };
+    try {
+      const folds = planFolds(protocol, d.y, d.classes.length, d.groups).filter((f) => f.repeat === 0);
+      return { foldDomains: foldDomains(d.x, folds), rowClasses: Array.from(d.y, (k) => (k >= 0 ? d.classes[k] : null)) };
+    } catch (error) {
+      // Too few rows for the folds or a domain (a tiny dataset): the report goes without the section.
+      if (error instanceof RangeError || error instanceof UserInputError) return {};
+      throw error;
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { pairedTTest, summarize } from '../../numeric/stats';
 import { PAPER_PRETEXT_AVERAGE, PAPER_SWEEP_COAL_SSL, PAPER_TABLE4, paperDataset } from './paper-results';
+import type { FoldDomain } from './fold-domain';
 import type { StudySettings } from './study-plan';
 
 /**
@@ -39,6 +40,10 @@ export interface ReportInput {
   readonly settings: StudySettings;
   readonly experiments: ReportExperiment[];
   readonly generatedAt: Date;
+  /** How far each test fold lies from its training fold (absent: no section). */
+  readonly foldDomains?: readonly FoldDomain[];
+  /** Class of each dataset row (null: unlabelled), for the plot data. */
+  readonly rowClasses?: readonly (string | null)[];
 }
 
 export function studyReport(input: ReportInput): string {
@@ -203,6 +208,8 @@ export function studyReport(input: ReportInput): string {
     lines.push('');
   }
 
+  if (input.foldDomains && input.foldDomains.length > 0) domainSection(input.foldDomains, input.rowClasses ?? [], lines);
+
   const failed = experiments.filter((e) => e.status === 'failed');
   if (failed.length > 0) {
     lines.push('## Failed experiments', '');
@@ -292,4 +299,23 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${s % 60} s`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Per test fold, how many spectra lie outside the training fold's PCA domain, and the T² vs Q plot's data. */
+function domainSection(domains: readonly FoldDomain[], rowClasses: readonly (string | null)[], lines: string[]): void {
+  lines.push('## Applicability domain of the test folds', '');
+  lines.push(
+    "A PCA model of each training fold's autoscaled spectra (components for 95 % of the variance), as every final model stores; each test spectrum's Hotelling's T² and Q residual against the fold's 99 % limits. Test spectra outside the domain are predictions the models extrapolate to.",
+    '',
+  );
+  lines.push('| fold | test spectra | components | T² limit (99 %) | Q limit (99 %) | beyond T² | beyond Q | outside the domain |', '|---|---|---|---|---|---|---|---|');
+  for (const d of domains) {
+    const beyondT2 = d.points.filter((p) => p.t2 > d.t2Limit99).length;
+    const beyondQ = d.points.filter((p) => p.q > d.qLimit99).length;
+    const outside = d.points.filter((p) => p.outlier).length;
+    lines.push(`| ${d.fold + 1} | ${d.points.length} | ${d.components} | ${d.t2Limit99.toFixed(2)} | ${d.qLimit99.toPrecision(4)} | ${beyondT2} | ${beyondQ} | ${outside} |`);
+  }
+  lines.push('', '<details><summary>T² vs Q plot data (CSV: fold, row, class, T², Q, outside)</summary>', '', '```csv', 'fold,row,class,t2,q,outside');
+  for (const d of domains) for (const p of d.points) lines.push(`${d.fold + 1},${p.row},${rowClasses[p.row] ?? ''},${p.t2.toPrecision(5)},${p.q.toPrecision(5)},${p.outlier ? 1 : 0}`);
+  lines.push('```', '', '</details>', '');
 }
