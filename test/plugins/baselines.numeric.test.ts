@@ -6,7 +6,7 @@ import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { BASELINE_PLUGINS } from '../../src/plugins/models/baselines';
 import { ridgeOutputWeights } from '../../src/plugins/models/baselines/elm.baseline';
-import { choleskySolve, multiply, multiplyTransposed, multiplyTransposedFloat32, transposeMultiply } from '../../src/plugins/models/baselines/linalg';
+import { choleskySolve, gramRows, multiply, multiplyTransposed, multiplyTransposedFloat32, transposeMultiply } from '../../src/plugins/models/baselines/linalg';
 import { fitPls2, predictPls } from '../../src/plugins/models/baselines/pls-da.baseline';
 import { RowSorter } from '../../src/plugins/models/baselines/random-forest.baseline';
 import { couplePairwise, solveSmo } from '../../src/plugins/models/baselines/svm.baseline';
@@ -38,6 +38,14 @@ describe('dense kernels', () => {
     expectClose(multiplyTransposed(a, n, p, bTransposed, m), naive, 1e-12);
     const aTransposed = Float64Array.from({ length: p * n }, (_, idx) => a[(idx % n) * p + Math.floor(idx / n)]);
     expectClose(transposeMultiply(aTransposed, p, n, b, m), naive, 1e-12);
+  });
+
+  it('the Gram matrix of half the work equals the full product exactly, on sizes around the 4 x 4 blocks', () => {
+    const rng = new Rng(4);
+    for (const [n, p] of [[1, 3], [4, 5], [7, 9], [13, 6], [16, 11]]) {
+      const a = randomArray(n * p, rng);
+      expect(Array.from(gramRows(a, n, p))).toEqual(Array.from(multiplyTransposed(a, n, p, a, n)));
+    }
   });
 
   it('the float32 SIMD product agrees with float64 to float32 rounding, whichever operand is transposed', () => {

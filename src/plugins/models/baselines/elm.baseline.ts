@@ -2,8 +2,8 @@ import { Rng } from '../../../numeric/rng';
 import { defineBaseline, TUNING_PARAMS } from './base';
 import {
   choleskySolve,
+  gramRows,
   multiply,
-  multiplyTransposed,
   multiplyTransposedFloat32,
   oneHot,
   softmaxRows,
@@ -97,7 +97,7 @@ export function ridgeOutputWeights(
 ): Float64Array {
   const dual = form === 'dual' || (form === 'auto' && rows < hidden);
   if (dual) {
-    const gram = multiplyTransposed(h, rows, hidden, h, rows);
+    const gram = gramRows(h, rows, hidden);
     for (let i = 0; i < rows; i++) gram[i * rows + i] += ridge;
     return transposeMultiply(h, rows, hidden, choleskySolve(gram, rows, targets, nClasses), nClasses);
   }

@@ -58,6 +58,22 @@ export function multiply(a: Float64Array, n: number, p: number, b: Float64Array,
  * the MLP keeps its first-layer weights transposed to use it.
  */
 export function multiplyTransposed(a: Float64Array, n: number, p: number, b: Float64Array, m: number, out: Float64Array = new Float64Array(n * m)): Float64Array {
+  return blockedProductTransposed(a, n, p, b, m, out, false);
+}
+
+/**
+ * The Gram matrix A A^T (n x n) of A (n x p): multiplyTransposed(a, n, p, a, n) with half the
+ * work. Only blocks on and above the diagonal are summed, the rest mirrored; each entry is the
+ * same sum in the same order, so the result is identical.
+ */
+export function gramRows(a: Float64Array, n: number, p: number): Float64Array {
+  const out = blockedProductTransposed(a, n, p, a, n, new Float64Array(n * n), true);
+  for (let r = 0; r < n; r++) for (let c = 0; c < r; c++) out[r * n + c] = out[c * n + r];
+  return out;
+}
+
+/** A B^T by 4 x 4 register blocks; `upper`: only the blocks that reach the diagonal or above (A = B). */
+function blockedProductTransposed(a: Float64Array, n: number, p: number, b: Float64Array, m: number, out: Float64Array, upper: boolean): Float64Array {
   const n4 = n - (n % 4);
   const m4 = m - (m % 4);
   for (let i = 0; i < n4; i += 4) {
@@ -65,7 +81,7 @@ export function multiplyTransposed(a: Float64Array, n: number, p: number, b: Flo
     const a1 = a0 + p;
     const a2 = a1 + p;
     const a3 = a2 + p;
-    for (let j = 0; j < m4; j += 4) {
+    for (let j = upper ? i : 0; j < m4; j += 4) {
       const b0 = j * p;
       const b1 = b0 + p;
       const b2 = b1 + p;
@@ -94,7 +110,7 @@ export function multiplyTransposed(a: Float64Array, n: number, p: number, b: Flo
     }
     for (let r = i; r < i + 4; r++) for (let j = m4; j < m; j++) out[r * m + j] = rowDot(a, r * p, b, j * p, p);
   }
-  for (let r = n4; r < n; r++) for (let j = 0; j < m; j++) out[r * m + j] = rowDot(a, r * p, b, j * p, p);
+  for (let r = n4; r < n; r++) for (let j = upper ? r : 0; j < m; j++) out[r * m + j] = rowDot(a, r * p, b, j * p, p);
   return out;
 }
 
