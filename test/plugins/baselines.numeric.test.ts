@@ -219,6 +219,25 @@ describe('nested tuning and cancellation', () => {
     expect(tuned.tuned).toEqual({ components: expected });
   });
 
+  it('kNN scores every k from one distance matrix per inner fold, choosing what one fit per candidate would', async () => {
+    const prng = new Rng(12);
+    const [n, p] = [75, 12];
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const xs = matrix(n, p, Float32Array.from({ length: n * p }, (_, idx) => prng.normal() + 0.6 * ((idx % p) % 3 === labels[Math.floor(idx / p)] ? 1 : 0)));
+    const grid = [1, 3, 5, 9, 15, 40];
+    const splits = stratifiedKFold(labels, 3, 0);
+    const bruteForce: number[] = [];
+    for (const k of grid) {
+      const result = await crossValidate({ x: xs, y: labels, nClasses: 3, folds: splits, createModel: () => registry.create<ClassifierPlugin>('knn', { k }) });
+      bruteForce.push(result.accuracy.mean);
+    }
+    expect(new Set(bruteForce).size).toBeGreaterThan(2);
+    const expected = grid[bruteForce.findIndex((score) => score === Math.max(...bruteForce))];
+    const tuned = registry.create<ClassifierPlugin & { tuned: Record<string, unknown> }>('knn', { tune: true, tuneK: grid });
+    await tuned.fit(xs, labels, 3);
+    expect(tuned.tuned).toEqual({ k: expected });
+  });
+
   it('stops with CancelledError when the signal is aborted', async () => {
     const controller = new AbortController();
     controller.abort();
