@@ -205,18 +205,7 @@ describe('nested tuning and cancellation', () => {
     // Class signal spread thinly over many directions, under noise: accuracy changes with the number of components.
     const data = Float32Array.from({ length: n * p }, (_, idx) => prng.normal() * 2 + 0.35 * Math.cos((labels[Math.floor(idx / p)] + 1) * (idx % p)));
     const xs = matrix(n, p, data);
-    const grid = [1, 2, 3, 5, 8, 12];
-    const splits = stratifiedKFold(labels, 3, 0);
-    const bruteForce: number[] = [];
-    for (const components of grid) {
-      const result = await crossValidate({ x: xs, y: labels, nClasses: 3, folds: splits, createModel: () => registry.create<ClassifierPlugin>('pls-da', { components }) });
-      bruteForce.push(result.accuracy.mean);
-    }
-    expect(new Set(bruteForce).size).toBeGreaterThan(2);
-    const expected = grid[bruteForce.findIndex((score) => score === Math.max(...bruteForce))];
-    const tuned = registry.create<ClassifierPlugin & { tuned: Record<string, unknown> }>('pls-da', { tune: true, tuneComponents: grid });
-    await tuned.fit(xs, labels, 3);
-    expect(tuned.tuned).toEqual({ components: expected });
+    await expectTuningLikeBruteForce('pls-da', 'components', 'tuneComponents', [1, 2, 3, 5, 8, 12], xs, labels);
   });
 
   it('kNN scores every k from one distance matrix per inner fold, choosing what one fit per candidate would', async () => {
@@ -224,18 +213,7 @@ describe('nested tuning and cancellation', () => {
     const [n, p] = [75, 12];
     const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
     const xs = matrix(n, p, Float32Array.from({ length: n * p }, (_, idx) => prng.normal() + 0.6 * ((idx % p) % 3 === labels[Math.floor(idx / p)] ? 1 : 0)));
-    const grid = [1, 3, 5, 9, 15, 40];
-    const splits = stratifiedKFold(labels, 3, 0);
-    const bruteForce: number[] = [];
-    for (const k of grid) {
-      const result = await crossValidate({ x: xs, y: labels, nClasses: 3, folds: splits, createModel: () => registry.create<ClassifierPlugin>('knn', { k }) });
-      bruteForce.push(result.accuracy.mean);
-    }
-    expect(new Set(bruteForce).size).toBeGreaterThan(2);
-    const expected = grid[bruteForce.findIndex((score) => score === Math.max(...bruteForce))];
-    const tuned = registry.create<ClassifierPlugin & { tuned: Record<string, unknown> }>('knn', { tune: true, tuneK: grid });
-    await tuned.fit(xs, labels, 3);
-    expect(tuned.tuned).toEqual({ k: expected });
+    await expectTuningLikeBruteForce('knn', 'k', 'tuneK', [1, 3, 5, 9, 15, 40], xs, labels);
   });
 
   it('stops with CancelledError when the signal is aborted', async () => {
@@ -246,3 +224,18 @@ describe('nested tuning and cancellation', () => {
     expect(model.isFitted).toBe(false);
   });
 });
+
+/** A tuned baseline picks the candidate that one fit per candidate and inner fold would (first best on ties), and the candidates differ. */
+async function expectTuningLikeBruteForce(plugin: string, param: string, gridParam: string, grid: number[], xs: ReturnType<typeof matrix>, labels: Int32Array): Promise<void> {
+  const splits = stratifiedKFold(labels, 3, 0);
+  const bruteForce: number[] = [];
+  for (const value of grid) {
+    const result = await crossValidate({ x: xs, y: labels, nClasses: 3, folds: splits, createModel: () => registry.create<ClassifierPlugin>(plugin, { [param]: value }) });
+    bruteForce.push(result.accuracy.mean);
+  }
+  expect(new Set(bruteForce).size).toBeGreaterThan(2);
+  const expected = grid[bruteForce.findIndex((score) => score === Math.max(...bruteForce))];
+  const tuned = registry.create<ClassifierPlugin & { tuned: Record<string, unknown> }>(plugin, { tune: true, [gridParam]: grid });
+  await tuned.fit(xs, labels, 3);
+  expect(tuned.tuned).toEqual({ [param]: expected });
+}
