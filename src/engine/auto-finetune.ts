@@ -1,7 +1,7 @@
 import { UserInputError } from '../errors';
 import { selectRows, type Matrix } from '../numeric/matrix';
 import { classCounts, stratifiedHoldout } from '../numeric/splits';
-import type { FitOptions, TrainingProgress } from '../plugins/contract';
+import type { FitOptions, TrainingProgress } from './training';
 import { ClassifierModel, type ClassifierConfig } from './classifier';
 import { SPECTRAL_AUGMENTATION, type Augmentation } from './augmentation';
 import type { ScalingMode } from './scaling';

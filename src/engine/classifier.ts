@@ -3,7 +3,7 @@ import { UserInputError } from '../errors';
 import { globalMeanStd, matrix, type Matrix } from '../numeric/matrix';
 import { argmaxRows } from '../numeric/metrics';
 import { Rng } from '../numeric/rng';
-import type { FitOptions } from '../plugins/contract';
+import type { FitOptions } from './training';
 import { DEFAULT_ADAM, type AdamOptions } from './adam';
 import { augmentBatch, type Augmentation } from './augmentation';
 import { DEFAULT_ENCODER, Encoder, HeadStack, ParameterStore, embeddingSize, type EncoderConfig } from './cnn';

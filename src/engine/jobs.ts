@@ -1,6 +1,6 @@
 import { matrix, selectRows, type Matrix } from '../numeric/matrix';
 import { classificationReport } from '../numeric/metrics';
-import type { TrainingProgress } from '../plugins/contract';
+import type { TrainingProgress } from './training';
 import { initBackend } from './backend';
 import { ClassifierModel, type ClassifierConfig } from './classifier';
 import { PretextModel, type PretextConfig, type PretextMetrics } from './pretext';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CancelledError } from '../errors';
 import type { Matrix } from '../numeric/matrix';
 import type { Rng } from '../numeric/rng';
-import type { FitOptions, TrainingProgress } from '../plugins/contract';
+import type { FitOptions, TrainingProgress } from './training';
 import { Adam, type AdamOptions } from './adam';
 import type { BatchStats } from './ops';
 

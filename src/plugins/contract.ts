@@ -1,3 +1,4 @@
+import type { FitOptions } from '../engine/training';
 import type { Matrix } from '../numeric/matrix';
 import type { Rng } from '../numeric/rng';
 import type { ParamSchema, Params } from './params';
@@ -62,22 +63,8 @@ export interface TransformPlugin extends PluginInstance {
 }
 
 /** A progress report from a training loop (per epoch, or per fold stage). */
-export interface TrainingProgress {
-  readonly stage: string;
-  readonly epoch: number;
-  readonly epochs: number;
-  readonly loss: number;
-  readonly accuracy?: number;
-  readonly extra?: Record<string, number>;
-}
-
-export interface FitOptions {
-  /** Aborting stops training at the next batch with a CancelledError. */
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: TrainingProgress) => void;
-  /** The group of each training row (repeated scans of one sample): inner splits keep a group together. */
-  readonly groups?: readonly (string | number)[] | null;
-}
+// Training's options and progress belong to the engine; plugins pass them through.
+export type { FitOptions, TrainingProgress } from '../engine/training';
 
 /** What a fit decided and what went wrong, stored with the fold and shown to the user. */
 export interface FitSummary {
