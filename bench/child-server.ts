@@ -4,6 +4,8 @@
  */
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
 import { Logger } from '../src/logger';
@@ -59,16 +61,55 @@ export function nextMessage<T extends ChildMessage>(child: ChildProcess, key: st
   });
 }
 
+export interface ChildServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly token: string;
+}
+
 /** Forks `script` with `serve DIR` (the script calls serveInChild) and waits for its URL and token. */
-export async function startChildServer(script: string, dir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+async function startChildServer(script: string, dir: string): Promise<ChildServer> {
   const child = fork(script, ['serve', dir], { execArgv: [...process.execArgv, '--expose-gc'] });
   const { url, token } = await nextMessage<{ url: string; token: string }>(child, 'url');
   return { child, url, token };
 }
 
+/**
+ * A server benchmark's entry point. Run as `serve DIR`, the script is the child server; otherwise
+ * `prepare` writes its input into a fresh temporary folder, a child server starts there, `measure`
+ * runs against it, and the server and the folder go whatever happens.
+ */
+export function runServerBenchmark<T>(script: string, prepare: (dir: string) => Promise<T>, measure: (server: ChildServer, input: T) => Promise<void>): void {
+  if (process.argv[2] === 'serve') {
+    serveInChild(process.argv[3]).catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+    return;
+  }
+  (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nir-ssl-bench-'));
+    try {
+      const input = await prepare(dir);
+      const server = await startChildServer(script, dir);
+      try {
+        await measure(server, input);
+        server.child.send({ kind: 'stop' });
+      } catch (error) {
+        server.child.kill();
+        throw error;
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  })().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
+
 /** A GraphQL multipart request with one file, streamed from disk. */
 export async function uploadFile(url: string, token: string, query: string, input: Record<string, unknown>, file: string): Promise<{ data?: Record<string, any>; errors?: unknown }> {
-  const fs = await import('node:fs');
   const form = new FormData();
   form.append('operations', JSON.stringify({ query, variables: { input: { ...input, file: null } } }));
   form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '../src/numeric/rng';
 import { DEFAULT_PRETEXT, streamsVariants } from '../src/engine/pretext';
-import { nextMessage, serveInChild, startChildServer, uploadFile } from './child-server';
+import { nextMessage, runServerBenchmark, uploadFile } from './child-server';
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
@@ -34,14 +34,17 @@ async function writeLibraryCsv(file: string, spectra: number, points: number): P
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
 }
 
-async function main(): Promise<void> {
-  const spectra = option('--spectra', 20_000);
-  const points = option('--points', 404);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nir-bench-library-'));
-  const file = path.join(dir, 'library.csv');
-  await writeLibraryCsv(file, spectra, points);
-  const { child, url, token } = await startChildServer(__filename, dir);
-  try {
+const spectra = option('--spectra', 20_000);
+const points = option('--points', 404);
+
+runServerBenchmark(
+  __filename,
+  async (dir) => {
+    const file = path.join(dir, 'library.csv');
+    await writeLibraryCsv(file, spectra, points);
+    return file;
+  },
+  async ({ child, url, token }, file) => {
     child.send({ kind: 'baseline' });
     const { baseline } = await nextMessage<{ baseline: number }>(child, 'baseline');
     const start = performance.now();
@@ -73,23 +76,5 @@ async function main(): Promise<void> {
         loadAverage: os.loadavg().map((l) => +l.toFixed(1)),
       }),
     );
-    child.send({ kind: 'stop' });
-  } catch (error) {
-    child.kill();
-    throw error;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-if (process.argv[2] === 'serve') {
-  serveInChild(process.argv[3]).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+  },
+);

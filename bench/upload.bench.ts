@@ -5,9 +5,8 @@
  *   node dist/bench/upload.bench.js [megabytes=200]
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { nextMessage, serveInChild, startChildServer, uploadFile } from './child-server';
+import { nextMessage, runServerBenchmark, uploadFile } from './child-server';
 
 const VARIABLES = 1000;
 
@@ -28,14 +27,14 @@ async function writeCsv(file: string, bytes: number): Promise<number> {
   return rows;
 }
 
-async function main(): Promise<void> {
-  const megabytes = Number(process.argv[2] ?? 200);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nir-ssl-upload-bench-'));
-  const file = path.join(dir, 'big.csv');
-  const rows = await writeCsv(file, megabytes * 1e6);
-  const size = fs.statSync(file).size;
-  const { child, url, token } = await startChildServer(__filename, dir);
-  try {
+runServerBenchmark(
+  __filename,
+  async (dir) => {
+    const file = path.join(dir, 'big.csv');
+    const rows = await writeCsv(file, Number(process.argv[2] ?? 200) * 1e6);
+    return { file, rows, size: fs.statSync(file).size };
+  },
+  async ({ child, url, token }, { file, rows, size }) => {
     child.send({ kind: 'baseline' });
     const { baseline } = await nextMessage<{ baseline: number }>(child, 'baseline');
     const query = 'mutation($input: ImportDatasetInput!) { importDataset(input: $input) { id sampleCount variableCount } }';
@@ -50,23 +49,5 @@ async function main(): Promise<void> {
       `upload of ${mb(size)} MB CSV (${rows} x ${VARIABLES}, ${mb(rows * VARIABLES * 4)} MB as float32): ` +
         `${seconds.toFixed(1)} s (${(size / 1e6 / seconds).toFixed(1)} MB/s), server RSS ${mb(baseline)} MB before, peak growth ${mb(peak - baseline)} MB (target < 300 MB)`,
     );
-    child.send({ kind: 'stop' });
-  } catch (error) {
-    child.kill();
-    throw error;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-if (process.argv[2] === 'serve') {
-  serveInChild(process.argv[3]).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+  },
+);
