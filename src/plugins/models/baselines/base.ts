@@ -1,7 +1,7 @@
 import { CancelledError, UserInputError } from '../../../errors';
 import { crossValidate } from '../../../numeric/cross-validate';
 import { matrix, selectRows, type Matrix } from '../../../numeric/matrix';
-import { argmaxRows } from '../../../numeric/metrics';
+import { accuracy, argmaxRows } from '../../../numeric/metrics';
 import { classCounts, stratifiedKFold, type Fold } from '../../../numeric/splits';
 import type { ClassifierPlugin, FitOptions, FitSummary, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
 import type { ParamSchema, Params } from '../../params';
@@ -196,13 +196,12 @@ export class BaselineClassifier<Model> implements ClassifierPlugin {
       const xTrain = selectRows(x, train);
       const xTest = selectRows(x, test);
       const yTrain = Int32Array.from(train, (i) => data.y[i]);
+      const yTest = Int32Array.from(test, (i) => data.y[i]);
       const scorer = this.spec.fitPath!({ x: Float64Array.from(xTrain.data), rows: xTrain.rows, cols: xTrain.cols, y: yTrain, nClasses: data.nClasses }, { ...this.params, tune: false }, candidates);
       const perCandidate = scorer(Float64Array.from(xTest.data), xTest.rows);
       for (let c = 0; c < candidates.length; c++) {
         const predicted = argmaxRows(normaliseRows(perCandidate[c], xTest.rows, data.nClasses), xTest.rows, data.nClasses);
-        let hits = 0;
-        for (let k = 0; k < test.length; k++) if (predicted[k] === data.y[test[k]]) hits++;
-        sums[c] += hits / test.length;
+        sums[c] += accuracy(yTest, predicted);
       }
       const bestSoFar = Math.max(...sums) / (f + 1);
       context.progress({ stage: 'tune', epoch: f + 1, epochs: splits.length, loss: 1 - bestSoFar, accuracy: bestSoFar });
