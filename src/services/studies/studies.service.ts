@@ -3,9 +3,10 @@ import { inject, injectable } from 'inversify';
 import { TEXT_LIMITS, assertText } from '../text';
 import { NotFoundError, UserInputError } from '../../errors';
 import { DatabaseService } from '../database/database.service';
-import { DatasetService } from '../datasets/datasets.service';
+import { DatasetService, type LoadedDataset } from '../datasets/datasets.service';
+import { RecentlyUsed } from '../models/recently-used';
 import { FINISHED_STATUSES, type ExperimentStatus } from '../experiments/experiment-events';
-import { DEFAULT_PROTOCOL, planFolds } from '../experiments/experiment-spec';
+import { DEFAULT_PROTOCOL, planFolds, type Protocol } from '../experiments/experiment-spec';
 import { ExperimentService, type FoldDetails } from '../experiments/experiments.service';
 import { foldDomains, type FoldDomain } from './fold-domain';
 import { planStudy, presetLabel, studySettings, type StudyOptions, type StudySettings } from './study-plan';
@@ -36,6 +37,8 @@ export class StudyService {
     @inject(DatasetService) private readonly datasets: DatasetService,
     @inject(ExperimentService) private readonly experiments: ExperimentService,
   ) {}
+
+  private readonly foldDomainCache = new RecentlyUsed<string, TestFoldDomains>(8);
 
   async create(request: { datasetId: string; name?: string | null; tokenId?: string | null } & StudyOptions): Promise<StudyRecord> {
     const dataset = await this.datasets.get(request.datasetId);
@@ -139,10 +142,19 @@ export class StudyService {
     });
   }
 
-  /** The study's test folds (the same for every experiment and label fraction) against their training folds' PCA domains. */
-  private async testFoldDomains(datasetId: string, settings: StudySettings): Promise<{ foldDomains: FoldDomain[]; rowClasses: (string | null)[] } | Record<string, never>> {
+  /**
+   * The study's test folds (the same for every experiment and label fraction) against their
+   * training folds' PCA domains. A report is asked for again each time an experiment finishes, and
+   * the folds do not change meanwhile: computed once per dataset version and protocol.
+   */
+  private async testFoldDomains(datasetId: string, settings: StudySettings): Promise<TestFoldDomains> {
     const d = await this.datasets.load(datasetId);
     const protocol = { ...DEFAULT_PROTOCOL, folds: settings.folds, seed: settings.seed, useGroups: settings.grouped === true };
+    const key = `${d.id}:${d.updatedAt.getTime()}:${protocol.folds}:${protocol.seed}:${protocol.useGroups}`;
+    return this.foldDomainCache.use(key, () => this.computeFoldDomains(d, protocol));
+  }
+
+  private computeFoldDomains(d: LoadedDataset, protocol: Protocol): TestFoldDomains {
     try {
       const folds = planFolds(protocol, d.y, d.classes.length, d.groups).filter((f) => f.repeat === 0);
       return { foldDomains: foldDomains(d.x, folds), rowClasses: Array.from(d.y, (k) => (k >= 0 ? d.classes[k] : null)) };
@@ -153,6 +165,9 @@ export class StudyService {
     }
   }
 }
+
+/** The report's domain section input; empty where the dataset is too small for one. */
+type TestFoldDomains = { foldDomains: FoldDomain[]; rowClasses: (string | null)[] } | Record<string, never>;
 
 /** What a study record needs of its experiments. */
 const EXPERIMENT_STATUSES = { experiments: { select: { status: true } } } as const;
