@@ -7,6 +7,7 @@ import { principalComponentScores } from '../../numeric/pca-domain';
 import { classCounts } from '../../numeric/splits';
 import { DatabaseService } from '../database/database.service';
 import { EventBus } from '../events';
+import { RecentlyUsed } from '../models/recently-used';
 import {
   InputTooLargeError,
   parseSpectraCsv,
@@ -139,6 +140,8 @@ function sampleRows(d: LoadedDataset, indices: number[]): Sample[] {
 export class DatasetService {
   /** Loaded matrices by id, invalidated by updatedAt, so repeated reads skip the blob decode. */
   private readonly cache = new Map<string, LoadedDataset>();
+  /** PCA scores by dataset version and limit: each visit of a dataset's page asks for them. */
+  private readonly pcaCache = new RecentlyUsed<string, DatasetPcaScores>(16);
 
   constructor(
     @inject(DatabaseService) private readonly database: DatabaseService,
@@ -372,16 +375,7 @@ export class DatasetService {
     if (!Number.isInteger(limit) || limit < 3 || limit > MAX_PCA_SPECTRA) throw new UserInputError(`limit must be between 3 and ${MAX_PCA_SPECTRA}`);
     const d = await this.load(id);
     if (d.nSamples < 3) throw new UserInputError(`a PCA needs at least 3 spectra; dataset "${d.name}" has ${d.nSamples}`);
-    const rows = Int32Array.from({ length: Math.min(limit, d.nSamples) }, (_, i) => Math.floor((i * d.nSamples) / Math.min(limit, d.nSamples)));
-    const { scores, explainedVariance, components } = principalComponentScores(selectRows(d.x, rows), 2);
-    return {
-      explainedVariance,
-      points: Array.from(rows, (row, i) => ({
-        index: row,
-        label: d.y[row] >= 0 ? d.classes[d.y[row]] : null,
-        scores: Array.from(scores.subarray(i * components, (i + 1) * components)),
-      })),
-    };
+    return this.pcaCache.use(`${d.id}:${d.updatedAt.getTime()}:${limit}`, () => datasetPcaScores(d, limit));
   }
 
   /** Mean and standard deviation of the unlabelled spectra, their own group; null when there are none. */
@@ -584,5 +578,20 @@ function toSummary(row: {
     importNotes: JSON.parse(row.importNotes) as string[],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+/** The first two principal component scores of up to `limit` spectra, evenly spaced over the rows. */
+function datasetPcaScores(d: LoadedDataset, limit: number): DatasetPcaScores {
+  const count = Math.min(limit, d.nSamples);
+  const rows = Int32Array.from({ length: count }, (_, i) => Math.floor((i * d.nSamples) / count));
+  const { scores, explainedVariance, components } = principalComponentScores(selectRows(d.x, rows), 2);
+  return {
+    explainedVariance,
+    points: Array.from(rows, (row, i) => ({
+      index: row,
+      label: d.y[row] >= 0 ? d.classes[d.y[row]] : null,
+      scores: Array.from(scores.subarray(i * components, (i + 1) * components)),
+    })),
   };
 }
