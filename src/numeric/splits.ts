@@ -144,8 +144,9 @@ function proportionSpread(counts: Float64Array[], totals: Float64Array, target: 
 
 /**
  * A stratified subset holding `fraction` of a training fold (the label-fraction sweep): each
- * class keeps its share (largest remainders), and at least one row. Every class 0..nClasses-1
- * must occur in the fold, otherwise the subset cannot train a classifier for it.
+ * class of the fold keeps its share (largest remainders), and at least one row. A class the fold
+ * lacks (a grouped dataset whose class has a single sample, all in the test fold) stays absent,
+ * as it is from the whole fold at 100 %.
  */
 export function labelFractionSubset(
   train: ArrayLike<number>,
@@ -164,12 +165,9 @@ export function labelFractionSubset(
   }
   const classes = Math.max(nClasses ?? 0, byClass.length);
   while (byClass.length < classes) byClass.push([]);
-  const missing = byClass.flatMap((rows, c) => (rows.length === 0 ? [c] : []));
-  if (missing.length > 0) {
-    throw new UserInputError(`the training fold has no rows of class ${missing.join(', ')}; a label-fraction subset needs at least one per class`);
-  }
-  const total = Math.max(classes, Math.round(fraction * train.length));
-  const quotas = byClass.map((rows) => Math.max(1, Math.floor(fraction * rows.length)));
+  const present = byClass.filter((rows) => rows.length > 0).length;
+  const total = Math.max(present, Math.round(fraction * train.length));
+  const quotas = byClass.map((rows) => Math.min(rows.length, Math.max(1, Math.floor(fraction * rows.length))));
   let left = total - quotas.reduce((a, b) => a + b, 0);
   const byRemainder = byClass
     .map((rows, c) => ({ c, remainder: fraction * rows.length - Math.floor(fraction * rows.length) }))

@@ -105,10 +105,15 @@ describe('labelFractionSubset', () => {
     expect(new Set(Array.from(subset, (i) => y[i])).size).toBe(3);
   });
 
-  it('refuses bad fractions and folds that miss a class', () => {
+  it('refuses bad fractions', () => {
     expect(() => labelFractionSubset(train, y, 0, 0)).toThrow(/\(0, 1\]/);
     expect(() => labelFractionSubset(train, y, 1.5, 0)).toThrow(UserInputError);
+  });
+
+  it('leaves out a class the training fold lacks, as the whole fold does (one-sample class of a grouped set)', () => {
     const noClassTwo = Array.from(train).filter((i) => y[i] !== 2);
-    expect(() => labelFractionSubset(noClassTwo, y, 0.5, 0, 3)).toThrow(/no rows of class 2/);
+    const subset = labelFractionSubset(noClassTwo, y, 0.2, 0, 3);
+    expect(new Set(Array.from(subset, (i) => y[i]))).toEqual(new Set([0, 1]));
+    expect(subset.length).toBe(Math.round(0.2 * noClassTwo.length));
   });
 });
