@@ -5,7 +5,7 @@ import { stratifiedKFold } from '../../src/numeric/splits';
 import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { BASELINE_PLUGINS } from '../../src/plugins/models/baselines';
-import { ridgeOutputWeights } from '../../src/plugins/models/baselines/elm.baseline';
+import { randomLayer, ridgeOutputWeights } from '../../src/plugins/models/baselines/elm.baseline';
 import { choleskySolve, gramRows, multiply, multiplyTransposed, multiplyTransposedFloat32, transposeMultiply } from '../../src/plugins/models/baselines/linalg';
 import { fitPls2, predictPls } from '../../src/plugins/models/baselines/pls-da.baseline';
 import { RowSorter } from '../../src/plugins/models/baselines/random-forest.baseline';
@@ -214,6 +214,24 @@ describe('nested tuning and cancellation', () => {
     const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
     const xs = matrix(n, p, Float32Array.from({ length: n * p }, (_, idx) => prng.normal() + 0.6 * ((idx % p) % 3 === labels[Math.floor(idx / p)] ? 1 : 0)));
     await expectTuningLikeBruteForce('knn', 'k', 'tuneK', [1, 3, 5, 9, 15, 40], xs, labels);
+  });
+
+  it('ELM scores every hidden size from one projection per inner fold, choosing what one fit per candidate would', async () => {
+    const prng = new Rng(13);
+    const [n, p] = [90, 20];
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    const xs = matrix(n, p, Float32Array.from({ length: n * p }, (_, idx) => prng.normal() + 0.5 * Math.sin((labels[Math.floor(idx / p)] + 1) * (idx % p))));
+    await expectTuningLikeBruteForce('elm', 'hidden', 'tuneHidden', [2, 5, 20, 60, 200], xs, labels);
+  });
+
+  it("ELM's random layer of h units is the first h units of a larger one, drawn again or cached", () => {
+    const small = randomLayer(7, 11, 5);
+    const copy = { inputWeights: Float64Array.from(small.inputWeights), biases: Float64Array.from(small.biases) };
+    const large = randomLayer(7, 11, 40);
+    expect(Array.from(large.inputWeights.subarray(0, 55))).toEqual(Array.from(copy.inputWeights));
+    expect(Array.from(large.biases.subarray(0, 5))).toEqual(Array.from(copy.biases));
+    expect(Array.from(randomLayer(7, 11, 5).biases)).toEqual(Array.from(copy.biases));
+    expect(Array.from(randomLayer(8, 11, 5).biases)).not.toEqual(Array.from(copy.biases));
   });
 
   it('stops with CancelledError when the signal is aborted', async () => {

@@ -55,23 +55,73 @@ export const elmBaseline = defineBaseline<ElmModel>({
   tuningCandidates: (params) => (params.tuneHidden as number[]).map((hidden) => ({ hidden })),
   fit: (data, params) => {
     const hidden = params.hidden as number;
-    const rng = new Rng(params.seed as number);
-    const scale = 1 / Math.sqrt(data.cols);
-    const inputWeights = new Float64Array(data.cols * hidden);
-    for (let i = 0; i < inputWeights.length; i++) inputWeights[i] = rng.normal() * scale;
-    const biases = new Float64Array(hidden);
-    for (let i = 0; i < hidden; i++) biases[i] = rng.normal();
-    const activation = params.activation as Activation;
-    const model = { cols: data.cols, hidden, nClasses: data.nClasses, activation, inputWeights, biases, outputWeights: new Float64Array(0) };
+    const model = { ...randomLayer(params.seed as number, data.cols, hidden), nClasses: data.nClasses, activation: params.activation as Activation };
     const h = hiddenLayer(model, data.x, data.rows);
     const targets = oneHot(data.y, data.nClasses);
     return { ...model, outputWeights: ridgeOutputWeights(h, data.rows, hidden, targets, data.nClasses, params.ridge as number) };
+  },
+  // The hidden layer of h units is the first h units of a larger one (randomLayer), so one
+  // projection with the largest candidate serves every hidden size; each gets its own ridge fit.
+  fitPath: (data, params, candidates) => {
+    const sizes = candidates.map((c) => c.hidden as number);
+    const largest = { ...randomLayer(params.seed as number, data.cols, Math.max(...sizes)), activation: params.activation as Activation };
+    const hTrain = hiddenLayer(largest, data.x, data.rows);
+    const targets = oneHot(data.y, data.nClasses);
+    const outputWeights = sizes.map((size) => {
+      const h = leadingColumns(hTrain, data.rows, largest.hidden, size);
+      return ridgeOutputWeights(h, data.rows, size, targets, data.nClasses, params.ridge as number);
+    });
+    return (x, rows) => {
+      const hTest = hiddenLayer(largest, x, rows);
+      return sizes.map((size, c) => {
+        const scores = multiply(leadingColumns(hTest, rows, largest.hidden, size), rows, size, outputWeights[c], data.nClasses);
+        return softmaxRows(scores, rows, data.nClasses);
+      });
+    };
   },
   predictProba: (model, x, rows) => {
     const scores = multiply(hiddenLayer(model, x, rows), rows, model.hidden, model.outputWeights, model.nClasses);
     return softmaxRows(scores, rows, model.nClasses);
   },
 });
+
+type RandomLayer = Pick<ElmModel, 'cols' | 'hidden' | 'inputWeights' | 'biases'>;
+
+// Tuning, the outer folds and a study's experiments ask for the same layer again and again;
+// drawing 10^5-10^6 normals each time was most of the ELM's time.
+let lastLayer: { seed: number; layer: RandomLayer } | null = null;
+
+/**
+ * The random hidden layer of `seed`: W ~ N(0, 1/cols), b ~ N(0, 1), drawn unit by unit (its
+ * weights, then its bias), so that the layer of h units is the first h units of any larger one.
+ * The most recent largest layer is kept, and a smaller request is a view of it.
+ */
+export function randomLayer(seed: number, cols: number, hidden: number): RandomLayer {
+  const cached = lastLayer;
+  if (cached && cached.seed === seed && cached.layer.cols === cols && cached.layer.hidden >= hidden) {
+    const { inputWeights, biases } = cached.layer;
+    return { cols, hidden, inputWeights: inputWeights.subarray(0, hidden * cols), biases: biases.subarray(0, hidden) };
+  }
+  const rng = new Rng(seed);
+  const scale = 1 / Math.sqrt(cols);
+  const inputWeights = new Float64Array(cols * hidden);
+  const biases = new Float64Array(hidden);
+  for (let unit = 0; unit < hidden; unit++) {
+    for (let c = unit * cols; c < (unit + 1) * cols; c++) inputWeights[c] = rng.normal() * scale;
+    biases[unit] = rng.normal();
+  }
+  const layer = { cols, hidden, inputWeights, biases };
+  lastLayer = { seed, layer };
+  return layer;
+}
+
+/** The first `keep` columns of a rows x cols matrix. */
+function leadingColumns(m: Float64Array, rows: number, cols: number, keep: number): Float64Array {
+  if (keep === cols) return m;
+  const out = new Float64Array(rows * keep);
+  for (let i = 0; i < rows; i++) out.set(m.subarray(i * cols, i * cols + keep), i * keep);
+  return out;
+}
 
 function hiddenLayer(model: Pick<ElmModel, 'cols' | 'hidden' | 'activation' | 'inputWeights' | 'biases'>, x: Float64Array, rows: number): Float64Array {
   // The random projection in float32 SIMD: its rounding is far below the random weights' own spread.
