@@ -359,4 +359,23 @@ describe('backend selection', () => {
       if (forced !== undefined) process.env.NIR_SSL_BACKEND = forced;
     }
   });
+
+  it("gives the baselines' own arenas the addon's kernels where it loads, and WebAssembly SIMD when NIR_SSL_BACKEND forces wasm", () => {
+    const forced = process.env.NIR_SSL_BACKEND;
+    const arenaKernels = (env: string | undefined): unknown => {
+      if (env === undefined) delete process.env.NIR_SSL_BACKEND;
+      else process.env.NIR_SSL_BACKEND = env;
+      jest.resetModules();
+      const { SimdArena } = jest.requireActual<typeof import('../../src/engine/kernels/wasm/arena')>('../../src/engine/kernels/wasm/arena');
+      return (new SimdArena([8]).kernels as unknown as { blocked?: boolean }).blocked === true ? 'native' : 'wasm-simd';
+    };
+    try {
+      expect(arenaKernels(undefined)).toBe(NATIVE_ISAS.length > 0 ? 'native' : 'wasm-simd');
+      expect(arenaKernels('wasm')).toBe('wasm-simd');
+    } finally {
+      jest.resetModules();
+      if (forced === undefined) delete process.env.NIR_SSL_BACKEND;
+      else process.env.NIR_SSL_BACKEND = forced;
+    }
+  });
 });

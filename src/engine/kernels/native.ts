@@ -65,6 +65,16 @@ function load(): NativeAddon & SimdKernels {
   return loaded.addon;
 }
 
+/** Whether the addon built and loads on this machine. */
+export function nativeAddonLoads(): boolean {
+  try {
+    load();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The addon (throws with the reason where it did not build or does not load). */
 export function nativeAddon(): NativeAddon {
   return load();

@@ -1,8 +1,9 @@
-import { simdKernels, simdSupported, type SimdKernels, type WasmMemory } from './simd';
+import { ownMemoryKernels } from './heap';
+import { simdSupported, type SimdKernels, type WasmMemory } from './simd';
 
 /**
- * Float32 buffers in a WebAssembly memory of their own, with the project's SIMD kernels bound to
- * it, for numeric code outside TensorFlow.js (the BPNN baseline): the kernels take byte
+ * Float32 buffers in a WebAssembly memory of their own, with the project's kernels (native or
+ * WebAssembly SIMD, see ownMemoryKernels) bound to it, for numeric code outside TensorFlow.js (the BPNN baseline): the kernels take byte
  * addresses, the caller reads and writes the same buffers through Float32Array views. Sized once:
  * the memory never grows, so views stay valid.
  */
@@ -34,7 +35,7 @@ export class SimdArena {
     if (!simdSupported()) throw new Error('this JavaScript engine has no WebAssembly SIMD');
     const Memory = (globalThis as unknown as { WebAssembly: { Memory: MemoryConstructor } }).WebAssembly.Memory;
     this.memory = new Memory({ initial: pagesFor(floatCounts) });
-    this.kernels = simdKernels(this.memory);
+    this.kernels = ownMemoryKernels(this.memory);
   }
 
   /** Frees every buffer (their views must no longer be used) and makes room for buffers of these float counts. */

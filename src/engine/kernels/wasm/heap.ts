@@ -1,5 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { nativeKernels } from '../native';
+import { nativeAddonLoads, nativeKernels } from '../native';
 import type { WasmBackendInternals } from '../tensor-data';
 import { simdKernels, simdSupported, wasmApi, type SimdKernels, type WasmMemory } from './simd';
 
@@ -17,22 +17,35 @@ interface EmscriptenModule {
 let supported: boolean | null = null;
 
 export type HeapKernelKind = 'wasm-simd' | 'native';
-let kind: HeapKernelKind = 'wasm-simd';
+let chosen: HeapKernelKind | null = null;
 
 /** Which kernels heapKernels() hands out on this thread (the backend choice sets it). */
 export function useHeapKernels(next: HeapKernelKind): void {
-  kind = next;
+  chosen = next;
 }
 
 export function heapKernelKind(): HeapKernelKind {
-  return kind;
+  return chosen ?? 'wasm-simd';
+}
+
+/**
+ * Kernels for a memory of the caller's own (SimdArena: the BPNN, ELM and SVM products): this
+ * thread's backend choice where one was made; otherwise (a baseline's fold thread loads no
+ * tensor backend) the addon where it loads, unless NIR_SSL_BACKEND forces a non-native backend.
+ */
+export function ownMemoryKernels(memory: WasmMemory): SimdKernels {
+  if (chosen === null) {
+    const forced = process.env.NIR_SSL_BACKEND;
+    chosen = forced && forced !== 'native' ? 'wasm-simd' : nativeAddonLoads() ? 'native' : 'wasm-simd';
+  }
+  return chosen === 'native' ? nativeKernels(memory) : simdKernels(memory);
 }
 
 export function heapKernels(backend: WasmBackendInternals): SimdKernels | null {
   const module = (backend as unknown as { wasm?: EmscriptenModule }).wasm;
   const memory = module?.asm?.memory ?? module?.wasmMemory;
   if (!(memory instanceof wasmApi.Memory)) return null;
-  if (kind === 'native') return nativeKernels(memory);
+  if (chosen === 'native') return nativeKernels(memory);
   supported ??= simdSupported();
   return supported ? simdKernels(memory) : null;
 }
