@@ -104,8 +104,7 @@ const GEMM_WIDTH = 8;
  * Adam on cross-entropy + L2, as scikit-learn's MLPClassifier. The two large products per batch,
  * X W1 forward and X^T dH for W1's gradient (rows x cols x hidden each), and W1's Adam step run
  * in float32 on the engine's kernels, native where the addon loads, else WebAssembly SIMD
- * (10-20x the float64 loops); the small
- * output layer stays in float64 here. Padded units have zero weights, get zero gradients and so
+ * (10-20x the float64 loops); the small output layer stays in float64 here. Padded units have zero weights, get zero gradients and so
  * stay zero (their activation and its back-propagated gradient are 0 for relu and tanh alike).
  */
 async function trainMlp(data: TrainingData, params: Readonly<Record<string, unknown>>, context: FitContext): Promise<MlpModel> {
