@@ -97,48 +97,64 @@ function glorot(rng: Rng, fanIn: number, fanOut: number, length: number): Float6
   return Float64Array.from({ length }, () => rng.uniform(-bound, bound));
 }
 
-/** The SIMD gemm needs a multiple of 8 columns: hidden units are padded with units that stay zero. */
+/** The SIMD gemm needs a multiple of 8 columns: hidden units and classes are padded with units that stay zero. */
 const GEMM_WIDTH = 8;
 
+const padded = (count: number): number => Math.ceil(count / GEMM_WIDTH) * GEMM_WIDTH;
+
+/** A weight matrix with its gradient and Adam moments, in the arena. */
+interface Layer {
+  readonly w: ArenaBuffer;
+  readonly g: ArenaBuffer;
+  readonly m: ArenaBuffer;
+  readonly v: ArenaBuffer;
+}
+
+function layer(arena: SimdArena, size: number): Layer {
+  return { w: arena.allocate(size), g: arena.allocate(size), m: arena.allocate(size), v: arena.allocate(size) };
+}
+
 /**
- * Adam on cross-entropy + L2, as scikit-learn's MLPClassifier. The two large products per batch,
- * X W1 forward and X^T dH for W1's gradient (rows x cols x hidden each), and W1's Adam step run
- * in float32 on the engine's kernels, native where the addon loads, else WebAssembly SIMD
- * (10-20x the float64 loops); the small output layer stays in float64 here. Padded units have zero weights, get zero gradients and so
- * stay zero (their activation and its back-propagated gradient are 0 for relu and tanh alike).
+ * Adam on cross-entropy + L2, as scikit-learn's MLPClassifier. Every product of a batch runs in
+ * float32 on the engine's kernels (native where the addon loads, else WebAssembly SIMD; 10-20x
+ * the float64 loops): X W1 and H W2 forward, H^T dOut, dOut W2^T and X^T dH backward, and both
+ * weight matrices' Adam steps. The biases stay in float64 here. Padded units and classes have
+ * zero weights, get zero gradients and so stay zero (a padded unit's activation and its
+ * back-propagated gradient are 0 for relu and tanh alike; a padded class's output gradient is 0).
  */
 async function trainMlp(data: TrainingData, params: Readonly<Record<string, unknown>>, context: FitContext): Promise<MlpModel> {
   const { cols, nClasses: c, rows: n, x, y } = data;
   const h = params.hidden as number;
-  const hp = Math.ceil(h / GEMM_WIDTH) * GEMM_WIDTH;
+  const hp = padded(h);
+  const cp = padded(c);
   const activation = params.activation as Activation;
   const l2 = params.l2 as number;
   const rng = new Rng(params.seed as number);
   const initialW1 = glorot(rng, cols, h, cols * h);
   const b1 = glorot(rng, cols, h, h);
-  const w2 = glorot(rng, h, c, h * c);
+  const initialW2 = glorot(rng, h, c, h * c);
   const b2 = glorot(rng, h, c, c);
   const batchSize = Math.min(params.batchSize as number, n);
 
-  const arena = new SimdArena([n * cols, batchSize * cols, 4 * cols * hp, 2 * batchSize * hp]);
+  const arena = new SimdArena([n * cols, batchSize * cols, 4 * cols * hp, 5 * hp * cp, 2 * batchSize * hp, batchSize * cp]);
   const xAll = arena.allocate(n * cols);
   const xb = arena.allocate(batchSize * cols);
-  // W1 as cols x hp (the gemm's right operand, row-major), its gradient and Adam moments.
-  const w1 = arena.allocate(cols * hp);
-  const g1 = arena.allocate(cols * hp);
-  const m1 = arena.allocate(cols * hp);
-  const v1 = arena.allocate(cols * hp);
+  // W1 as cols x hp and W2 as hp x cp (the gemm's right operands, row-major); W2^T (cp x hp) for the backward product.
+  const first = layer(arena, cols * hp);
+  const second = layer(arena, hp * cp);
+  const w2Transposed = arena.allocate(cp * hp);
   const hidden = arena.allocate(batchSize * hp);
   const dHidden = arena.allocate(batchSize * hp);
+  const dOut = arena.allocate(batchSize * cp);
   xAll.view.set(x);
-  for (let u = 0; u < h; u++) for (let k = 0; k < cols; k++) w1.view[k * hp + u] = initialW1[u * cols + k];
+  for (let u = 0; u < h; u++) for (let k = 0; k < cols; k++) first.w.view[k * hp + u] = initialW1[u * cols + k];
+  for (let u = 0; u < h; u++) for (let j = 0; j < c; j++) second.w.view[u * cp + j] = initialW2[u * c + j];
 
   const rate = params.learningRate as number;
-  const optimisers = [new Adam(b1, rate), new Adam(w2, rate), new Adam(b2, rate)];
+  const biasOptimisers = [new Adam(b1, rate), new Adam(b2, rate)];
   const gB1 = new Float64Array(h);
-  const gW2 = new Float64Array(h * c);
   const gB2 = new Float64Array(c);
-  const out = new Float64Array(batchSize * c);
+  const probabilities = new Float64Array(batchSize * c);
   const order = Array.from({ length: n }, (_, i) => i);
   const relu = activation === 'relu';
 
@@ -155,64 +171,54 @@ async function trainMlp(data: TrainingData, params: Readonly<Record<string, unkn
       const size = Math.min(batchSize, n - start);
       for (let b = 0; b < size; b++) xb.view.set(xAll.view.subarray(order[start + b] * cols, (order[start + b] + 1) * cols), b * cols);
       // Forward: hidden = g(Xb W1 + b1), out = softmax(hidden W2 + b2).
-      gemm(arena.kernels, size, hp, cols, xb.address, cols, 1, w1.address, hidden.address, false);
+      gemm(arena.kernels, size, hp, cols, xb.address, cols, 1, first.w.address, hidden.address, false);
       const a = hidden.view;
       for (let b = 0; b < size; b++) {
         for (let u = 0; u < h; u++) {
           const z = a[b * hp + u] + b1[u];
           a[b * hp + u] = relu ? (z > 0 ? z : 0) : Math.tanh(z);
         }
+      }
+      gemm(arena.kernels, size, cp, hp, hidden.address, hp, 1, second.w.address, dOut.address, false);
+      const o = dOut.view;
+      for (let b = 0; b < size; b++) for (let j = 0; j < c; j++) probabilities[b * c + j] = o[b * cp + j] + b2[j];
+      softmaxRows(probabilities, size, c);
+      // Output gradient of mean cross-entropy: (softmax - onehot) / batch, over dOut's first c columns.
+      gB2.fill(0);
+      for (let b = 0; b < size; b++) {
+        const label = y[order[start + b]];
+        lossSum -= Math.log(Math.max(probabilities[b * c + label], 1e-300));
         for (let j = 0; j < c; j++) {
-          let sum = b2[j];
-          for (let u = 0; u < h; u++) sum += a[b * hp + u] * w2[u * c + j];
-          out[b * c + j] = sum;
+          const dj = (probabilities[b * c + j] - (j === label ? 1 : 0)) / size;
+          o[b * cp + j] = dj;
+          gB2[j] += dj;
         }
       }
-      softmaxRows(out, size, c);
-      // Output gradient of mean cross-entropy: (softmax - onehot) / batch; then back to the hidden layer.
-      gW2.fill(0);
-      gB2.fill(0);
+      // Back to the hidden layer: gW2 = H^T dOut, dH = (dOut W2^T) * g'(H).
+      gemm(arena.kernels, hp, cp, size, hidden.address, 1, hp, dOut.address, second.g.address, false);
+      transposeInto(second.w.view, hp, cp, w2Transposed.view);
+      gemm(arena.kernels, size, hp, cp, dOut.address, cp, 1, w2Transposed.address, dHidden.address, false);
       gB1.fill(0);
       const d = dHidden.view;
       for (let b = 0; b < size; b++) {
-        const label = y[order[start + b]];
-        lossSum -= Math.log(Math.max(out[b * c + label], 1e-300));
-        for (let j = 0; j < c; j++) {
-          out[b * c + j] = (out[b * c + j] - (j === label ? 1 : 0)) / size;
-          gB2[j] += out[b * c + j];
-        }
         for (let u = 0; u < h; u++) {
           const activated = a[b * hp + u];
-          let back = 0;
-          for (let j = 0; j < c; j++) {
-            const dj = out[b * c + j];
-            gW2[u * c + j] += activated * dj;
-            back += w2[u * c + j] * dj;
-          }
-          const du = relu ? (activated > 0 ? back : 0) : back * (1 - activated * activated);
+          const du = relu ? (activated > 0 ? d[b * hp + u] : 0) : d[b * hp + u] * (1 - activated * activated);
           d[b * hp + u] = du;
           gB1[u] += du;
         }
       }
       // dW1 (cols x hp) = Xb^T dHidden: Xb read transposed through the gemm's strides.
-      gemm(arena.kernels, cols, hp, size, xb.address, 1, cols, dHidden.address, g1.address, false);
+      gemm(arena.kernels, cols, hp, size, xb.address, 1, cols, dHidden.address, first.g.address, false);
       const penalty = l2 / size;
-      let w1Squares = 0;
-      const w = w1.view;
-      const g = g1.view;
-      for (let i = 0; i < w.length; i++) {
-        w1Squares += w[i] * w[i];
-        g[i] += penalty * w[i];
-      }
-      for (let i = 0; i < gW2.length; i++) gW2[i] += penalty * w2[i];
-      step++;
-      adamW1(arena, w1, g1, m1, v1, rate, step);
-      optimisers[0].apply(gB1);
-      optimisers[1].apply(gW2);
-      optimisers[2].apply(gB2);
       // Per batch, scikit-learn adds 0.5 * alpha * |W|^2 / batch to the mean loss, i.e. 0.5 * alpha * |W|^2 to the sum
-      // (|W1|^2 before this step's update, as the loss is computed before it).
-      lossSum += 0.5 * l2 * (w1Squares + squaredSum(w2));
+      // (|W|^2 before this step's update, as the loss is computed before it).
+      lossSum += 0.5 * l2 * (addPenalty(first, penalty) + addPenalty(second, penalty));
+      step++;
+      adamStep(arena, first, rate, step);
+      adamStep(arena, second, rate, step);
+      biasOptimisers[0].apply(gB1);
+      biasOptimisers[1].apply(gB2);
     }
     const loss = lossSum / n;
     context.progress({ epoch, epochs: maxEpochs, loss });
@@ -222,9 +228,27 @@ async function trainMlp(data: TrainingData, params: Readonly<Record<string, unkn
     if (stale >= (params.patience as number)) break;
     if (epoch % 20 === 0) await context.checkpoint();
   }
-  const finalW1 = new Float64Array(h * cols);
-  for (let u = 0; u < h; u++) for (let k = 0; k < cols; k++) finalW1[u * cols + k] = w1.view[k * hp + u];
-  return { cols, hidden: h, nClasses: c, activation, w1: finalW1, b1, w2, b2, epochs: epoch };
+  const w1 = new Float64Array(h * cols);
+  for (let u = 0; u < h; u++) for (let k = 0; k < cols; k++) w1[u * cols + k] = first.w.view[k * hp + u];
+  const w2 = new Float64Array(h * c);
+  for (let u = 0; u < h; u++) for (let j = 0; j < c; j++) w2[u * c + j] = second.w.view[u * cp + j];
+  return { cols, hidden: h, nClasses: c, activation, w1, b1, w2, b2, epochs: epoch };
+}
+
+/** g += penalty * w over a layer; returns |w|^2. */
+function addPenalty(layer: Layer, penalty: number): number {
+  const w = layer.w.view;
+  const g = layer.g.view;
+  let squares = 0;
+  for (let i = 0; i < w.length; i++) {
+    squares += w[i] * w[i];
+    g[i] += penalty * w[i];
+  }
+  return squares;
+}
+
+function transposeInto(m: Float32Array, rows: number, cols: number, out: Float32Array): void {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = m[i * cols + j];
 }
 
 /**
@@ -232,14 +256,8 @@ async function trainMlp(data: TrainingData, params: Readonly<Record<string, unkn
  * engine's SIMD kernel, whose form is w -= stepSize m / (sqrt(v) c + eps'), c = 1 / sqrt(1 - b2^t):
  * the same step with eps' = eps c. In place.
  */
-function adamW1(arena: SimdArena, w: ArenaBuffer, g: ArenaBuffer, m: ArenaBuffer, v: ArenaBuffer, rate: number, step: number): void {
+function adamStep(arena: SimdArena, { w, g, m, v }: Layer, rate: number, step: number): void {
   const secondCorrection = 1 / Math.sqrt(1 - 0.999 ** step);
   const stepSize = rate / (1 - 0.9 ** step);
   arena.kernels.adam(w.address, g.address, m.address, v.address, w.address, w.view.length, stepSize, secondCorrection, 0.9, 0.999, 1e-8 * secondCorrection, 0.1, 0.001);
-}
-
-function squaredSum(values: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
-  return sum;
 }
