@@ -23,6 +23,9 @@ import { Rng } from '../src/numeric/rng';
  * usage: node dist/bench/train.bench.js [L ...]   (default 404 1557)
  *        BENCH_BACKENDS=native,wasm limits the backends tried (default: all five)
  *        BENCH_ROUNDS=3 (default 2)
+ * On one core, as the native-kernel issue compares them ("the same core"): `taskset -c 1 node
+ * dist/bench/train.bench.js`; PyTorch inherits the affinity. Unpinned, PyTorch's "one thread"
+ * keeps a second core busy (its CPU time is up to twice its wall time), our engine one.
  */
 const lengths = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const LENGTHS = lengths.length > 0 ? lengths : [404, 1557];
@@ -117,9 +120,18 @@ function torchInference(length: number): Timing | null {
   return wall && cpu ? { wall: 1000 / wall.spectraPerSecond, cpu: 1000 / cpu.spectraPerSecond } : null;
 }
 
+/** The cores this process may run on (Linux: taskset's affinity), or null where the kernel does not say. */
+function cpusAllowed(): string | null {
+  try {
+    return /^Cpus_allowed_list:\s*(.+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 async function main(): Promise<void> {
   const date = new Date().toISOString();
-  emit({ bench: 'machine', cpus: os.cpus().length, model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version, date });
+  emit({ bench: 'machine', cpus: os.cpus().length, cpusAllowed: cpusAllowed(), model: os.cpus()[0]?.model, loadAverage: os.loadavg(), node: process.version, date });
   const requested = (process.env.BENCH_BACKENDS ?? 'tensorflow-gpu,tensorflow,native,wasm,cpu').split(',') as BackendName[];
   const backends: BackendInfo[] = [];
   for (const name of requested) {
