@@ -82,7 +82,7 @@ export function datasetsCommand(): Command {
               ['source', dataset.source || '-'],
               ['spectra', `${dataset.sampleCount} (${dataset.labelledCount} labelled, ${dataset.unlabelledCount} unlabelled)${dataset.isLibrary ? ', a spectral library' : ''}`],
               ['axis', `${dataset.variableCount} points, ${dataset.axis[0]} to ${dataset.axis[dataset.axis.length - 1]} ${axisUnitName(dataset.axisUnit)}`],
-              ['values', dataset.valueUnit],
+              ['values', dataset.valueUnit || '-'],
               ['groups', dataset.hasGroups ? String(dataset.groupCount) : '-'],
               ['metadata', dataset.metadataColumns.join(', ') || '-'],
               ['created', when(dataset.createdAt)],
@@ -143,7 +143,7 @@ export function datasetsCommand(): Command {
           const d = flatten(importDataset);
           show(options, d, () => {
             process.stdout.write(
-              `imported "${d.name}" (${d.id}): ${d.sampleCount} spectra (${d.labelledCount} labelled, ${d.unlabelledCount} unlabelled) x ${d.variableCount} points, ${d.classes.length} classes, ${d.valueUnit}, in ${Date.now() - started} ms\n`,
+              `imported "${d.name}" (${d.id}): ${d.sampleCount} spectra (${d.labelledCount} labelled, ${d.unlabelledCount} unlabelled) x ${d.variableCount} points, ${d.classes.length} classes${d.valueUnit ? `, ${d.valueUnit}` : ''}, in ${Date.now() - started} ms\n`,
             );
             // What the import changed or assumed (e.g. spectra resampled onto a common axis).
             for (const note of d.importNotes) process.stderr.write(`note: ${note}\n`);

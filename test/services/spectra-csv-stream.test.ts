@@ -1,4 +1,4 @@
-import { parseSpectraCsv, parseSpectraCsvStream, rowsPerBlock, withMatrix } from '../../src/services/datasets/spectra-csv';
+import { inferAxisUnit, parseSpectraCsv, parseSpectraCsvStream, rowsPerBlock, withMatrix } from '../../src/services/datasets/spectra-csv';
 
 async function* chunks(bytes: Buffer, size: number): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
@@ -44,5 +44,14 @@ describe('the streaming CSV parser', () => {
     expect(parsed.classes).toEqual([]);
     expect(parsed.x.rows).toBe(2);
     expect(() => parseSpectraCsv('1100,1102\n0.1,0.2\n')).toThrow(/no label column "label"/);
+  });
+});
+
+describe('the axis unit of a header that does not name one', () => {
+  it('reads NIR wavelengths as nm, NIR wavenumbers and Raman shifts as cm-1', () => {
+    expect(inferAxisUnit(Float64Array.of(1000, 1600, 2500))).toBe('nm'); // Mango
+    expect(inferAxisUnit(Float64Array.of(1014.48, 1901.4))).toBe('nm'); // plastics
+    expect(inferAxisUnit(Float64Array.of(7398, 10507))).toBe('cm-1'); // Tablet NIR
+    expect(inferAxisUnit(Float64Array.of(3600, 200))).toBe('cm-1'); // Tablet Raman, descending
   });
 });

@@ -334,8 +334,15 @@ export function detectDelimiter(headerLine: string): ',' | '\t' | ';' {
   return counts.reduce((best, c) => (c[1] > best[1] ? c : best))[0];
 }
 
+/**
+ * The axis unit a table's header most likely means, where the file does not say: NIR
+ * wavenumbers start above 3500 cm-1, and no NIR axis in nm reaches 3000, whereas a Raman shift
+ * axis (e.g. 200-3600 cm-1) does.
+ */
 export function inferAxisUnit(axis: Float64Array): AxisUnit {
-  return Math.min(axis[0], axis[axis.length - 1]) > 3500 ? 'cm-1' : 'nm';
+  const low = Math.min(axis[0], axis[axis.length - 1]);
+  const high = Math.max(axis[0], axis[axis.length - 1]);
+  return low > 3500 || high > 3000 ? 'cm-1' : 'nm';
 }
 
 function isNumeric(text: string): boolean {
