@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { act, notFound, fields, integer, list, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
-import type { GraphqlClient } from './graphql-client';
+import { GraphqlError, type GraphqlClient } from './graphql-client';
 import { Progress } from './progress';
 
 /**
@@ -122,24 +122,55 @@ export function studyCommand(): Command {
   return study;
 }
 
-async function follow(client: GraphqlClient, id: string): Promise<void> {
+/** How long `study run` keeps following through a server that cannot be reached (a restart, a pause). */
+const UNREACHABLE_PATIENCE_MS = 15 * 60 * 1000;
+
+/**
+ * Polls the study until it has finished. A study takes hours and the server resumes its folds
+ * after a restart, so an unreachable server is waited for (up to `patienceMs` in a row) rather
+ * than ending the command; any other error ends it.
+ */
+export async function followStudy(
+  client: Pick<GraphqlClient, 'request' | 'url'>,
+  id: string,
+  progress: { update(share: number, text: string): void },
+  { pollMs = 2000, patienceMs = UNREACHABLE_PATIENCE_MS } = {},
+): Promise<void> {
   type Progressing = { status: string; experimentsFinished: number; experimentsTotal: number; experiments: { name: string; status: string; progress: { stage: string | null; epoch: number | null; epochs: number | null; foldsDone: number; foldsTotal: number } | null }[] };
-  const progress = new Progress();
-  try {
-    for (;;) {
-      const { study } = await client.request<{ study: Progressing }>(
+  let unreachableSince: number | null = null;
+  let share = 0;
+  for (;;) {
+    let study: Progressing;
+    try {
+      ({ study } = await client.request<{ study: Progressing }>(
         `query($id: ID!) { study(id: $id) { status experimentsFinished experimentsTotal experiments { name status progress { stage epoch epochs foldsDone foldsTotal } } } }`,
         { id },
-      );
-      const current = study.experiments.find((e) => e.status === 'RUNNING');
-      const where = current?.progress
-        ? ` | ${current.name}: fold ${Math.min(current.progress.foldsDone + 1, current.progress.foldsTotal)}/${current.progress.foldsTotal}${current.progress.stage ? ` ${current.progress.stage} ${current.progress.epoch}/${current.progress.epochs}` : ''}`
-        : '';
-      const done = `${study.experimentsFinished}/${study.experimentsTotal} experiments done`;
-      progress.update(study.experimentsTotal > 0 ? study.experimentsFinished / study.experimentsTotal : 1, `${done}${where}`);
-      if (study.status === 'FINISHED') break;
-      await new Promise((r) => setTimeout(r, 2000));
+      ));
+      unreachableSince = null;
+    } catch (error) {
+      if (!(error instanceof GraphqlError && error.code === 'UNREACHABLE')) throw error;
+      unreachableSince ??= Date.now();
+      if (Date.now() - unreachableSince >= patienceMs) throw error;
+      progress.update(share, `cannot reach ${client.url} since ${new Date(unreachableSince).toISOString().slice(11, 19)} UTC; retrying (the server resumes the study when it is back)`);
+      await new Promise((r) => setTimeout(r, pollMs));
+      continue;
     }
+    const current = study.experiments.find((e) => e.status === 'RUNNING');
+    const where = current?.progress
+      ? ` | ${current.name}: fold ${Math.min(current.progress.foldsDone + 1, current.progress.foldsTotal)}/${current.progress.foldsTotal}${current.progress.stage ? ` ${current.progress.stage} ${current.progress.epoch}/${current.progress.epochs}` : ''}`
+      : '';
+    const done = `${study.experimentsFinished}/${study.experimentsTotal} experiments done`;
+    share = study.experimentsTotal > 0 ? study.experimentsFinished / study.experimentsTotal : 1;
+    progress.update(share, `${done}${where}`);
+    if (study.status === 'FINISHED') return;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+async function follow(client: GraphqlClient, id: string): Promise<void> {
+  const progress = new Progress();
+  try {
+    await followStudy(client, id, progress);
   } finally {
     progress.stop();
   }
