@@ -272,7 +272,7 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
 
 function fmtSummary(s: { mean: number; std: number; n: number }, e: ReportExperiment): string {
   if (s.n === 0) return e.status === 'succeeded' ? '-' : `(${e.status})`;
-  const partial = e.status === 'succeeded' ? '' : ` (${s.n} folds, ${e.status})`;
+  const partial = e.status === 'succeeded' ? '' : ` (${s.n} fold${s.n === 1 ? '' : 's'}, ${e.status})`;
   return `${s.mean.toFixed(4)} ± ${s.std.toFixed(4)}${partial}`;
 }
 
