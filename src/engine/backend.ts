@@ -39,7 +39,7 @@ export const BACKEND_ENV = 'NIR_SSL_BACKEND';
  * `preferred` after initialisation switches, which tests use to compare backends).
  */
 export async function initBackend(preferred?: BackendName): Promise<BackendInfo> {
-  const forced = preferred ?? parseForced(process.env[BACKEND_ENV]);
+  const forced = preferred ?? forcedBackend();
   if (current && (!forced || forced === current.name)) return current;
   if (pending && !forced) return pending;
   registerGradients();
@@ -87,7 +87,9 @@ export function backendInfoOrNull(): BackendInfo | null {
   return current;
 }
 
-function parseForced(value: string | undefined): BackendName | undefined {
+/** The backend NIR_SSL_BACKEND forces, or undefined (an unknown name is an error). */
+export function forcedBackend(): BackendName | undefined {
+  const value = process.env[BACKEND_ENV];
   if (!value) return undefined;
   if (!(BACKEND_NAMES as readonly string[]).includes(value)) {
     throw new UserInputError(`${BACKEND_ENV}=${value} is not one of ${BACKEND_NAMES.join(', ')}`);

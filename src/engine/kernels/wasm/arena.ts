@@ -3,9 +3,9 @@ import { simdSupported, type SimdKernels, type WasmMemory } from './simd';
 
 /**
  * Float32 buffers in a WebAssembly memory of their own, with the project's kernels (native or
- * WebAssembly SIMD, see ownMemoryKernels) bound to it, for numeric code outside TensorFlow.js (the BPNN baseline): the kernels take byte
- * addresses, the caller reads and writes the same buffers through Float32Array views. Sized once:
- * the memory never grows, so views stay valid.
+ * WebAssembly SIMD, see ownMemoryKernels) bound to it, for numeric code outside TensorFlow.js
+ * (the baselines): the kernels take byte addresses, the caller reads and writes the same buffers
+ * through Float32Array views. Sized once: the memory never grows, so views stay valid.
  */
 export interface ArenaBuffer {
   /** Byte address for the kernels. */

@@ -1,4 +1,5 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { forcedBackend } from '../../backend';
 import { nativeAddonLoads, nativeKernels } from '../native';
 import type { WasmBackendInternals } from '../tensor-data';
 import { simdKernels, simdSupported, wasmApi, type SimdKernels, type WasmMemory } from './simd';
@@ -34,11 +35,15 @@ export function heapKernelKind(): HeapKernelKind {
  * tensor backend) the addon where it loads, unless NIR_SSL_BACKEND forces a non-native backend.
  */
 export function ownMemoryKernels(memory: WasmMemory): SimdKernels {
-  if (chosen === null) {
-    const forced = process.env.NIR_SSL_BACKEND;
-    chosen = forced && forced !== 'native' ? 'wasm-simd' : nativeAddonLoads() ? 'native' : 'wasm-simd';
-  }
-  return chosen === 'native' ? nativeKernels(memory) : simdKernels(memory);
+  const kind = chosen ?? (ownMemoryKind ??= defaultOwnMemoryKind());
+  return kind === 'native' ? nativeKernels(memory) : simdKernels(memory);
+}
+
+let ownMemoryKind: HeapKernelKind | null = null;
+
+function defaultOwnMemoryKind(): HeapKernelKind {
+  const forced = forcedBackend();
+  return (forced === undefined || forced === 'native') && nativeAddonLoads() ? 'native' : 'wasm-simd';
 }
 
 export function heapKernels(backend: WasmBackendInternals): SimdKernels | null {
