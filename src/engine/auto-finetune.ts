@@ -1,6 +1,6 @@
 import { UserInputError } from '../errors';
 import { selectRows, type Matrix } from '../numeric/matrix';
-import { classCounts, stratifiedHoldout } from '../numeric/splits';
+import { classCounts, innerKFold, stratifiedHoldout } from '../numeric/splits';
 import type { FitOptions, TrainingProgress } from './training';
 import { ClassifierModel, type ClassifierConfig } from './classifier';
 import { SPECTRAL_AUGMENTATION, type Augmentation } from './augmentation';
@@ -9,15 +9,23 @@ import type { LoopResult } from './train-loop';
 
 /**
  * Honest auto-configuration of the CNN classifier: every choice (input scaling, learning rate,
- * fine-tuning length) is made on an inner validation split of the labelled training rows, never
- * on test rows; a network that learned nothing is detected rather than stored silently.
+ * fine-tuning length) is made by inner validation on the labelled training rows, never on test
+ * rows; a network that learned nothing is detected rather than stored silently.
+ *
+ * With k inner folds (the default) each candidate is trained k times, each run validated (early
+ * stopping, best weights restored) on the fold it did not see, and judged on the pooled
+ * validation of all k runs, so that every labelled row counts in every choice; the winner's k
+ * networks are then the final model (the mean of their probabilities). With one inner "fold" the
+ * choice is made on a single stratified hold-out split and the winner is refitted on every row.
  */
 export interface AutoSettings {
   /** Input scalings compared (by training the network from scratch on the inner split). */
   readonly scalings: readonly ScalingMode[];
   /** Learning rates compared for fine-tuning, in order of preference on ties. */
   readonly learningRates: readonly number[];
-  /** Share of the labelled rows held out for inner validation. */
+  /** Inner cross-validation folds the choices are made on; 1: one hold-out split of validationFraction. */
+  readonly innerFolds: number;
+  /** Share of the labelled rows held out for inner validation when innerFolds is 1. */
   readonly validationFraction: number;
   /** Epochs without a lower validation loss before an inner run stops. */
   readonly patience: number;
@@ -25,7 +33,10 @@ export interface AutoSettings {
   readonly seed: number;
   /** Also try the best learning rate with this fine-tuning augmentation (null: never). */
   readonly augmentation: Augmentation | null;
-  /** Predict with the mean probabilities of the validated inner model and the refit. */
+  /**
+   * Predict with an ensemble: the winner's k inner networks (innerFolds > 1), or the validated inner
+   * model and the refit (innerFolds 1). False: the refit on every labelled row alone.
+   */
   readonly ensemble: boolean;
 }
 
@@ -33,39 +44,51 @@ export interface AutoSettings {
 export const DEFAULT_AUTO_SETTINGS: Omit<AutoSettings, 'seed'> = {
   scalings: ['global', 'autoscale'],
   learningRates: [3e-4, 1e-4],
+  innerFolds: 3,
   validationFraction: 0.2,
   patience: 20,
   augmentation: SPECTRAL_AUGMENTATION,
   ensemble: true,
 };
 
-/** One candidate's inner-validation result. */
+/** One candidate's inner-validation result (pooled over the inner folds). */
 export interface CandidateScore {
   readonly candidate: string;
   readonly valAccuracy: number;
   readonly valLoss: number;
+  /** The best epoch (the median over the inner folds). */
   readonly bestEpoch: number;
+  /** Epochs trained, summed over the inner folds. */
   readonly epochsRun: number;
+  /** Each inner fold's best epoch (absent with a single split). */
+  readonly foldEpochs?: number[];
   /** False when it did no better than the majority class or its loss never fell. */
   readonly learned: boolean;
 }
 
 /** What the automatic mode decided for one fit, stored with the fold. */
 export interface AutoChoices {
+  /** Labelled rows each inner run trained on (the smallest over the inner folds). */
   readonly fitRows: number;
+  /** Labelled rows validated on (pooled over the inner folds). */
   readonly validationRows: number;
+  /** Inner folds the choices were made on (1: one hold-out split). */
+  readonly innerFolds: number;
   readonly batchSize: number;
   scaling?: { chosen: ScalingMode; candidates: CandidateScore[] };
   learningRate?: { chosen: number; candidates: CandidateScore[] };
   /** Whether fine-tuning augmentation won on the inner split (absent: not compared). */
   augmentation?: boolean;
-  /** Fine-tuning epochs of the final model (the best inner epoch). */
+  /** Fine-tuning epochs of the final model (the best inner epoch; the median over inner folds). */
   epochs?: number;
+  /** The winner's best epoch in each inner fold (absent with one split). */
+  innerEpochs?: number[];
   /**
-   * 'ensemble': mean of the inner model and the refit on every labelled row; 'refit': the refit
-   * alone; 'inner': the refit failed, the validated inner model was kept.
+   * 'cross-fit': mean of the winner's inner networks (one per inner fold); 'ensemble': mean of the
+   * inner model and the refit on every labelled row; 'refit': the refit alone; 'inner': the refit
+   * failed, the validated inner model(s) were kept.
    */
-  final?: 'ensemble' | 'refit' | 'inner';
+  final?: 'cross-fit' | 'ensemble' | 'refit' | 'inner';
 }
 
 export interface InnerSplit {
@@ -73,10 +96,13 @@ export interface InnerSplit {
   readonly validation: Int32Array;
 }
 
-export function innerSplit(y: Int32Array, settings: AutoSettings, groups?: readonly (string | number)[] | null): InnerSplit {
-  const { train, test } = stratifiedHoldout(y, settings.validationFraction, settings.seed, groups);
-  if (test.length === 0) throw new UserInputError('too few labelled spectra for an inner validation split (every class needs two rows or groups)');
-  return { fit: train, validation: test };
+/** The inner validation splits of the labelled rows: k stratified (grouped) folds, or one hold-out split. */
+export function innerSplits(y: Int32Array, settings: AutoSettings, groups?: readonly (string | number)[] | null): InnerSplit[] {
+  const folds = settings.innerFolds > 1
+    ? innerKFold(y, settings.innerFolds, settings.seed, groups)
+    : [stratifiedHoldout(y, settings.validationFraction, settings.seed, groups)].filter((fold) => fold.test.length > 0);
+  if (folds.length === 0) throw new UserInputError('too few labelled spectra for inner validation (a class needs two rows or groups to be validated on)');
+  return folds.map(({ train, test }) => ({ fit: train, validation: test }));
 }
 
 /** Mini-batches small enough that a small training set still takes several steps per epoch. */
@@ -95,6 +121,31 @@ export function scoreRun(candidate: string, result: LoopResult, yValidation: Int
   const valLoss = best?.extra?.valLoss ?? Infinity;
   const learned = Number.isFinite(valLoss) && lossFell(result.history) && valAccuracy > majorityRate(yValidation) + 1e-9;
   return { candidate, valAccuracy, valLoss, bestEpoch: result.bestEpoch, epochsRun: result.epochsRun, learned };
+}
+
+/**
+ * Pools inner-fold scores: accuracy and loss weighted by each fold's validation rows. The pooled
+ * candidate learned when its pooled accuracy beats the majority rate of the pooled validation
+ * labels and most of its runs learned.
+ */
+export function poolScores(candidate: string, scores: readonly CandidateScore[], validationLabels: readonly Int32Array[]): CandidateScore {
+  if (scores.length === 1) return { ...scores[0], candidate };
+  const sizes = validationLabels.map((labels) => labels.length);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const weighted = (pick: (s: CandidateScore) => number): number => scores.reduce((sum, s, i) => sum + pick(s) * sizes[i], 0) / total;
+  const foldEpochs = scores.map((s) => s.bestEpoch);
+  const sorted = [...foldEpochs].sort((a, b) => a - b);
+  const valAccuracy = weighted((s) => s.valAccuracy);
+  const pooledLabels = Int32Array.from(validationLabels.flatMap((labels) => Array.from(labels)));
+  return {
+    candidate,
+    valAccuracy,
+    valLoss: weighted((s) => s.valLoss),
+    bestEpoch: sorted[Math.floor((sorted.length - 1) / 2)],
+    epochsRun: scores.reduce((sum, s) => sum + s.epochsRun, 0),
+    foldEpochs,
+    learned: valAccuracy > majorityRate(pooledLabels) + 1e-9 && scores.filter((s) => s.learned).length * 2 > scores.length,
+  };
 }
 
 /** Higher validation accuracy wins, then lower validation loss, then the earlier candidate. */
@@ -143,26 +194,44 @@ interface InnerRun {
   readonly x: Matrix;
   readonly y: Int32Array;
   readonly nClasses: number;
-  readonly split: InnerSplit;
+  readonly splits: readonly InnerSplit[];
   readonly options: FitOptions;
 }
 
-async function trainCandidate(
-  run: InnerRun,
-  config: ClassifierConfig,
-  candidate: string,
-  encoder: Uint8Array | null,
-): Promise<{ model: ClassifierModel; score: CandidateScore }> {
-  const { x, y, nClasses, split, options } = run;
-  const yValidation = Int32Array.from(split.validation, (i) => y[i]);
-  const { model, result } = await ClassifierModel.train(selectRows(x, split.fit), Int32Array.from(split.fit, (i) => y[i]), nClasses, config, {
-    pretrainedEncoder: encoder,
-    validation: { x: selectRows(x, split.validation), y: yValidation },
-    stage: 'select',
-    signal: options.signal,
-    onProgress: options.onProgress,
-  });
-  return { model, score: scoreRun(candidate, result, yValidation) };
+/** A candidate trained once per inner split, each run validated on the rows it did not see. */
+interface CrossFit {
+  readonly models: ClassifierModel[];
+  readonly score: CandidateScore;
+}
+
+function disposeAll(fit: CrossFit | null): void {
+  for (const model of fit?.models ?? []) model.dispose();
+}
+
+async function crossFit(run: InnerRun, config: ClassifierConfig, candidate: string, encoder: Uint8Array | null): Promise<CrossFit> {
+  const { x, y, nClasses, splits, options } = run;
+  const models: ClassifierModel[] = [];
+  const scores: CandidateScore[] = [];
+  const labels: Int32Array[] = [];
+  try {
+    for (const split of splits) {
+      const yValidation = Int32Array.from(split.validation, (i) => y[i]);
+      const { model, result } = await ClassifierModel.train(selectRows(x, split.fit), Int32Array.from(split.fit, (i) => y[i]), nClasses, config, {
+        pretrainedEncoder: encoder,
+        validation: { x: selectRows(x, split.validation), y: yValidation },
+        stage: 'select',
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+      models.push(model);
+      scores.push(scoreRun(candidate, result, yValidation));
+      labels.push(yValidation);
+    }
+  } catch (error) {
+    for (const model of models) model.dispose();
+    throw error;
+  }
+  return { models, score: poolScores(candidate, scores, labels) };
 }
 
 function innerConfig(base: ClassifierConfig, settings: AutoSettings, fitRows: number): ClassifierConfig {
@@ -173,33 +242,38 @@ function innerConfig(base: ClassifierConfig, settings: AutoSettings, fitRows: nu
   };
 }
 
-/** Chooses the input scaling by training the network from scratch with each candidate. */
+function smallestFit(splits: readonly InnerSplit[]): number {
+  return Math.min(...splits.map((split) => split.fit.length));
+}
+
+/** Chooses the input scaling by training the network from scratch with each candidate on the inner splits. */
 export async function chooseScaling(
   x: Matrix,
   y: Int32Array,
   nClasses: number,
   base: ClassifierConfig,
   settings: AutoSettings,
-  split: InnerSplit,
+  splits: readonly InnerSplit[],
   options: FitOptions = {},
 ): Promise<{ chosen: ScalingMode; candidates: CandidateScore[] }> {
   if (settings.scalings.length === 1) return { chosen: settings.scalings[0], candidates: [] };
-  const config = { ...innerConfig(base, settings, split.fit.length), adam: { ...base.adam, learningRate: settings.learningRates[0] } };
+  const config = { ...innerConfig(base, settings, smallestFit(splits)), adam: { ...base.adam, learningRate: settings.learningRates[0] } };
   const candidates: CandidateScore[] = [];
   for (const scaling of settings.scalings) {
-    const { model, score } = await trainCandidate({ x, y, nClasses, split, options }, { ...config, scaling, freezeEncoder: false }, scaling, null);
-    model.dispose();
-    candidates.push(score);
+    const fit = await crossFit({ x, y, nClasses, splits, options }, { ...config, scaling, freezeEncoder: false }, scaling, null);
+    disposeAll(fit);
+    candidates.push(fit.score);
   }
   return { chosen: settings.scalings[bestCandidate(candidates)], candidates };
 }
 
 /**
- * Fine-tunes with each learning rate on the inner split (early stopping on the validation loss,
- * best weights restored), then the best rate with augmentation when the settings ask, and retrains
- * the winner on every labelled row for its best epoch count. The final model is that refit, or the
- * mean of it and the validated inner model (settings.ensemble). When no candidate learned, or the
- * refit did not, the fold gets a warning; a failed refit falls back to the inner model.
+ * Fine-tunes with each learning rate on the inner splits (early stopping on the validation loss,
+ * best weights restored), then the best rate with augmentation when the settings ask. With k inner
+ * folds the winner's k networks are the final model (settings.ensemble), or the winner is retrained
+ * on every labelled row for its median best epoch; with one split the refit is kept alone or with
+ * the validated inner model. When no candidate learned, or a final network did not, the fold gets
+ * a warning; a failed refit falls back to the inner model(s).
  */
 export async function autoFinetune(
   x: Matrix,
@@ -208,24 +282,30 @@ export async function autoFinetune(
   base: ClassifierConfig,
   encoder: Uint8Array | null,
   settings: AutoSettings,
-  split: InnerSplit,
+  splits: readonly InnerSplit[],
   options: FitOptions = {},
 ): Promise<{ models: ClassifierModel[]; choices: AutoChoices; warnings: string[] }> {
-  const config = innerConfig(base, settings, split.fit.length);
-  const choices: AutoChoices = { fitRows: split.fit.length, validationRows: split.validation.length, batchSize: config.batchSize };
+  const config = innerConfig(base, settings, smallestFit(splits));
+  const choices: AutoChoices = {
+    fitRows: smallestFit(splits),
+    validationRows: splits.reduce((n, split) => n + split.validation.length, 0),
+    innerFolds: splits.length,
+    batchSize: config.batchSize,
+  };
   const warnings: string[] = [];
   const candidates: CandidateScore[] = [];
   const configs: ClassifierConfig[] = [];
-  let kept: { model: ClassifierModel; index: number } | null = null;
+  const run: InnerRun = { x, y, nClasses, splits, options };
+  let kept: (CrossFit & { index: number }) | null = null;
   const tryCandidate = async (candidate: ClassifierConfig, name: string): Promise<void> => {
-    const { model, score } = await trainCandidate({ x, y, nClasses, split, options }, candidate, name, encoder);
-    candidates.push(score);
+    const fit = await crossFit(run, candidate, name, encoder);
+    candidates.push(fit.score);
     configs.push(candidate);
     if (bestCandidate(candidates) === candidates.length - 1) {
-      kept?.model.dispose();
-      kept = { model, index: candidates.length - 1 };
+      disposeAll(kept);
+      kept = { ...fit, index: candidates.length - 1 };
     } else {
-      model.dispose();
+      disposeAll(fit);
     }
   };
   try {
@@ -241,10 +321,18 @@ export async function autoFinetune(
     const best = candidates[kept!.index];
     choices.learningRate = { chosen: winner.adam.learningRate, candidates };
     choices.epochs = best.bestEpoch;
+    if (best.foldEpochs) choices.innerEpochs = best.foldEpochs;
     if (!best.learned) {
+      const pooled = Int32Array.from(splits.flatMap((split) => Array.from(split.validation, (i) => y[i])));
       warnings.push(
-        `no learning rate taught the network anything on the inner validation split (best validation accuracy ${best.valAccuracy.toFixed(3)}, majority ${majorityRate(Int32Array.from(split.validation, (i) => y[i])).toFixed(3)})`,
+        `no learning rate taught the network anything on the inner validation (best validation accuracy ${best.valAccuracy.toFixed(3)}, majority ${majorityRate(pooled).toFixed(3)})`,
       );
+    }
+    const inner = kept!.models;
+    kept = null;
+    if (splits.length > 1 && settings.ensemble) {
+      choices.final = 'cross-fit';
+      return { models: inner, choices, warnings: [...warnings, ...crossFitWarnings(inner, splits, x, y, best.learned)] };
     }
     const refit = await ClassifierModel.train(x, y, nClasses, {
       ...winner,
@@ -253,24 +341,42 @@ export async function autoFinetune(
       earlyStopping: null,
     }, { pretrainedEncoder: encoder, signal: options.signal, onProgress: options.onProgress });
     const refitWarnings = trainingWarnings(refit.model, refit.result, x, y);
-    const inner = kept!.model;
-    kept = null;
     if (refitWarnings.length === 0 || !best.learned) {
       warnings.push(...refitWarnings);
       if (settings.ensemble && best.learned) {
         choices.final = 'ensemble';
-        return { models: [inner, refit.model], choices, warnings };
+        return { models: [...inner, refit.model], choices, warnings };
       }
       choices.final = 'refit';
-      inner.dispose();
+      for (const model of inner) model.dispose();
       return { models: [refit.model], choices, warnings };
     }
     refit.model.dispose();
     choices.final = 'inner';
     warnings.push(`the final refit on every labelled row failed (${refitWarnings.join('; ')}); the validated inner model is used`);
-    return { models: [inner], choices, warnings };
+    return { models: inner, choices, warnings };
   } catch (error) {
-    (kept as { model: ClassifierModel } | null)?.model.dispose();
+    disposeAll(kept);
     throw error;
   }
+}
+
+/**
+ * Warnings for the networks of a cross-fit ensemble, each checked on the rows it trained on (only
+ * when the pooled validation said the candidate learned; otherwise that warning already stands).
+ */
+function crossFitWarnings(models: readonly ClassifierModel[], splits: readonly InnerSplit[], x: Matrix, y: Int32Array, learned: boolean): string[] {
+  if (!learned) return [];
+  const warnings: string[] = [];
+  models.forEach((model, k) => {
+    const fit = splits[k].fit;
+    const predicted = model.predict(selectRows(x, fit));
+    let hits = 0;
+    for (let i = 0; i < fit.length; i++) if (predicted[i] === y[fit[i]]) hits++;
+    const rate = majorityRate(Int32Array.from(fit, (i) => y[i]));
+    if (hits / fit.length <= rate + 1e-9) {
+      warnings.push(`inner network ${k + 1} does no better than the majority class on its own training spectra (accuracy ${(hits / fit.length).toFixed(3)}, majority ${rate.toFixed(3)})`);
+    }
+  });
+  return warnings;
 }

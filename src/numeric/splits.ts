@@ -193,6 +193,48 @@ export function labelFractionSubset(
  */
 export function stratifiedHoldout(y: ArrayLike<number>, fraction: number, seed: number | Rng, groups?: ArrayLike<string | number> | null): Fold {
   if (!(fraction > 0 && fraction < 1)) throw new UserInputError(`hold-out fraction must be in (0, 1), got ${fraction}`);
+  const byClass = unitsByClass(y, groups);
+  const rng = toRng(seed);
+  const test: number[] = [];
+  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+    const classUnits = rng.shuffle(byClass.get(label) as number[][]);
+    const classRows = classUnits.reduce((n, rows) => n + rows.length, 0);
+    const target = Math.round(fraction * classRows);
+    let taken = 0;
+    for (let u = 0; u < classUnits.length - 1 && taken < target; u++) {
+      test.push(...classUnits[u]);
+      taken += classUnits[u].length;
+    }
+  }
+  return foldsFromTestSets(y.length, [test])[0];
+}
+
+/**
+ * Stratified k-fold for inner validation, tolerant of small classes: the units (rows, or groups
+ * when given; a group counts for the class of its first row) of each class are shuffled and dealt
+ * round-robin into the k held-out sets, the deal continuing across classes. A class of one unit is
+ * never held out, so every class stays trainable in every fold. Folds that would hold out nothing
+ * are left out (fewer than k when the set is tiny). Pure function of the seed.
+ */
+export function innerKFold(y: ArrayLike<number>, k: number, seed: number | Rng, groups?: ArrayLike<string | number> | null): Fold[] {
+  checkFoldCount(k);
+  const byClass = unitsByClass(y, groups);
+  const rng = toRng(seed);
+  const testSets: number[][] = Array.from({ length: k }, () => []);
+  let next = 0;
+  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+    const classUnits = rng.shuffle(byClass.get(label) as number[][]);
+    if (classUnits.length < 2) continue;
+    for (const rows of classUnits) {
+      testSets[next].push(...rows);
+      next = (next + 1) % k;
+    }
+  }
+  return foldsFromTestSets(y.length, testSets.filter((test) => test.length > 0));
+}
+
+/** Rows of each unit (a group, or a single row without groups), units listed by class of their first row. */
+function unitsByClass(y: ArrayLike<number>, groups?: ArrayLike<string | number> | null): Map<number, number[][]> {
   const units = new Map<string | number, number[]>();
   for (let i = 0; i < y.length; i++) {
     const key = groups ? groups[i] : i;
@@ -207,19 +249,7 @@ export function stratifiedHoldout(y: ArrayLike<number>, fraction: number, seed: 
     if (list) list.push(rows);
     else byClass.set(label, [rows]);
   }
-  const rng = toRng(seed);
-  const test: number[] = [];
-  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
-    const classUnits = rng.shuffle(byClass.get(label) as number[][]);
-    const classRows = classUnits.reduce((n, rows) => n + rows.length, 0);
-    const target = Math.round(fraction * classRows);
-    let taken = 0;
-    for (let u = 0; u < classUnits.length - 1 && taken < target; u++) {
-      test.push(...classUnits[u]);
-      taken += classUnits[u].length;
-    }
-  }
-  return foldsFromTestSets(y.length, [test])[0];
+  return byClass;
 }
 
 /**

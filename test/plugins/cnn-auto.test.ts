@@ -2,7 +2,7 @@ import { initBackend } from '../../src/engine/backend';
 import { majorityRate } from '../../src/engine/auto-finetune';
 import { matrix, selectRows } from '../../src/numeric/matrix';
 import { Rng } from '../../src/numeric/rng';
-import { labelFractionSubset, stratifiedKFold, stratifiedHoldout } from '../../src/numeric/splits';
+import { innerKFold, labelFractionSubset, stratifiedKFold, stratifiedHoldout } from '../../src/numeric/splits';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { CNN_PLUGINS } from '../../src/plugins/models/cnn';
 import { PluginRegistry } from '../../src/plugins/registry';
@@ -44,20 +44,25 @@ describe('cnn-classifier auto mode', () => {
         scaling: { chosen: expect.any(String) },
         learningRate: { chosen: expect.any(Number) },
         augmentation: expect.any(Boolean),
-        final: 'ensemble',
+        innerFolds: 3,
+        final: 'cross-fit',
       });
     }
   }, 240_000);
 
-  it('stores the ensemble (inner model and refit) and predicts the same after a restore', async () => {
+  it.each([
+    ['one hold-out split: the inner model and the refit', 1, 1],
+    ['three inner folds: one network per fold', 3, 2],
+  ])('stores the ensemble (%s) and predicts the same after a restore', async (_, innerFolds, extraMembers) => {
     const fold = stratifiedKFold(y, 5, 0)[2];
-    const params = { ...AUTO, ssl: false, epochs: 6, autoScalings: ['global'], autoLearningRates: [1e-3], autoAugment: false };
+    const params = { ...AUTO, ssl: false, epochs: 6, autoScalings: ['global'], autoLearningRates: [1e-3], autoAugment: false, autoInnerFolds: innerFolds };
     const registry = new PluginRegistry(CNN_PLUGINS);
     const model = registry.create<ClassifierPlugin>('cnn-classifier', params);
     const xTrain = selectRows(x, fold.train);
     await model.fit(xTrain, Int32Array.from(fold.train, (i) => y[i]), 4);
     const saved = registry.serialize(model);
-    expect((saved.state as { ensembleMembers?: unknown[] }).ensembleMembers).toHaveLength(1);
+    expect((saved.state as { ensembleMembers?: unknown[] }).ensembleMembers).toHaveLength(extraMembers);
+    expect(model.fitSummary?.().choices).toMatchObject({ innerFolds, final: innerFolds === 1 ? 'ensemble' : 'cross-fit' });
     const restored = registry.restore<ClassifierPlugin>(JSON.parse(JSON.stringify(saved)));
     const xTest = selectRows(x, fold.test);
     const before = await model.predictProba(xTest);
@@ -100,5 +105,33 @@ describe('stratifiedHoldout', () => {
     const testGroups = new Set(Array.from(test, (i) => groups[i]));
     for (const i of train) expect(testGroups.has(groups[i])).toBe(false);
     expect(stratifiedHoldout(labels, 0.4, 1, groups)).toEqual({ train, test });
+  });
+});
+
+describe('innerKFold', () => {
+  const labels = Int32Array.from([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 3, 3]);
+
+  it('holds out every row of a class with two or more rows exactly once, and never a class of one row', () => {
+    const folds = innerKFold(labels, 3, 4);
+    expect(folds).toHaveLength(3);
+    const heldOut = folds.flatMap((fold) => Array.from(fold.test)).sort((a, b) => a - b);
+    expect(heldOut).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12]);
+    for (const fold of folds) {
+      for (const c of [0, 1, 2, 3]) expect(Array.from(fold.train).some((i) => labels[i] === c)).toBe(true);
+      expect(fold.train.length + fold.test.length).toBe(labels.length);
+    }
+    expect(Math.max(...folds.map((f) => f.test.length)) - Math.min(...folds.map((f) => f.test.length))).toBeLessThanOrEqual(1);
+    expect(innerKFold(labels, 3, 4)).toEqual(folds);
+  });
+
+  it('keeps groups whole and leaves out folds that would hold out nothing', () => {
+    const groups = ['a', 'a', 'b', 'b', 'c', 'c', 'd', 'd', 'e', 'e', 'f', 'g', 'g'];
+    const folds = innerKFold(labels, 3, 1, groups);
+    for (const fold of folds) {
+      const testGroups = new Set(Array.from(fold.test, (i) => groups[i]));
+      for (const i of fold.train) expect(testGroups.has(groups[i])).toBe(false);
+    }
+    expect(innerKFold(Int32Array.from([0, 0, 1, 1]), 5, 0)).toHaveLength(4);
+    expect(innerKFold(Int32Array.from([0, 1, 2]), 3, 0)).toEqual([]);
   });
 });

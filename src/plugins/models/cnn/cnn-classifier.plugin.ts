@@ -1,4 +1,4 @@
-import { DEFAULT_AUTO_SETTINGS, autoFinetune, chooseScaling, innerSplit, trainingWarnings, type AutoChoices, type AutoSettings } from '../../../engine/auto-finetune';
+import { DEFAULT_AUTO_SETTINGS, autoFinetune, chooseScaling, innerSplits, trainingWarnings, type AutoChoices, type AutoSettings } from '../../../engine/auto-finetune';
 import { SPECTRAL_AUGMENTATION, type Augmentation } from '../../../engine/augmentation';
 import { initBackend } from '../../../engine/backend';
 import { ClassifierModel, DEFAULT_CLASSIFIER, type ClassifierConfig } from '../../../engine/classifier';
@@ -79,12 +79,21 @@ const CLASSIFIER_PARAMS: ParamSchema = {
     min: 0,
     description: 'Fine-tuning learning rates the automatic mode compares, preferred first on ties',
   },
+  autoInnerFolds: {
+    type: 'integer',
+    default: DEFAULT_AUTO_SETTINGS.innerFolds,
+    min: 1,
+    max: 10,
+    description:
+      'Inner cross-validation folds of the labelled training rows that the automatic mode chooses on (pooled validation of every ' +
+      'fold; the winner\'s networks, one per fold, are the final model); 1: one hold-out split of validationFraction and a refit',
+  },
   validationFraction: {
     type: 'number',
     default: DEFAULT_AUTO_SETTINGS.validationFraction,
     min: 0.05,
     max: 0.5,
-    description: 'Share of the labelled training rows held out for the automatic mode\'s inner validation',
+    description: 'Share of the labelled training rows held out for the automatic mode\'s inner validation when autoInnerFolds is 1',
   },
   autoPatience: {
     type: 'integer',
@@ -100,7 +109,9 @@ const CLASSIFIER_PARAMS: ParamSchema = {
   autoEnsemble: {
     type: 'boolean',
     default: DEFAULT_AUTO_SETTINGS.ensemble,
-    description: 'The automatic mode predicts with the mean probabilities of its validated inner model and the refit on every labelled row',
+    description:
+      'The automatic mode predicts with the mean probabilities of its validated inner networks (one per inner fold), or with one ' +
+      'inner fold of the validated inner model and the refit on every labelled row; false: the refit alone',
   },
 };
 
@@ -170,6 +181,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     return {
       scalings: this.params.autoScalings as ScalingMode[],
       learningRates: this.params.autoLearningRates as number[],
+      innerFolds: this.params.autoInnerFolds as number,
       validationFraction: this.params.validationFraction as number,
       patience: (this.params.earlyStoppingPatience as number | null) ?? (this.params.autoPatience as number),
       seed: (this.params.seed as number) + 7,
@@ -223,7 +235,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     checkTrainingData(this.meta.name, x, y, nClasses);
     await initBackend();
     const settings = this.autoSettings;
-    const scaling = await chooseScaling(x, y, nClasses, this.config, settings, innerSplit(y, settings, options.groups), options);
+    const scaling = await chooseScaling(x, y, nClasses, this.config, settings, innerSplits(y, settings, options.groups), options);
     this.chosenScaling = scaling.chosen;
     this.choices = { ...this.choices, scaling };
   }
@@ -254,7 +266,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     }
     if (this.isAuto) {
       const settings = this.autoSettings;
-      const tuned = await autoFinetune(x, y, nClasses, this.config, encoderBytes, settings, innerSplit(y, settings, options.groups), progressOptions);
+      const tuned = await autoFinetune(x, y, nClasses, this.config, encoderBytes, settings, innerSplits(y, settings, options.groups), progressOptions);
       this.adopt(tuned.models, history);
       this.choices = { ...this.choices, ...tuned.choices };
       this.warnings = tuned.warnings;
