@@ -3,7 +3,7 @@ import { selectRows, type Matrix } from '../numeric/matrix';
 import { classCounts, innerKFold, stratifiedHoldout } from '../numeric/splits';
 import type { FitOptions, TrainingProgress } from './training';
 import { ClassifierModel, type ClassifierConfig } from './classifier';
-import { SPECTRAL_AUGMENTATION, type Augmentation } from './augmentation';
+import type { Augmentation } from './augmentation';
 import type { ScalingMode } from './scaling';
 import type { LoopResult } from './train-loop';
 
@@ -47,7 +47,9 @@ export const DEFAULT_AUTO_SETTINGS: Omit<AutoSettings, 'seed'> = {
   innerFolds: 3,
   validationFraction: 0.2,
   patience: 20,
-  augmentation: SPECTRAL_AUGMENTATION,
+  // Off: on Tablet at 10 and 20 % of the labels it never validated better in accuracy than the
+  // best plain rate (won 2 folds of 7 on the loss alone), at a fifth of the search's cost.
+  augmentation: null,
   ensemble: true,
 };
 

@@ -43,7 +43,6 @@ describe('cnn-classifier auto mode', () => {
       expect(outcome.choices).toMatchObject({
         scaling: { chosen: expect.any(String) },
         learningRate: { chosen: expect.any(Number) },
-        augmentation: expect.any(Boolean),
         innerFolds: 3,
         final: 'cross-fit',
       });
