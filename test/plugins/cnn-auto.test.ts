@@ -1,5 +1,5 @@
 import { initBackend } from '../../src/engine/backend';
-import { majorityRate } from '../../src/engine/auto-finetune';
+import { majorityRate, poolScores, type CandidateScore } from '../../src/engine/auto-finetune';
 import { matrix, selectRows } from '../../src/numeric/matrix';
 import { Rng } from '../../src/numeric/rng';
 import { innerKFold, labelFractionSubset, stratifiedKFold, stratifiedHoldout } from '../../src/numeric/splits';
@@ -132,5 +132,31 @@ describe('innerKFold', () => {
     }
     expect(innerKFold(Int32Array.from([0, 0, 1, 1]), 5, 0)).toHaveLength(4);
     expect(innerKFold(Int32Array.from([0, 1, 2]), 3, 0)).toEqual([]);
+  });
+});
+
+describe('poolScores', () => {
+  const score = (valAccuracy: number, valLoss: number, bestEpoch: number, learned = true): CandidateScore => ({
+    candidate: 'fold',
+    valAccuracy,
+    valLoss,
+    bestEpoch,
+    epochsRun: bestEpoch + 20,
+    learned,
+  });
+
+  it('weights each inner fold by its validation rows and takes the median best epoch', () => {
+    const labels = [Int32Array.from([0, 1, 0, 1]), Int32Array.from([0, 1]), Int32Array.from([0, 1])];
+    const pooled = poolScores('3e-4', [score(1, 0.1, 40), score(0.5, 0.7, 10), score(0.5, 0.5, 90)], labels);
+    expect(pooled).toMatchObject({ candidate: '3e-4', bestEpoch: 40, epochsRun: 200, foldEpochs: [40, 10, 90], learned: true });
+    expect(pooled.valAccuracy).toBeCloseTo(0.75, 12);
+    expect(pooled.valLoss).toBeCloseTo((0.4 + 1.4 + 1.0) / 8, 12);
+  });
+
+  it('has not learned when the pooled accuracy is at the majority rate or most inner runs did not learn', () => {
+    const labels = [Int32Array.from([0, 0, 1]), Int32Array.from([0, 0, 1])];
+    expect(poolScores('a', [score(2 / 3, 0.6, 5), score(2 / 3, 0.6, 5)], labels).learned).toBe(false);
+    expect(poolScores('b', [score(1, 0.1, 5, false), score(1, 0.1, 5)], labels).learned).toBe(false);
+    expect(poolScores('c', [score(1, 0.1, 5), score(1, 0.1, 5)], labels).learned).toBe(true);
   });
 });
