@@ -5,6 +5,7 @@ import { DEFAULT_PRETEXT, PretextModel } from '../src/engine/pretext';
 import { fitScaler } from '../src/engine/scaling';
 import { matrix } from '../src/numeric/matrix';
 import { Rng } from '../src/numeric/rng';
+import { createSslTransform } from '../src/plugins/transforms';
 
 /**
  * Does a second core serve a second fold fully? One pretext training (L = 404, 32 spectra x 7
@@ -22,7 +23,7 @@ async function oneTraining(backend: BackendName): Promise<number> {
   await initBackend(backend);
   const rng = new Rng(1);
   const x = matrix(SPECTRA, LENGTH, Float32Array.from({ length: SPECTRA * LENGTH }, () => rng.normal()));
-  const model = PretextModel.create({ ...DEFAULT_PRETEXT, epochs: EPOCHS }, LENGTH, fitScaler('global', x));
+  const model = PretextModel.create({ ...DEFAULT_PRETEXT, epochs: EPOCHS }, LENGTH, fitScaler('global', x), createSslTransform);
   try {
     const ends: number[] = [];
     await model.fit(x, { onProgress: () => ends.push(performance.now()) });

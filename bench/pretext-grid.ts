@@ -8,6 +8,7 @@ import { matrix, selectRows } from '../src/numeric/matrix';
 import { classificationReport } from '../src/numeric/metrics';
 import { stratifiedKFold } from '../src/numeric/splits';
 import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
+import { createSslTransform } from '../src/plugins/transforms';
 
 /**
  * Which offset and multiplication magnitudes make the pretext task teach? Measured on training
@@ -48,7 +49,7 @@ export async function gridJob(args: GridArgs): Promise<Record<string, unknown>> 
     },
   };
   const t0 = Date.now();
-  const { model } = await PretextModel.train(xFit, config);
+  const { model } = await PretextModel.train(xFit, config, createSslTransform);
   let encoder: Uint8Array;
   let metrics;
   try {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_CLASSIFIER, type ClassifierConfig } from '../src/engine/classifier';
-import type { FoldJobArgs, FoldJobResult } from '../src/engine/jobs';
+import type { FoldJobArgs, FoldJobResult } from './ssl-fold-job';
 import { DEFAULT_PRETEXT, type PretextConfig } from '../src/engine/pretext';
 import type { ScalingMode } from '../src/engine/scaling';
 import { runInWorker } from '../src/engine/worker-host';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const classifier: ClassifierConfig = { ...DEFAULT_CLASSIFIER, encoder, epochs: o.ft, seed: o.seed, scaling: o.scale };
   const modes = o.mode === 'both' ? (['ssl', 'scratch'] as const) : ([o.mode] as const);
   const jobs = modes.flatMap((mode) => folds.map((fold, k) => ({ mode, k, fold })));
-  const jobsModule = path.join(__dirname, '../src/engine/jobs');
+  const jobsModule = path.join(__dirname, 'ssl-fold-job');
   const results: { mode: string; k: number; result: FoldJobResult }[] = [];
   console.log(JSON.stringify({ rows: x.rows, cols: x.cols, classes: classes.length, ...o, started: new Date().toISOString() }));
   let next = 0;

@@ -9,6 +9,7 @@ import { DEFAULT_PRETEXT, PretextModel } from '../src/engine/pretext';
 import { fitScaler } from '../src/engine/scaling';
 import { matrix } from '../src/numeric/matrix';
 import { Rng } from '../src/numeric/rng';
+import { createSslTransform } from '../src/plugins/transforms';
 
 /**
  * Training speed of the pretext network (METHOD.md defaults, batch 32) in ms per training sample,
@@ -58,7 +59,7 @@ const best = (timings: Timing[]): Timing => ({ wall: Math.min(...timings.map((t)
  */
 async function benchTraining(length: number, spectra: number, epochs: number): Promise<Timing> {
   const x = randomSpectra(spectra, length, 1);
-  const model = PretextModel.create({ ...DEFAULT_PRETEXT, epochs: 1 + epochs }, length, fitScaler('global', x));
+  const model = PretextModel.create({ ...DEFAULT_PRETEXT, epochs: 1 + epochs }, length, fitScaler('global', x), createSslTransform);
   try {
     const ends: Timing[] = [];
     await model.fit(x, { onProgress: () => ends.push({ wall: performance.now(), cpu: cpuMs() }) });

@@ -3,10 +3,7 @@ import { UserInputError } from '../errors';
 import { matrix, type Matrix } from '../numeric/matrix';
 import { argmaxRows, binaryMetrics, type BinaryMetrics } from '../numeric/metrics';
 import { Rng } from '../numeric/rng';
-import type { TransformPlugin } from '../plugins/contract';
 import type { FitOptions } from './training';
-import { validateParams, type Params } from '../plugins/params';
-import { SSL_TRANSFORM_NAMES, TRANSFORM_PLUGINS } from '../plugins/transforms';
 import { DEFAULT_ENCODER, Encoder, HeadStack, ParameterStore, embeddingSize, type EncoderConfig } from './cnn';
 import { DEFAULT_ADAM, type AdamOptions } from './adam';
 import { weightedBinaryCrossEntropy, type BatchStats } from './ops';
@@ -19,14 +16,33 @@ import { bytesToArrays, loadArraysIntoStore, storeToBytes } from './weights';
  * variant (label 0) and one variant per selected transform (labels 1..); one binary head per
  * variant answers "is this variant j?", trained with sum_j alpha_j BCE-with-logits.
  */
+/**
+ * The six spectral transformations of METHOD.md, in the paper's label order (1..6; label 0 is the
+ * raw spectrum). Their implementations are the caller's (a TransformFactory), not the engine's.
+ */
+export const SSL_TRANSFORM_NAMES = ['add-noise', 'offset', 'multiplication', 'horizontal-flip', 'vertical-flip', 'permutation'] as const;
+
 export type SslTransformName = (typeof SSL_TRANSFORM_NAMES)[number];
+
+/** A spectral transformation as pre-training uses it: fitted on training spectra, then applied. */
+export interface SpectralTransform {
+  readonly requiresFit: boolean;
+  fit(x: Matrix): this;
+  /** Transforms a batch, drawing any randomness from `rng`; the input is not modified. */
+  transform(x: Matrix, rng?: Rng): Matrix;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+/** Creates the transformation of that name with those (unvalidated) parameters; throws for an unknown name. */
+export type TransformFactory = (name: SslTransformName, params: Readonly<Record<string, unknown>>) => SpectralTransform;
 
 export interface PretextConfig {
   readonly encoder: EncoderConfig;
   /** Transforms that take part, in label order after "raw" (single-task ablations pass one). */
   readonly transforms: readonly SslTransformName[];
-  /** Parameters per transform plugin, e.g. { offset: { amplitudeFactor: 1 } }. */
-  readonly transformParams: Readonly<Record<string, Params>>;
+  /** Parameters per transform, e.g. { offset: { amplitudeFactor: 1 } }. */
+  readonly transformParams: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Loss weight per head (raw first); null: 1 / number of heads each. */
   readonly lossWeights: readonly number[] | null;
   readonly headHidden: readonly number[];
@@ -59,7 +75,7 @@ export function streamsVariants(config: Pick<PretextConfig, 'transforms' | 'stre
  * spectrum r % n (variant 0 raw, j the j-th transform), transformed with a generator seeded by
  * (seed, spectrum, variant) alone, so a row is the same whichever batch it falls in.
  */
-export function fillVariantRows(x: Matrix, transforms: readonly TransformPlugin[], seed: number, rows: Int32Array, out: Float32Array): void {
+export function fillVariantRows(x: Matrix, transforms: readonly SpectralTransform[], seed: number, rows: Int32Array, out: Float32Array): void {
   const n = x.rows;
   const cols = x.cols;
   for (let k = 0; k < rows.length; k++) {
@@ -95,23 +111,22 @@ export function variantNames(config: Pick<PretextConfig, 'transforms'>): string[
 }
 
 /**
- * Creates the selected transform plugins and fits them on (scaled) training spectra, or restores
+ * Creates the selected transformations and fits them on (scaled) training spectra, or restores
  * their fitted states (from an earlier fit) when `states` is given.
  */
 export function fitTransforms(
   config: Pick<PretextConfig, 'transforms' | 'transformParams'>,
+  create: TransformFactory,
   xTrain: Matrix,
   states?: readonly unknown[] | null,
-): TransformPlugin[] {
+): SpectralTransform[] {
   for (const name of Object.keys(config.transformParams)) {
     if (!config.transforms.includes(name as SslTransformName)) {
       throw new UserInputError(`transform parameters given for "${name}", which is not among the pretext transforms`);
     }
   }
   return config.transforms.map((name) => {
-    const definition = TRANSFORM_PLUGINS.find((d) => d.name === name);
-    if (!definition) throw new UserInputError(`unknown SSL transform "${name}"`);
-    const plugin = definition.create(validateParams(name, definition.params, config.transformParams[name] ?? {})) as TransformPlugin;
+    const plugin = create(name, config.transformParams[name] ?? {});
     const index = config.transforms.indexOf(name);
     if (states && states[index] !== null && states[index] !== undefined) {
       plugin.setState(states[index]);
@@ -122,7 +137,7 @@ export function fitTransforms(
 }
 
 /** The variants of every spectrum, grouped by variant (all raw rows, then all of transform 1, ...). */
-export function buildVariants(x: Matrix, transforms: readonly TransformPlugin[], rng: Rng): { x: Matrix; labels: Int32Array } {
+export function buildVariants(x: Matrix, transforms: readonly SpectralTransform[], rng: Rng): { x: Matrix; labels: Int32Array } {
   const variants = [x, ...transforms.map((t) => t.transform(x, rng))];
   const data = new Float32Array(variants.length * x.data.length);
   const labels = new Int32Array(variants.length * x.rows);
@@ -183,6 +198,7 @@ export class PretextModel {
     readonly config: PretextConfig,
     readonly inputLength: number,
     public scaler: ScalerState,
+    private readonly createTransform: TransformFactory,
   ) {
     const names = variantNames(config);
     if (config.lossWeights && config.lossWeights.length !== names.length) {
@@ -204,8 +220,8 @@ export class PretextModel {
     return variantNames(this.config);
   }
 
-  static create(config: PretextConfig, inputLength: number, scaler: ScalerState): PretextModel {
-    const model = new PretextModel(config, inputLength, scaler);
+  static create(config: PretextConfig, inputLength: number, scaler: ScalerState, transforms: TransformFactory): PretextModel {
+    const model = new PretextModel(config, inputLength, scaler, transforms);
     const rng = new Rng(config.seed);
     model.encoder.initialise(rng);
     model.heads.initialise(rng);
@@ -216,10 +232,11 @@ export class PretextModel {
   static async train(
     x: Matrix,
     config: PretextConfig,
+    transforms: TransformFactory,
     options: PretextFitOptions = {},
   ): Promise<{ model: PretextModel; result: LoopResult }> {
     const scaler = fitScaler(config.scaling, x);
-    const model = PretextModel.create(config, x.cols, scaler);
+    const model = PretextModel.create(config, x.cols, scaler, transforms);
     try {
       const result = await model.fit(x, options);
       return { model, result };
@@ -232,7 +249,7 @@ export class PretextModel {
   async fit(x: Matrix, options: PretextFitOptions = {}): Promise<LoopResult> {
     const rng = new Rng(this.config.seed + 1);
     const scaled = applyScaler(this.scaler, x);
-    const transforms = fitTransforms(this.config, scaled);
+    const transforms = fitTransforms(this.config, this.createTransform, scaled);
     this.transformStates = transforms.map((t) => t.getState());
     const names = this.variantNames;
     // Held: every variant of every spectrum at once. Streamed: a virtual matrix of the same rows,
@@ -280,7 +297,7 @@ export class PretextModel {
    */
   evaluate(x: Matrix, seed = this.config.seed + 2): PretextMetrics {
     const scaled = applyScaler(this.scaler, x);
-    const transforms = fitTransforms(this.config, scaled, this.transformStates);
+    const transforms = fitTransforms(this.config, this.createTransform, scaled, this.transformStates);
     const held = buildVariants(scaled, transforms, new Rng(seed));
     return pretextMetrics(this.logitsScaled(held.x), held.labels, this.variantNames);
   }
@@ -322,8 +339,8 @@ export class PretextModel {
     return storeToBytes(this.store, [`${this.encoder.prefix}.`]);
   }
 
-  static fromBytes(config: PretextConfig, inputLength: number, scaler: ScalerState, bytes: Uint8Array): PretextModel {
-    const model = new PretextModel(config, inputLength, scaler);
+  static fromBytes(config: PretextConfig, inputLength: number, scaler: ScalerState, bytes: Uint8Array, transforms: TransformFactory): PretextModel {
+    const model = new PretextModel(config, inputLength, scaler, transforms);
     const rng = new Rng(config.seed);
     model.encoder.initialise(rng);
     model.heads.initialise(rng);

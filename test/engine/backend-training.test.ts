@@ -5,6 +5,7 @@ import { selectRows } from '../../src/numeric/matrix';
 import { nativeBuilt } from '../helpers/backend';
 import { relativeError } from '../helpers/numeric';
 import { loadTablet, splitEvery } from './tablet';
+import { createSslTransform } from '../../src/plugins/transforms';
 
 /**
  * The native and wasm backends train and predict alike: a few epochs of pretext training give
@@ -35,7 +36,7 @@ afterAll(async () => {
 
 async function pretextLosses(backend: BackendName): Promise<number[]> {
   await initBackend(backend);
-  const { model, result } = await PretextModel.train(xTrain, pretextConfig);
+  const { model, result } = await PretextModel.train(xTrain, pretextConfig, createSslTransform);
   model.dispose();
   return result.history.map((p) => p.loss);
 }

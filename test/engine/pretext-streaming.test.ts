@@ -2,6 +2,7 @@ import { initBackend } from '../../src/engine/backend';
 import { DEFAULT_PRETEXT, PretextModel, STREAM_VARIANTS_BYTES, fillVariantRows, fitTransforms, streamsVariants, type PretextConfig } from '../../src/engine/pretext';
 import { selectRows } from '../../src/numeric/matrix';
 import { loadTablet, splitEvery } from './tablet';
+import { createSslTransform } from '../../src/plugins/transforms';
 
 const config = (epochs: number): PretextConfig => ({
   ...DEFAULT_PRETEXT,
@@ -37,7 +38,7 @@ describe('pre-training with streamed variants', () => {
 
   it('generates a row the same way whichever batch it falls in: raw rows as they are, variants seeded per spectrum', () => {
     const x = selectRows(xTrain, [0, 1, 2, 3, 4]);
-    const transforms = fitTransforms(DEFAULT_PRETEXT, x);
+    const transforms = fitTransforms(DEFAULT_PRETEXT, createSslTransform, x);
     const n = x.rows;
     const rowsA = Int32Array.from([0, 1 * n + 2, 6 * n + 4, 3 * n + 1]);
     const rowsB = Int32Array.from([3 * n + 1, 6 * n + 4, 1 * n + 2]);
@@ -55,7 +56,7 @@ describe('pre-training with streamed variants', () => {
   });
 
   it('learns the pretext task from streamed batches as from held variants', async () => {
-    const { model } = await PretextModel.train(xTrain, config(8));
+    const { model } = await PretextModel.train(xTrain, config(8), createSslTransform);
     try {
       const metrics = model.evaluate(xTest);
       expect(metrics.accuracy).toBeGreaterThan(0.5);

@@ -7,6 +7,7 @@ import { selectRows } from '../../src/numeric/matrix';
 import { accuracy } from '../../src/numeric/metrics';
 import type { TrainingProgress } from '../../src/plugins/contract';
 import { loadTablet, splitEvery } from './tablet';
+import { createSslTransform } from '../../src/plugins/transforms';
 
 /**
  * Training on a slice of Tablet with a narrowed network (same architecture, fewer filters and
@@ -45,7 +46,7 @@ describe('SSL training on Tablet', () => {
     const counts: number[] = [];
     const progress: TrainingProgress[] = [];
     const before = tf.memory().numTensors;
-    const { model } = await PretextModel.train(xTrain, pretextConfig(8), {
+    const { model } = await PretextModel.train(xTrain, pretextConfig(8), createSslTransform, {
       onProgress: (p) => {
         progress.push(p);
         counts.push(tf.memory().numTensors);
@@ -74,7 +75,7 @@ describe('SSL training on Tablet', () => {
   it('is deterministic for a seed and differs across seeds', async () => {
     const slice = selectRows(xTrain, Array.from({ length: 20 }, (_, i) => i * 5));
     const run = async (seed: number): Promise<Uint8Array> => {
-      const { model } = await PretextModel.train(slice, pretextConfig(2, seed));
+      const { model } = await PretextModel.train(slice, pretextConfig(2, seed), createSslTransform);
       const bytes = model.toBytes();
       model.dispose();
       return bytes;
@@ -105,7 +106,7 @@ describe('SSL training on Tablet', () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();
     const seen: number[] = [];
-    const run = PretextModel.train(xTrain, pretextConfig(50), {
+    const run = PretextModel.train(xTrain, pretextConfig(50), createSslTransform, {
       signal: controller.signal,
       onProgress: (p) => {
         seen.push(p.epoch);

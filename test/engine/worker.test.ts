@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { DEFAULT_CLASSIFIER } from '../../src/engine/classifier';
-import type { FoldJobArgs, FoldJobResult } from '../../src/engine/jobs';
+import type { FoldJobArgs, FoldJobResult } from '../../bench/ssl-fold-job';
 import { DEFAULT_PRETEXT } from '../../src/engine/pretext';
 import { runInWorker } from '../../src/engine/worker-host';
 import { CancelledError } from '../../src/errors';
@@ -8,7 +8,7 @@ import type { TrainingProgress } from '../../src/plugins/contract';
 import { loadTablet, splitEvery } from './tablet';
 import { expectedBackend } from '../helpers/backend';
 
-const JOBS = path.join(__dirname, '../../src/engine/jobs');
+const JOBS = path.join(__dirname, '../../bench/ssl-fold-job');
 const ENCODER = { ...DEFAULT_PRETEXT.encoder, filters: [4, 8, 8] };
 
 function foldArgs(pretextEpochs: number): FoldJobArgs {

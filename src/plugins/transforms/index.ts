@@ -1,4 +1,7 @@
-import type { PluginDefinition } from '../contract';
+import { SSL_TRANSFORM_NAMES, type SslTransformName, type TransformFactory } from '../../engine/pretext';
+import { UserInputError } from '../../errors';
+import type { PluginDefinition, TransformPlugin } from '../contract';
+import { validateParams } from '../params';
 import { addNoiseTransform } from './add-noise.transform';
 import { autoscaleTransform } from './autoscale.transform';
 import { detrendTransform } from './detrend.transform';
@@ -12,19 +15,6 @@ import { permutationTransform } from './permutation.transform';
 import { savitzkyGolayTransform } from './savitzky-golay.transform';
 import { snvTransform } from './snv.transform';
 import { verticalFlipTransform } from './vertical-flip.transform';
-
-/**
- * The six SSL transformations of the pretext task, in the paper's label order (1..6; label 0 is
- * the raw spectrum).
- */
-export const SSL_TRANSFORM_NAMES = [
-  'add-noise',
-  'offset',
-  'multiplication',
-  'horizontal-flip',
-  'vertical-flip',
-  'permutation',
-] as const;
 
 /** Every built-in transform plugin (SSL transformations and spectral pre-processing). */
 export const TRANSFORM_PLUGINS: PluginDefinition[] = [
@@ -42,3 +32,12 @@ export const TRANSFORM_PLUGINS: PluginDefinition[] = [
   savitzkyGolayTransform,
   detrendTransform,
 ];
+
+export { SSL_TRANSFORM_NAMES };
+
+/** The pretext task's transformations, from these plugins (parameters validated against their schemas). */
+export const createSslTransform: TransformFactory = (name: SslTransformName, params) => {
+  const definition = TRANSFORM_PLUGINS.find((d) => d.name === name);
+  if (!definition || !(SSL_TRANSFORM_NAMES as readonly string[]).includes(name)) throw new UserInputError(`unknown SSL transform "${name}"`);
+  return definition.create(validateParams(name, definition.params, params)) as TransformPlugin;
+};

@@ -3,6 +3,7 @@ import { SPECTRAL_AUGMENTATION, type Augmentation } from '../../../engine/augmen
 import { initBackend } from '../../../engine/backend';
 import { ClassifierModel, DEFAULT_CLASSIFIER, type ClassifierConfig } from '../../../engine/classifier';
 import { PretextModel } from '../../../engine/pretext';
+import { createSslTransform } from '../../transforms';
 import { SCALING_MODES, type ScalerState, type ScalingMode } from '../../../engine/scaling';
 import { UserInputError } from '../../../errors';
 import type { Matrix } from '../../../numeric/matrix';
@@ -257,7 +258,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
       }
       encoderBytes = base64ToBytes(this.pretrained.weights, this.meta.name);
     } else if (this.params.ssl) {
-      const { model } = await PretextModel.train(x, pretextConfigFrom(this.pretextParams()), { signal: options.signal, onProgress });
+      const { model } = await PretextModel.train(x, pretextConfigFrom(this.pretextParams()), createSslTransform, { signal: options.signal, onProgress });
       try {
         encoderBytes = model.encoderBytes();
       } finally {

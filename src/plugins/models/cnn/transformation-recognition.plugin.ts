@@ -5,7 +5,7 @@ import { UserInputError } from '../../../errors';
 import type { Matrix } from '../../../numeric/matrix';
 import type { FitOptions, PluginDefinition, PluginInstance, PluginMeta, TrainingProgress } from '../../contract';
 import { ParamError, validateParams, type ParamSchema, type Params } from '../../params';
-import { SSL_TRANSFORM_NAMES } from '../../transforms';
+import { SSL_TRANSFORM_NAMES, createSslTransform } from '../../transforms';
 import { CnnEncoderPlugin, type EncoderState } from './cnn-encoder.plugin';
 import { ENCODER_PARAMS, base64ToBytes, bytesToBase64, checkScaler, encoderConfigFrom, positiveInteger, trainingFrom, trainingParams } from './shared';
 
@@ -124,7 +124,7 @@ export class TransformationRecognitionPlugin implements PluginInstance {
 
   async fit(x: Matrix, options: FitOptions & { validation?: Matrix } = {}): Promise<LoopResult> {
     await initBackend();
-    const { model, result } = await PretextModel.train(x, this.config, options);
+    const { model, result } = await PretextModel.train(x, this.config, createSslTransform, options);
     this.dispose();
     this.model = model;
     this.history = result.history;
@@ -175,7 +175,7 @@ export class TransformationRecognitionPlugin implements PluginInstance {
     await initBackend();
     if (this.pending) {
       const s = this.pending;
-      const model = PretextModel.fromBytes(this.config, s.inputLength, s.scaler, base64ToBytes(s.weights, this.meta.name));
+      const model = PretextModel.fromBytes(this.config, s.inputLength, s.scaler, base64ToBytes(s.weights, this.meta.name), createSslTransform);
       model.transformStates = Array.isArray(s.transformStates) ? s.transformStates : null;
       this.pending = null;
       this.model = model;

@@ -1,9 +1,10 @@
-import { matrix, selectRows, type Matrix } from '../numeric/matrix';
-import { classificationReport } from '../numeric/metrics';
-import type { TrainingProgress } from './training';
-import { initBackend } from './backend';
-import { ClassifierModel, type ClassifierConfig } from './classifier';
-import { PretextModel, type PretextConfig, type PretextMetrics } from './pretext';
+import { initBackend } from '../src/engine/backend';
+import { ClassifierModel, type ClassifierConfig } from '../src/engine/classifier';
+import { PretextModel, type PretextConfig, type PretextMetrics } from '../src/engine/pretext';
+import type { TrainingProgress } from '../src/engine/training';
+import { matrix, selectRows, type Matrix } from '../src/numeric/matrix';
+import { classificationReport } from '../src/numeric/metrics';
+import { createSslTransform } from '../src/plugins/transforms';
 
 /**
  * Training jobs with plain-data arguments and results, meant for runInWorker (they initialise
@@ -41,7 +42,7 @@ export async function sslFoldJob(args: FoldJobArgs, report?: (p: TrainingProgres
   let pretextMetrics: PretextMetrics | null = null;
   const t0 = Date.now();
   if (args.pretext) {
-    const { model } = await PretextModel.train(xTrain, args.pretext, { onProgress: report });
+    const { model } = await PretextModel.train(xTrain, args.pretext, createSslTransform, { onProgress: report });
     try {
       pretextMetrics = model.evaluate(xTest);
       encoderBytes = model.encoderBytes();
