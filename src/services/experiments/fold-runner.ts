@@ -13,6 +13,7 @@ import { TransformPipeline, type PipelineStep } from '../../plugins/transforms/p
 import type { PretextMetrics } from '../../engine/pretext';
 import type { EncoderState } from '../../plugins/models/cnn/cnn-encoder.plugin';
 import type { ModelSpec } from './experiment-spec';
+import { collapsedPredictionWarning } from './fold-warnings';
 
 /**
  * Runs one fold: pre-processing fitted on the training rows, the model fitted on the labelled
@@ -148,7 +149,7 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
       pretext,
       pretrainedEncoder,
       choices: summary.choices,
-      warnings: summary.warnings,
+      warnings: [...summary.warnings, ...[collapsedPredictionWarning(predicted, yLabelled)].filter((w): w is string => w !== null)],
       pretraining,
       curves,
       trainSize: job.train.length,
