@@ -182,14 +182,19 @@ export function trainingWarnings(model: ClassifierModel, result: LoopResult, x: 
   const warnings: string[] = [];
   if (!result.history.every((p) => Number.isFinite(p.loss))) warnings.push('the training loss became non-finite');
   else if (!lossFell(result.history)) warnings.push(`the training loss never fell (${result.history[0]?.loss.toFixed(4)} at epoch 1)`);
+  const majority = noBetterThanMajority(model, x, y);
+  if (majority) warnings.push(`the network ${majority}`);
+  return warnings;
+}
+
+/** "does no better than the majority class ..." when the model's predictions on (x, y) do not beat it; else null. */
+function noBetterThanMajority(model: ClassifierModel, x: Matrix, y: Int32Array): string | null {
   const predicted = model.predict(x);
   let hits = 0;
   for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) hits++;
   const rate = majorityRate(y);
-  if (hits / Math.max(1, y.length) <= rate + 1e-9) {
-    warnings.push(`the network does no better than the majority class on its own training spectra (accuracy ${(hits / y.length).toFixed(3)}, majority ${rate.toFixed(3)})`);
-  }
-  return warnings;
+  if (hits / Math.max(1, y.length) > rate + 1e-9) return null;
+  return `does no better than the majority class on its own training spectra (accuracy ${(hits / y.length).toFixed(3)}, majority ${rate.toFixed(3)})`;
 }
 
 interface InnerRun {
@@ -372,13 +377,8 @@ function crossFitWarnings(models: readonly ClassifierModel[], splits: readonly I
   const warnings: string[] = [];
   models.forEach((model, k) => {
     const fit = splits[k].fit;
-    const predicted = model.predict(selectRows(x, fit));
-    let hits = 0;
-    for (let i = 0; i < fit.length; i++) if (predicted[i] === y[fit[i]]) hits++;
-    const rate = majorityRate(Int32Array.from(fit, (i) => y[i]));
-    if (hits / fit.length <= rate + 1e-9) {
-      warnings.push(`inner network ${k + 1} does no better than the majority class on its own training spectra (accuracy ${(hits / fit.length).toFixed(3)}, majority ${rate.toFixed(3)})`);
-    }
+    const majority = noBetterThanMajority(model, selectRows(x, fit), Int32Array.from(fit, (i) => y[i]));
+    if (majority) warnings.push(`inner network ${k + 1} ${majority}`);
   });
   return warnings;
 }

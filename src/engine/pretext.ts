@@ -12,16 +12,16 @@ import { trainLoop, type EarlyStopping, type EpochMeter, type LoopResult, type T
 import { bytesToArrays, loadArraysIntoStore, storeToBytes } from './weights';
 
 /**
- * Stage 1 of METHOD.md: transformation recognition. Every training spectrum yields the raw
- * variant (label 0) and one variant per selected transform (labels 1..); one binary head per
- * variant answers "is this variant j?", trained with sum_j alpha_j BCE-with-logits.
- */
-/**
  * The six spectral transformations of METHOD.md, in the paper's label order (1..6; label 0 is the
  * raw spectrum). Their implementations are the caller's (a TransformFactory), not the engine's.
  */
 export const SSL_TRANSFORM_NAMES = ['add-noise', 'offset', 'multiplication', 'horizontal-flip', 'vertical-flip', 'permutation'] as const;
 
+/**
+ * Stage 1 of METHOD.md: transformation recognition. Every training spectrum yields the raw
+ * variant (label 0) and one variant per selected transform (labels 1..); one binary head per
+ * variant answers "is this variant j?", trained with sum_j alpha_j BCE-with-logits.
+ */
 export type SslTransformName = (typeof SSL_TRANSFORM_NAMES)[number];
 
 /** A spectral transformation as pre-training uses it: fitted on training spectra, then applied. */

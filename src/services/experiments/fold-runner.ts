@@ -144,12 +144,13 @@ export async function runFoldJob(job: FoldJob, report: (p: FoldProgress) => void
     const summary = classifier.fitSummary?.() ?? { choices: {}, warnings: [] };
     // A final model is trained on every row: nothing is held out to score.
     const predicted = job.test.length > 0 ? await classifier.predict(xTest) : new Int32Array(0);
+    const collapsed = collapsedPredictionWarning(predicted, yLabelled);
     return {
       report: classificationReport(yTest, predicted, job.nClasses),
       pretext,
       pretrainedEncoder,
       choices: summary.choices,
-      warnings: [...summary.warnings, ...[collapsedPredictionWarning(predicted, yLabelled)].filter((w): w is string => w !== null)],
+      warnings: collapsed ? [...summary.warnings, collapsed] : summary.warnings,
       pretraining,
       curves,
       trainSize: job.train.length,
