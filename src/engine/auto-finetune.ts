@@ -6,15 +6,17 @@ import { ClassifierModel, type ClassifierConfig } from './classifier';
 import type { Augmentation } from './augmentation';
 import type { ScalingMode } from './scaling';
 import type { LoopResult } from './train-loop';
+import { PooledStopping } from './pooled-stopping';
 
 /**
  * Honest auto-configuration of the CNN classifier: every choice (input scaling, learning rate,
  * fine-tuning length) is made by inner validation on the labelled training rows, never on test
  * rows; a network that learned nothing is detected rather than stored silently.
  *
- * With k inner folds (the default) each candidate is trained k times, each run validated (early
- * stopping, best weights restored) on the fold it did not see, and judged on the pooled
- * validation of all k runs, so that every labelled row counts in every choice; the winner's k
+ * With k inner folds (the default) each candidate is trained k times side by side, each run
+ * validated on the fold it did not see; all k stop together at the epoch of the lowest pooled
+ * validation loss (best weights restored) and the candidate is judged on that pooled
+ * validation, so that every labelled row counts in every choice; the winner's k
  * networks are then the final model (the mean of their probabilities). With one inner "fold" the
  * choice is made on a single stratified hold-out split and the winner is refitted on every row.
  */
@@ -27,7 +29,7 @@ export interface AutoSettings {
   readonly innerFolds: number;
   /** Share of the labelled rows held out for inner validation when innerFolds is 1. */
   readonly validationFraction: number;
-  /** Epochs without a lower validation loss before an inner run stops. */
+  /** Epochs without a lower (pooled) validation loss before the inner runs stop. */
   readonly patience: number;
   /** Seed of the inner split. */
   readonly seed: number;
@@ -62,7 +64,7 @@ export interface CandidateScore {
   readonly bestEpoch: number;
   /** Epochs trained, summed over the inner folds. */
   readonly epochsRun: number;
-  /** Each inner fold's best epoch (absent with a single split). */
+  /** Each inner fold's best epoch, when they differ (absent with a single split or pooled stopping). */
   readonly foldEpochs?: number[];
   /** False when it did no better than the majority class or its loss never fell. */
   readonly learned: boolean;
@@ -136,6 +138,7 @@ export function poolScores(candidate: string, scores: readonly CandidateScore[],
   const total = sizes.reduce((a, b) => a + b, 0);
   const weighted = (pick: (s: CandidateScore) => number): number => scores.reduce((sum, s, i) => sum + pick(s) * sizes[i], 0) / total;
   const foldEpochs = scores.map((s) => s.bestEpoch);
+  const sameEpoch = foldEpochs.every((epoch) => epoch === foldEpochs[0]);
   const sorted = [...foldEpochs].sort((a, b) => a - b);
   const valAccuracy = weighted((s) => s.valAccuracy);
   const pooledLabels = Int32Array.from(validationLabels.flatMap((labels) => Array.from(labels)));
@@ -145,7 +148,7 @@ export function poolScores(candidate: string, scores: readonly CandidateScore[],
     valLoss: weighted((s) => s.valLoss),
     bestEpoch: sorted[Math.floor((sorted.length - 1) / 2)],
     epochsRun: scores.reduce((sum, s) => sum + s.epochsRun, 0),
-    foldEpochs,
+    ...(sameEpoch ? {} : { foldEpochs }),
     learned: valAccuracy > majorityRate(pooledLabels) + 1e-9 && scores.filter((s) => s.learned).length * 2 > scores.length,
   };
 }
@@ -217,28 +220,34 @@ function disposeAll(fit: CrossFit | null): void {
 
 async function crossFit(run: InnerRun, config: ClassifierConfig, candidate: string, encoder: Uint8Array | null): Promise<CrossFit> {
   const { x, y, nClasses, splits, options } = run;
-  const models: ClassifierModel[] = [];
-  const scores: CandidateScore[] = [];
-  const labels: Int32Array[] = [];
-  try {
-    for (const split of splits) {
-      const yValidation = Int32Array.from(split.validation, (i) => y[i]);
-      const { model, result } = await ClassifierModel.train(selectRows(x, split.fit), Int32Array.from(split.fit, (i) => y[i]), nClasses, config, {
-        pretrainedEncoder: encoder,
-        validation: { x: selectRows(x, split.validation), y: yValidation },
-        stage: 'select',
-        signal: options.signal,
-        onProgress: options.onProgress,
-      });
-      models.push(model);
-      scores.push(scoreRun(candidate, result, yValidation));
-      labels.push(yValidation);
-    }
-  } catch (error) {
+  const labels = splits.map((split) => Int32Array.from(split.validation, (i) => y[i]));
+  // The inner runs train side by side and stop together, at the epoch of the lowest pooled loss.
+  const stopping = new PooledStopping(labels.map((l) => l.length), config.earlyStopping?.patience ?? config.epochs);
+  const settled = await Promise.allSettled(
+    splits.map(async (split, k) => {
+      try {
+        return await ClassifierModel.train(selectRows(x, split.fit), Int32Array.from(split.fit, (i) => y[i]), nClasses, config, {
+          pretrainedEncoder: encoder,
+          validation: { x: selectRows(x, split.validation), y: labels[k] },
+          stopping: stopping.member(k),
+          stage: 'select',
+          signal: options.signal,
+          onProgress: options.onProgress,
+        });
+      } catch (error) {
+        stopping.leave(k);
+        throw error;
+      }
+    }),
+  );
+  const models = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.model] : []));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) {
     for (const model of models) model.dispose();
-    throw error;
+    throw failure.reason;
   }
-  return { models, score: poolScores(candidate, scores, labels) };
+  const results = settled.map((s) => (s as PromiseFulfilledResult<{ result: LoopResult }>).value.result);
+  return { models, score: poolScores(candidate, results.map((result, k) => scoreRun(candidate, result, labels[k])), labels) };
 }
 
 function innerConfig(base: ClassifierConfig, settings: AutoSettings, fitRows: number): ClassifierConfig {

@@ -9,7 +9,7 @@ import { augmentBatch, type Augmentation } from './augmentation';
 import { DEFAULT_ENCODER, Encoder, HeadStack, ParameterStore, embeddingSize, type EncoderConfig } from './cnn';
 import { softmaxCrossEntropy, type BatchStats } from './ops';
 import { applyScaler, fitScaler, scaleRowsInPlace, type ScalerState, type ScalingMode } from './scaling';
-import { trainLoop, type EarlyStopping, type EpochMeter, type LoopResult, type TrainingTask } from './train-loop';
+import { trainLoop, type EarlyStopping, type EpochMeter, type LoopResult, type StoppingRule, type TrainingTask } from './train-loop';
 import { bytesToArrays, loadArraysIntoStore, storeToBytes } from './weights';
 
 /**
@@ -53,6 +53,8 @@ export interface ClassifierFitOptions extends FitOptions {
   readonly validation?: { x: Matrix; y: Int32Array };
   /** Progress stage name (default "finetune"; inner-validation runs report "select"). */
   readonly stage?: string;
+  /** Replaces the configuration's early stopping (a rule shared with other runs); best weights are restored. */
+  readonly stopping?: StoppingRule;
 }
 
 export class ClassifierModel {
@@ -147,6 +149,7 @@ export class ClassifierModel {
       adam: this.config.adam,
       rng,
       earlyStopping: this.config.earlyStopping,
+      stopping: options.stopping,
       validate,
       transformBatch,
       signal: options.signal,

@@ -39,6 +39,43 @@ export interface EarlyStopping {
   readonly restoreBest: boolean;
 }
 
+/** What a stopping rule is told after each epoch: the validation loss and accuracy, else the training ones. */
+export interface EpochScore {
+  readonly loss: number;
+  readonly accuracy: number;
+}
+
+export interface EpochVerdict {
+  /** This epoch is the best so far: its weights are kept (and restored at the end). */
+  readonly best: boolean;
+  readonly stop: boolean;
+}
+
+/**
+ * Decides after each epoch whether it is the best so far and whether to stop. May answer
+ * asynchronously: a rule shared by several loops (pooled inner folds) answers once all have
+ * reported the epoch.
+ */
+export interface StoppingRule {
+  judge(epoch: number, score: EpochScore): EpochVerdict | Promise<EpochVerdict>;
+}
+
+/** Patience on one loop's monitored loss. */
+export function patienceRule(stopping: EarlyStopping): StoppingRule {
+  let best = Infinity;
+  let sinceBest = 0;
+  return {
+    judge(_epoch, { loss }) {
+      if (loss < best - stopping.minDelta) {
+        best = loss;
+        sinceBest = 0;
+        return { best: true, stop: false };
+      }
+      return { best: false, stop: ++sinceBest >= stopping.patience };
+    },
+  };
+}
+
 export interface LoopOptions extends FitOptions {
   readonly stage: string;
   readonly epochs: number;
@@ -46,6 +83,8 @@ export interface LoopOptions extends FitOptions {
   readonly adam: AdamOptions;
   readonly rng: Rng;
   readonly earlyStopping?: EarlyStopping | null;
+  /** Overrides earlyStopping's patience rule (best weights are then always restored). */
+  readonly stopping?: StoppingRule;
   /** Held-out loss and metrics per epoch (only when early stopping or progress needs them). */
   readonly validate?: () => { loss: number; accuracy: number; extra?: Record<string, number> };
   /**
@@ -80,10 +119,10 @@ async function runLoop(task: TrainingTask, x: Matrix, labels: Int32Array, option
   const { epochs, batchSize, rng, signal, onProgress } = options;
   const byName = new Map(task.trainable.map((v) => [v.name, v]));
   const history: TrainingProgress[] = [];
-  let best = Infinity;
+  const rule = options.stopping ?? (options.earlyStopping ? patienceRule(options.earlyStopping) : null);
+  const restoreBest = options.stopping ? true : options.earlyStopping?.restoreBest ?? false;
   let bestEpoch = 0;
   let bestWeights: Uint8Array | null = null;
-  let sinceBest = 0;
   let epochsRun = 0;
   let finalLoss = NaN;
   const batchX = new Float32Array(batchSize * x.cols);
@@ -147,17 +186,13 @@ async function runLoop(task: TrainingTask, x: Matrix, labels: Int32Array, option
     };
     history.push(progress);
     onProgress?.(progress);
-    const stopping = options.earlyStopping;
-    if (stopping) {
-      const monitored = validation ? validation.loss : finalLoss;
-      if (monitored < best - stopping.minDelta) {
-        best = monitored;
+    if (rule) {
+      const verdict = await rule.judge(epoch, validation ?? { loss: finalLoss, accuracy });
+      if (verdict.best) {
         bestEpoch = epoch;
-        sinceBest = 0;
-        if (stopping.restoreBest) bestWeights = task.snapshot();
-      } else if (++sinceBest >= stopping.patience) {
-        break;
+        if (restoreBest) bestWeights = task.snapshot();
       }
+      if (verdict.stop) break;
     }
   }
   if (bestWeights && bestEpoch !== epochsRun) task.restore(bestWeights);
