@@ -262,7 +262,20 @@ function smallestFit(splits: readonly InnerSplit[]): number {
   return Math.min(...splits.map((split) => split.fit.length));
 }
 
-/** Chooses the input scaling by training the network from scratch with each candidate on the inner splits. */
+/**
+ * A candidate already trained on the inner splits: the scaling choice's winner, from scratch at the
+ * first learning rate, which the learning-rate search of a CNN from scratch would train again.
+ */
+export interface TrainedCandidate {
+  readonly learningRate: number;
+  readonly models: ClassifierModel[];
+  readonly score: CandidateScore;
+}
+
+/**
+ * Chooses the input scaling by training the network from scratch with each candidate on the inner
+ * splits. With keepWinner the winner's networks are returned (the caller disposes them).
+ */
 export async function chooseScaling(
   x: Matrix,
   y: Int32Array,
@@ -271,16 +284,30 @@ export async function chooseScaling(
   settings: AutoSettings,
   splits: readonly InnerSplit[],
   options: FitOptions = {},
-): Promise<{ chosen: ScalingMode; candidates: CandidateScore[] }> {
+  keepWinner = false,
+): Promise<{ chosen: ScalingMode; candidates: CandidateScore[]; winner?: TrainedCandidate }> {
   if (settings.scalings.length === 1) return { chosen: settings.scalings[0], candidates: [] };
-  const config = { ...innerConfig(base, settings, smallestFit(splits)), adam: { ...base.adam, learningRate: settings.learningRates[0] } };
+  const learningRate = settings.learningRates[0];
+  const config = { ...innerConfig(base, settings, smallestFit(splits)), adam: { ...base.adam, learningRate } };
   const candidates: CandidateScore[] = [];
-  for (const scaling of settings.scalings) {
-    const fit = await crossFit({ x, y, nClasses, splits, options }, { ...config, scaling, freezeEncoder: false }, scaling, null);
-    disposeAll(fit);
-    candidates.push(fit.score);
+  let kept: CrossFit | null = null;
+  try {
+    for (const scaling of settings.scalings) {
+      const fit = await crossFit({ x, y, nClasses, splits, options }, { ...config, scaling, freezeEncoder: false }, scaling, null);
+      candidates.push(fit.score);
+      if (keepWinner && bestCandidate(candidates) === candidates.length - 1) {
+        disposeAll(kept);
+        kept = fit;
+      } else {
+        disposeAll(fit);
+      }
+    }
+  } catch (error) {
+    disposeAll(kept);
+    throw error;
   }
-  return { chosen: settings.scalings[bestCandidate(candidates)], candidates };
+  const chosen = settings.scalings[bestCandidate(candidates)];
+  return { chosen, candidates, ...(kept ? { winner: { learningRate, ...kept } } : {}) };
 }
 
 /**
@@ -289,7 +316,8 @@ export async function chooseScaling(
  * folds the winner's k networks are the final model (settings.ensemble), or the winner is retrained
  * on every labelled row for its median best epoch; with one split the refit is kept alone or with
  * the validated inner model. When no candidate learned, or a final network did not, the fold gets
- * a warning; a failed refit falls back to the inner model(s).
+ * a warning; a failed refit falls back to the inner model(s). `trained` (from scratch only: no
+ * encoder) stands in for its learning rate's candidate; it is disposed unless it is kept.
  */
 export async function autoFinetune(
   x: Matrix,
@@ -300,7 +328,9 @@ export async function autoFinetune(
   settings: AutoSettings,
   splits: readonly InnerSplit[],
   options: FitOptions = {},
+  trained: TrainedCandidate | null = null,
 ): Promise<{ models: ClassifierModel[]; choices: AutoChoices; warnings: string[] }> {
+  if (trained && encoder) throw new Error('a candidate trained from scratch cannot stand in for fine-tuning a pre-trained encoder');
   const config = innerConfig(base, settings, smallestFit(splits));
   const choices: AutoChoices = {
     fitRows: smallestFit(splits),
@@ -313,8 +343,15 @@ export async function autoFinetune(
   const configs: ClassifierConfig[] = [];
   const run: InnerRun = { x, y, nClasses, splits, options };
   let kept: (CrossFit & { index: number }) | null = null;
+  let unused = trained;
   const tryCandidate = async (candidate: ClassifierConfig, name: string): Promise<void> => {
-    const fit = await crossFit(run, candidate, name, encoder);
+    let fit: CrossFit;
+    if (unused && unused.learningRate === candidate.adam.learningRate && !candidate.augmentation) {
+      fit = { models: unused.models, score: { ...unused.score, candidate: name } };
+      unused = null;
+    } else {
+      fit = await crossFit(run, candidate, name, encoder);
+    }
     candidates.push(fit.score);
     configs.push(candidate);
     if (bestCandidate(candidates) === candidates.length - 1) {
@@ -374,6 +411,8 @@ export async function autoFinetune(
   } catch (error) {
     disposeAll(kept);
     throw error;
+  } finally {
+    disposeAll(unused);
   }
 }
 

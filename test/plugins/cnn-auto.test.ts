@@ -1,5 +1,8 @@
 import { initBackend } from '../../src/engine/backend';
-import { majorityRate, poolScores, type CandidateScore } from '../../src/engine/auto-finetune';
+import { DEFAULT_AUTO_SETTINGS, autoFinetune, chooseScaling, innerSplits, majorityRate, poolScores, type CandidateScore } from '../../src/engine/auto-finetune';
+import { DEFAULT_CLASSIFIER } from '../../src/engine/classifier';
+import { DEFAULT_ENCODER } from '../../src/engine/cnn';
+import type { TrainingProgress } from '../../src/engine/training';
 import { matrix, selectRows } from '../../src/numeric/matrix';
 import { Rng } from '../../src/numeric/rng';
 import { innerKFold, labelFractionSubset, stratifiedKFold, stratifiedHoldout } from '../../src/numeric/splits';
@@ -83,6 +86,39 @@ describe('cnn-classifier auto mode', () => {
     expect(changed.choices).toEqual(original.choices);
     expect(Object.keys(original.choices)).toEqual(expect.arrayContaining(['scaling', 'learningRate', 'augmentation', 'epochs']));
   }, 120_000);
+
+  it('trains a CNN from scratch once per candidate: the scaling choice\'s networks are its first learning rate\'s', async () => {
+    const fold = stratifiedKFold(y, 5, 0)[3];
+    const xTrain = selectRows(x, fold.train);
+    const yTrain = Int32Array.from(fold.train, (i) => y[i]);
+    const settings = { ...DEFAULT_AUTO_SETTINGS, learningRates: [1e-3, 3e-4], patience: 4, seed: 7 };
+    const base = { ...DEFAULT_CLASSIFIER, encoder: { ...DEFAULT_ENCODER, filters: NARROW.filters }, hidden: NARROW.hidden, epochs: 8 };
+    const splits = innerSplits(yTrain, settings);
+    const counting = () => {
+      const counter = { runs: 0, onProgress: (p: TrainingProgress) => void (p.stage === 'select' && p.epoch === 1 && counter.runs++) };
+      return counter;
+    };
+    const reusing = counting();
+    const scaling = await chooseScaling(xTrain, yTrain, 4, base, settings, splits, reusing, true);
+    const scaled = { ...base, scaling: scaling.chosen };
+    const reused = await autoFinetune(xTrain, yTrain, 4, scaled, null, settings, splits, reusing, scaling.winner);
+    const fresh = counting();
+    const retrained = await autoFinetune(xTrain, yTrain, 4, scaled, null, settings, splits, fresh);
+    try {
+      expect(reused.choices).toEqual(retrained.choices);
+      expect(reusing.runs).toBe((2 + 1) * splits.length);
+      expect(fresh.runs).toBe(2 * splits.length);
+      const xTest = selectRows(x, fold.test);
+      reused.models.forEach((model, k) => expect(Array.from(model.predictProba(xTest).data)).toEqual(Array.from(retrained.models[k].predictProba(xTest).data)));
+    } finally {
+      for (const model of [...reused.models, ...retrained.models]) model.dispose();
+    }
+    const plugin = new PluginRegistry(CNN_PLUGINS).create<ClassifierPlugin>('cnn-classifier', { ...AUTO, ssl: false, epochs: 8, autoLearningRates: [1e-3, 3e-4] });
+    const viaPlugin = counting();
+    await plugin.fit(xTrain, yTrain, 4, viaPlugin);
+    plugin.dispose();
+    expect(viaPlugin.runs).toBe((2 + 1) * splits.length);
+  }, 60_000);
 
   it('warns when the network cannot learn (learning rate 0), with and without the automatic mode', async () => {
     const fold = stratifiedKFold(y, 5, 0)[0];

@@ -1,4 +1,13 @@
-import { DEFAULT_AUTO_SETTINGS, autoFinetune, chooseScaling, innerSplits, trainingWarnings, type AutoChoices, type AutoSettings } from '../../../engine/auto-finetune';
+import {
+  DEFAULT_AUTO_SETTINGS,
+  autoFinetune,
+  chooseScaling,
+  innerSplits,
+  trainingWarnings,
+  type AutoChoices,
+  type AutoSettings,
+  type TrainedCandidate,
+} from '../../../engine/auto-finetune';
 import { SPECTRAL_AUGMENTATION, type Augmentation } from '../../../engine/augmentation';
 import { initBackend } from '../../../engine/backend';
 import { ClassifierModel, DEFAULT_CLASSIFIER, type ClassifierConfig } from '../../../engine/classifier';
@@ -139,6 +148,8 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
   private history: TrainingProgress[] = [];
   /** The automatic mode's scaling, once chosen (before pre-training, which depends on it). */
   private chosenScaling: ScalingMode | null = null;
+  /** From scratch: the scaling choice's winning networks, the learning-rate search's first candidate. */
+  private scalingWinner: (TrainedCandidate & { x: Matrix; y: Int32Array }) | null = null;
   private choices: Partial<AutoChoices> = {};
   private warnings: string[] = [];
 
@@ -236,8 +247,11 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     checkTrainingData(this.meta.name, x, y, nClasses);
     await initBackend();
     const settings = this.autoSettings;
-    const scaling = await chooseScaling(x, y, nClasses, this.config, settings, innerSplits(y, settings, options.groups), options);
+    const fromScratch = !this.params.ssl && !this.pretrained;
+    const splits = innerSplits(y, settings, options.groups);
+    const { winner, ...scaling } = await chooseScaling(x, y, nClasses, this.config, settings, splits, options, fromScratch);
     this.chosenScaling = scaling.chosen;
+    this.scalingWinner = winner ? { ...winner, x, y } : null;
     this.choices = { ...this.choices, scaling };
   }
 
@@ -267,7 +281,12 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     }
     if (this.isAuto) {
       const settings = this.autoSettings;
-      const tuned = await autoFinetune(x, y, nClasses, this.config, encoderBytes, settings, innerSplits(y, settings, options.groups), progressOptions);
+      // Only networks trained on these very rows can stand in for a candidate.
+      const winner = this.scalingWinner;
+      const trained = !encoderBytes && winner?.x === x && winner.y === y ? winner : null;
+      this.releaseScalingWinner(trained);
+      const splits = innerSplits(y, settings, options.groups);
+      const tuned = await autoFinetune(x, y, nClasses, this.config, encoderBytes, settings, splits, progressOptions, trained);
       this.adopt(tuned.models, history);
       this.choices = { ...this.choices, ...tuned.choices };
       this.warnings = tuned.warnings;
@@ -280,6 +299,12 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     });
     this.adopt([model], history);
     this.warnings = trainingWarnings(model, result, x, y);
+  }
+
+  /** Hands the scaling choice's networks on (to `keep`) or disposes them. */
+  private releaseScalingWinner(keep: TrainedCandidate | null): void {
+    if (this.scalingWinner && this.scalingWinner !== keep) for (const model of this.scalingWinner.models) model.dispose();
+    this.scalingWinner = null;
   }
 
   fitSummary(): FitSummary {
@@ -349,6 +374,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
   }
 
   dispose(): void {
+    this.releaseScalingWinner(null);
     for (const model of this.models) model.dispose();
     this.models = [];
     this.pending = null;
