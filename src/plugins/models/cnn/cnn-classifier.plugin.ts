@@ -109,7 +109,7 @@ const CLASSIFIER_PARAMS: ParamSchema = {
     type: 'integer',
     default: DEFAULT_AUTO_SETTINGS.patience,
     min: 1,
-    description: 'Epochs without a lower inner-validation loss before an automatic-mode run stops',
+    description: 'Epochs without a lower validation loss, pooled over the inner folds, before the automatic mode\'s inner runs stop together',
   },
   autoAugment: {
     type: 'boolean',
