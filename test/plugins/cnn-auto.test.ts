@@ -8,6 +8,7 @@ import { Rng } from '../../src/numeric/rng';
 import { innerKFold, labelFractionSubset, stratifiedKFold, stratifiedHoldout } from '../../src/numeric/splits';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { CNN_PLUGINS } from '../../src/plugins/models/cnn';
+import type { CnnClassifierPlugin } from '../../src/plugins/models/cnn/cnn-classifier.plugin';
 import { PluginRegistry } from '../../src/plugins/registry';
 import { runFoldJob, type FoldJob } from '../../src/services/experiments/fold-runner';
 import { loadTablet } from '../engine/tablet';
@@ -113,7 +114,7 @@ describe('cnn-classifier auto mode', () => {
     } finally {
       for (const model of [...reused.models, ...retrained.models]) model.dispose();
     }
-    const plugin = new PluginRegistry(CNN_PLUGINS).create<ClassifierPlugin>('cnn-classifier', { ...AUTO, ssl: false, epochs: 8, autoLearningRates: [1e-3, 3e-4] });
+    const plugin = new PluginRegistry(CNN_PLUGINS).create<CnnClassifierPlugin>('cnn-classifier', { ...AUTO, ssl: false, epochs: 8, autoLearningRates: [1e-3, 3e-4] });
     const viaPlugin = counting();
     await plugin.fit(xTrain, yTrain, 4, viaPlugin);
     plugin.dispose();
