@@ -68,7 +68,8 @@ describe('study report', () => {
     };
     const text = report([withChoices, experiment('auto:1:supervised', [0.8, 0.85, 0.9]), experiment('auto:1:elm', [0.92, 0.94, 0.96]), experiment('table4:ssl', [0.9, 0.9, 0.9])]);
     expect(text).toMatch(/Auto SSL - best baseline \(elm\): \+0\.0100 accuracy on the same folds \(paired t-test p = /);
-    expect(text).toMatch(/\| 2 \| 40 \| 40 \| autoscale \| 0\.001 \| yes \| 31 \| ensemble \| 0\.9500 \|/);
+    expect(text).toMatch(/\| 2 \| 40 \| 40 \| autoscale \| 0\.001 \| yes \| 31 \| ensemble \| 0\.9500 \| 1 s \|/);
+    expect(text).toContain('Auto SSL fold times (one core each): 1 s to 1 s, 3 s of core time in all.');
     expect(text).toMatch(/Auto SSL - SSL at the paper's settings \(table4:ssl\): \+0\.0500 accuracy/);
     expect(text).toMatch(/auto:1:ssl, fold 3: the training loss never fell/);
   });

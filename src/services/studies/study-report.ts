@@ -253,8 +253,8 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
     if (ssl && fraction >= 1 && paperSsl !== null) lines.push(`Paper's SSL: ${paperSsl.toFixed(4)}; auto SSL ${signed(mean(ssl) - paperSsl)}.`, '');
     if (ssl) {
       lines.push(
-        '| fold | spectra pre-trained on | labelled | scaling | learning rate | augmentation | epochs | final model | accuracy |',
-        '|---|---|---|---|---|---|---|---|---|',
+        '| fold | spectra pre-trained on | labelled | scaling | learning rate | augmentation | epochs | final model | accuracy | fold time |',
+        '|---|---|---|---|---|---|---|---|---|---|',
       );
       ssl.folds.forEach((f, k) => {
         const c = f.choices ?? {};
@@ -265,12 +265,23 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
         const epochs = `${c.epochs ?? '-'}${innerEpochs ? ` (${innerEpochs.join(', ')})` : ''}`;
         const final = `${c.final ?? '-'}${c.final === 'cross-fit' && c.innerFolds ? ` of ${c.innerFolds}` : ''}`;
         lines.push(
-          `| ${k + 1} | ${f.trainSize ?? '-'} | ${f.labelledSize ?? '-'} | ${scaling} | ${lr} | ${augmentation} | ${epochs} | ${final} | ${f.accuracy.toFixed(4)} |`,
+          `| ${k + 1} | ${f.trainSize ?? '-'} | ${f.labelledSize ?? '-'} | ${scaling} | ${lr} | ${augmentation} | ${epochs} | ${final} | ${f.accuracy.toFixed(4)} | ${formatDuration(f.wallMs)} |`,
         );
       });
-      lines.push('');
+      lines.push('', budgetLine(ssl), '');
     }
   }
+}
+
+/**
+ * The budget as the fold times give it: each fold trains on one core, so their sum is the
+ * experiment's cost in core time, whatever else shared the server (the wall time above depends on that).
+ */
+function budgetLine(e: ReportExperiment): string {
+  const times = e.folds.map((f) => f.wallMs).filter((ms) => ms > 0);
+  if (times.length === 0) return 'Fold times: not recorded.';
+  const total = times.reduce((a, b) => a + b, 0);
+  return `Auto SSL fold times (one core each): ${formatDuration(Math.min(...times))} to ${formatDuration(Math.max(...times))}, ${formatDuration(total)} of core time in all.`;
 }
 
 function fmtSummary(s: { mean: number; std: number; n: number }, e: ReportExperiment): string {
