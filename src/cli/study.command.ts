@@ -3,9 +3,11 @@ import { Command, Option } from 'commander';
 import { act, notFound, fields, integer, list, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import { GraphqlError, type GraphqlClient } from './graphql-client';
 import { Progress } from './progress';
+import { UserInputError } from '../errors';
+import { parseAutoResults, studySummary, summaryRows } from '../services/studies/study-summary';
 
 /**
- * `nir-ssl study run|report|list|show`: queue the paper's experiment set, follow it, write its
+ * `nir-ssl study run|report|summary|list|show`: queue the paper's experiment set, follow it, write its
  * Markdown report; `report` rewrites the report of an existing study (for instance after a
  * restart finished it).
  */
@@ -75,6 +77,26 @@ export function studyCommand(): Command {
   printing(study.command('report').description('print (or --out) the Markdown report of a study, of what has finished so far').argument('<id>', 'the study'))
     .option('--out <file>', 'write the report to this file instead of stdout')
     .action(act(async (id: string, o: OutputOptions & { out?: string }) => withClient(o, (client) => writeReport(client, id, o))));
+
+  study
+    .command('summary')
+    .description('issue 13\'s table across datasets: auto SSL against the best baseline, the CNN from scratch and the paper\'s settings, from study reports\' per-fold results')
+    .argument('<reports...>', 'study report files (Markdown, as `study run --out` writes them)')
+    .option('--out <file>', 'write the table to this file instead of stdout')
+    .option('--json', 'print the rows as JSON instead of the Markdown table')
+    .action(
+      act(async (files: string[], o: { out?: string; json?: boolean }) => {
+        const results = files.flatMap((file) => {
+          const parsed = parseAutoResults(fs.readFileSync(file, 'utf8'));
+          if (!parsed) process.stderr.write(`skipped ${file}: no per-fold results of the automatic configuration (a study with --parts auto, reported since they were added)\n`);
+          return parsed ? [parsed] : [];
+        });
+        if (results.length === 0) throw new UserInputError('none of the reports has per-fold results of the automatic configuration');
+        const text = o.json ? `${JSON.stringify(summaryRows(results), null, 2)}\n` : `${studySummary(results)}\n`;
+        if (o.out) fs.writeFileSync(o.out, text);
+        else process.stdout.write(text);
+      }),
+    );
 
   printing(study.command('list').description('list the studies with their progress'))
     .option('--dataset <name-or-id>', 'only studies of this dataset')

@@ -37,6 +37,7 @@ describe('the CLI command tree (commander)', () => {
       'encoders delete',
       'study run',
       'study report',
+      'study summary',
       'study list',
       'study show',
       'plugins list',

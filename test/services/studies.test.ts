@@ -1,6 +1,7 @@
 import { planStudy, presetLabel, studySettings } from '../../src/services/studies/study-plan';
 import { studyReport, type ReportExperiment } from '../../src/services/studies/study-report';
 import { foldDomains } from '../../src/services/studies/fold-domain';
+import { parseAutoResults, studySummary } from '../../src/services/studies/study-summary';
 import { matrix } from '../../src/numeric/matrix';
 import { Rng } from '../../src/numeric/rng';
 
@@ -72,6 +73,31 @@ describe('study report', () => {
     expect(text).toContain('Auto SSL fold times (one core each): 1 s to 1 s, 3 s of core time in all.');
     expect(text).toMatch(/Auto SSL - SSL at the paper's settings \(table4:ssl\): \+0\.0500 accuracy/);
     expect(text).toMatch(/auto:1:ssl, fold 3: the training loss never fell/);
+  });
+
+  it('carries per-fold results that the cross-dataset summary reads back, with the target judged per fraction', () => {
+    const autoSettings = studySettings({ preset: 'quick', parts: ['auto'], fractions: [1, 0.1] });
+    const experiments = [
+      experiment('auto:1:ssl', [0.96, 0.98, 1]),
+      experiment('auto:1:supervised', [0.9, 0.92, 0.94]),
+      experiment('auto:1:paper', [0.9, 0.9, 0.9]),
+      experiment('auto:1:elm', [0.95, 0.97, 0.99]),
+      experiment('auto:1:svm', [0.8, 0.8, 0.8]),
+      experiment('auto:0.1:ssl', [0.7, 0.8, 0.9]),
+      experiment('auto:0.1:supervised', [0.75, 0.8, 0.85]),
+      experiment('auto:0.1:pls-da', [0.85, 0.85, 0.85]),
+    ];
+    const text = studyReport({ studyName: 's', datasetName: 'mango', samples: 186, variables: 1557, classes: 4, settings: autoSettings, experiments, generatedAt: new Date(0) });
+    expect(text).toContain('0.1,ssl,3,0.900000,0.900000');
+    const parsed = parseAutoResults(text)!;
+    expect(parsed.dataset).toBe('mango');
+    expect(parsed.fractions.get(0.1)?.get('pls-da')?.accuracy).toEqual([0.85, 0.85, 0.85]);
+    const summary = studySummary([parsed]);
+    // 100 %: above ELM (+0.01) and scratch, and above the paper's 0.9783 on Mango.
+    expect(summary).toMatch(/\| mango \| 100 % \| elm 0\.9700 \| 0\.9800 ± 0\.0200 \| \+0\.010 \(p = 0\.\d+\) \| 0\.9200 ± 0\.0200 \| \+0\.060 \(p = [\d.e-]+\) \| 0\.9000 ± 0\.0000 \| met \|/);
+    expect(summary).toMatch(/\| mango \| 10 % \| pls-da 0\.8500 \| .* \| short: 0\.050 below pls-da; not above scratch \|/);
+    expect(summary).toContain('Target met in 1 of 2');
+    expect(parseAutoResults(report([experiment('table4:ssl', [0.9, 0.9])]))).toBeNull();
   });
 
   it('counts the test spectra outside each training fold\'s domain and gives the T² vs Q plot data', () => {

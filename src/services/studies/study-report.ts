@@ -233,6 +233,7 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
     `Every choice of the CNN (input scaling, learning rate, fine-tuning epochs, fine-tuning augmentation) is made per fold by inner validation on that fold's labelled training rows (pooled over inner folds, whose networks then predict together: final model "cross-fit"; or one hold-out split, then a refit); tuned baselines choose by inner cross-validation. At a label fraction below 100 %, the rest of the training fold is pre-trained on as unlabelled spectra. Budget: ${settings.pretextEpochs} pretext epochs, at most ${settings.finetuneEpochs} fine-tuning epochs per inner run (early stopping).`,
     '',
   );
+  const perFold: string[] = [];
   for (const fraction of settings.autoFractions) {
     const rows = auto.filter((e) => e.role.startsWith(`auto:${fraction}:`));
     if (rows.length === 0) continue;
@@ -244,6 +245,10 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
     const ssl = byRole.get(`auto:${fraction}:ssl`);
     const scratch = byRole.get(`auto:${fraction}:supervised`);
     const paper = byRole.get(`auto:${fraction}:paper`) ?? (fraction >= 1 ? experiments.find((e) => e.role === 'table4:ssl') : undefined);
+    for (const e of paper && !rows.includes(paper) ? [...rows, paper] : rows) {
+      const model = e === paper ? 'paper' : e.role.split(':')[2];
+      e.folds.forEach((f, k) => perFold.push(`${fraction},${model},${k + 1},${f.accuracy.toFixed(6)},${f.macroF1.toFixed(6)}`));
+    }
     const baselines = rows.filter((e) => e !== ssl && e !== scratch && e !== paper && e.folds.length > 0);
     const best = baselines.sort((a, b) => mean(b) - mean(a))[0];
     lines.push('');
@@ -271,7 +276,15 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
       lines.push('', budgetLine(ssl), '');
     }
   }
+  if (perFold.length > 0) {
+    // Machine-readable, so that `nir-ssl study summary` can compare datasets from committed reports.
+    lines.push(`<details><summary>${AUTO_FOLDS_SUMMARY}</summary>`, '', '```csv', AUTO_FOLDS_HEADER, ...perFold, '```', '', '</details>', '');
+  }
 }
+
+/** The per-fold results block of the automatic configuration's section (read back by the study summary). */
+export const AUTO_FOLDS_SUMMARY = 'Per-fold results of the automatic configuration (CSV: fraction, model, fold, accuracy, macro F1)';
+export const AUTO_FOLDS_HEADER = 'fraction,model,fold,accuracy,macro_f1';
 
 /**
  * The budget as the fold times give it: each fold trains on one core, so their sum is the
