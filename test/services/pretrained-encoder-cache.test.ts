@@ -66,6 +66,27 @@ describe('PretrainedEncoderCache.withEncoder', () => {
     await expect(failed).rejects.toThrow('cancelled');
     expect(await next).toBe(true);
   });
+
+  it('lets a cancelled fold stop waiting for another fold\'s pre-training at once', async () => {
+    const cache = inMemoryCache();
+    let finishPretraining = (): void => undefined;
+    const owner = cache.withEncoder('fold-0', async (pretrained) => {
+      await new Promise<void>((resolve) => (finishPretraining = resolve));
+      if (!pretrained) await cache.store('fold-0', 'dataset', encoder('owner'));
+      return 'owner';
+    });
+    const cancel = new AbortController();
+    let ran = false;
+    const waiter = cache.withEncoder('fold-0', async () => ((ran = true), 'waiter'), cancel.signal);
+    await tick();
+    cancel.abort('cancel');
+    await expect(waiter).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(ran).toBe(false);
+    finishPretraining();
+    expect(await owner).toBe('owner');
+    // The key is free again for the next fold, which finds the stored encoder.
+    expect(await cache.withEncoder('fold-0', async (pretrained) => (pretrained ? 'cached' : 'none'))).toBe('cached');
+  });
 });
 
 (process.env.TEST_REDIS_URL ? describe : describe.skip)('PretrainedEncoderCache across machines (Redis lock)', () => {
@@ -97,6 +118,18 @@ describe('PretrainedEncoderCache.withEncoder', () => {
     const results = await Promise.all([fold(0), fold(1)]);
     expect(started.sort()).toEqual(['cached', 'none']);
     expect(new Set(results).size).toBe(1);
+  });
+
+  it('gives up waiting for a held lock when the fold is cancelled', async () => {
+    const release = await new RedisLock(first, 2000, 20).acquire('held');
+    const cancel = new AbortController();
+    const waiting = new RedisLock(second, 2000, 1000).acquire('held', cancel.signal);
+    setTimeout(() => cancel.abort('cancel'), 50);
+    const started = Date.now();
+    await expect(waiting).rejects.toMatchObject({ code: 'CANCELLED' });
+    // Well before the next 1 s poll: the abort ends the pause.
+    expect(Date.now() - started).toBeLessThan(900);
+    await release();
   });
 
   it('frees the lock of a holder that died (stopped renewing it) after its time to live', async () => {

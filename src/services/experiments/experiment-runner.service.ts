@@ -238,7 +238,7 @@ export class ExperimentRunner {
       return outcome;
     };
     if (inputs.encoder) return runWith(inputs.encoder.data);
-    return cacheKey ? this.encoders.withEncoder(cacheKey, runWith) : runWith(null);
+    return cacheKey ? this.encoders.withEncoder(cacheKey, runWith, signal) : runWith(null);
   }
 
   /** Stores a fold's result once: false when (experiment, repeat, fold) is already stored. */

@@ -6,7 +6,7 @@ import { isSslPretrainable } from '../../plugins/models/cnn/ssl-pretrainable';
 import { DatabaseService } from '../database/database.service';
 import { canonicalJson, type ExperimentSpec, type FoldPlan } from './experiment-spec';
 import type { PretrainedEncoderData } from './fold-runner';
-import { NotFoundError, UserInputError } from '../../errors';
+import { CancelledError, NotFoundError, UserInputError } from '../../errors';
 
 /** A stored, named encoder as an experiment uses it. */
 export interface NamedEncoderUse {
@@ -63,16 +63,18 @@ export class PretrainedEncoderCache {
    * Runs a fold with the cached encoder for `key`, or with none (it pre-trains and should store
    * the encoder before returning). A fold whose key is already pre-training in this process
    * waits for it and then reuses its encoder instead of pre-training the same one at the same
-   * time; with a distributed lock, the same holds for folds on other machines.
+   * time; with a distributed lock, the same holds for folds on other machines. A cancelled
+   * fold stops waiting at once (the fold it waits for may pre-train for many minutes).
    */
-  async withEncoder<T>(key: string, run: (pretrained: PretrainedEncoderData | null) => Promise<T>): Promise<T> {
-    for (let running = this.pending.get(key); running; running = this.pending.get(key)) await running;
+  async withEncoder<T>(key: string, run: (pretrained: PretrainedEncoderData | null) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    for (let running = this.pending.get(key); running; running = this.pending.get(key)) await unlessAborted(running, signal);
+    if (signal?.aborted) throw new CancelledError();
     // Claimed before the lookup: a fold arriving meanwhile waits instead of missing the cache too.
     let release = (): void => undefined;
     this.pending.set(key, new Promise<void>((resolve) => (release = resolve)));
     let unlock: (() => Promise<void>) | null = null;
     try {
-      unlock = this.lock ? await this.lock.acquire(`encoder:${key}`) : null;
+      unlock = this.lock ? await this.lock.acquire(`encoder:${key}`, signal) : null;
       return await run(await this.find(key));
     } finally {
       await unlock?.();
@@ -120,4 +122,18 @@ export class PretrainedEncoderCache {
     // Two experiments may finish the same fold together: the second write is the same encoder's twin.
     await this.database.client.pretrainedEncoder.upsert({ where: { key }, create: { key, ...fields }, update: {} });
   }
+}
+
+/** Waits for `settled` (a promise that never rejects), or rejects with CancelledError when the signal aborts first. */
+function unlessAborted(settled: Promise<void>, signal?: AbortSignal): Promise<void> {
+  if (!signal) return settled;
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    void settled.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
 }

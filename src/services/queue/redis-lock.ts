@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledError } from '../../errors';
 import type { RedisConnections } from './redis-connections';
 
-/** A lock held across machines; `acquire` waits until it is free and answers its release. */
+/**
+ * A lock held across machines; `acquire` waits until it is free and answers its release, or
+ * rejects with CancelledError once the signal aborts.
+ */
 export interface DistributedLock {
-  acquire(name: string): Promise<() => Promise<void>>;
+  acquire(name: string, signal?: AbortSignal): Promise<() => Promise<void>>;
 }
 
 export const DISTRIBUTED_LOCK = Symbol.for('nir-ssl.DistributedLock');
@@ -23,10 +27,15 @@ export class RedisLock implements DistributedLock {
     private readonly pollMs = 500,
   ) {}
 
-  async acquire(name: string): Promise<() => Promise<void>> {
+  async acquire(name: string, signal?: AbortSignal): Promise<() => Promise<void>> {
     const key = this.redis.key(`lock:${name}`);
     const token = randomUUID();
-    while ((await this.redis.command.set(key, token, 'PX', this.ttlMs, 'NX')) !== 'OK') await sleep(this.pollMs);
+    for (;;) {
+      if (signal?.aborted) throw new CancelledError();
+      if ((await this.redis.command.set(key, token, 'PX', this.ttlMs, 'NX')) === 'OK') break;
+      // An abort ends the pause early; the check above then gives up.
+      await sleep(this.pollMs, undefined, { signal }).catch(() => undefined);
+    }
     const renew = setInterval(() => {
       this.redis.command.eval(RENEW, 1, key, token, String(this.ttlMs)).catch(() => undefined);
     }, Math.max(100, Math.floor(this.ttlMs / 3)));
