@@ -1,7 +1,7 @@
 import { planStudy, presetLabel, studySettings } from '../../src/services/studies/study-plan';
 import { studyReport, type ReportExperiment } from '../../src/services/studies/study-report';
 import { foldDomains } from '../../src/services/studies/fold-domain';
-import { parseAutoResults, studySummary } from '../../src/services/studies/study-summary';
+import { parseAutoResults, studySummary, summaryRows } from '../../src/services/studies/study-summary';
 import { matrix } from '../../src/numeric/matrix';
 import { Rng } from '../../src/numeric/rng';
 
@@ -97,6 +97,10 @@ describe('study report', () => {
     expect(summary).toMatch(/\| mango \| 100 % \| elm 0\.9700 \| 0\.9800 ± 0\.0200 \| \+0\.010 \(p = 0\.\d+\) \| 0\.9200 ± 0\.0200 \| \+0\.060 \(p = [\d.e-]+\) \| 0\.9000 ± 0\.0000 \| met \|/);
     expect(summary).toMatch(/\| mango \| 10 % \| pls-da 0\.8500 \| .* \| short: 0\.050 below pls-da; not above scratch \|/);
     expect(summary).toContain('Target met in 1 of 2');
+    const cancelled = experiments.map((e) => (e.role.startsWith('auto:0.1:') ? { ...e, status: 'cancelled', folds: [] } : e));
+    const partial = studyReport({ studyName: 's', datasetName: 'mango', samples: 186, variables: 1557, classes: 4, settings: autoSettings, experiments: cancelled, generatedAt: new Date(0) });
+    expect(partial).toMatch(/### 10 % of the labels\n\nCancelled before any fold finished\.\n/);
+    expect(summaryRows([parseAutoResults(partial)!]).map((r) => r.fraction)).toEqual([1]);
     expect(parseAutoResults(report([experiment('table4:ssl', [0.9, 0.9])]))).toBeNull();
   });
 

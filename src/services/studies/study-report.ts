@@ -238,6 +238,10 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
     const rows = auto.filter((e) => e.role.startsWith(`auto:${fraction}:`));
     if (rows.length === 0) continue;
     lines.push(`### ${fraction * 100} % of the labels`, '');
+    if (rows.every((e) => e.status === 'cancelled' && e.folds.length === 0)) {
+      lines.push('Cancelled before any fold finished.', '');
+      continue;
+    }
     lines.push('| model | accuracy | macro F1 | wall time |', '|---|---|---|---|');
     for (const e of [...rows].sort((a, b) => mean(b) - mean(a))) {
       lines.push(`| ${e.role.split(':')[2]} | ${fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e)} | ${fmtSummary(summarize(e.folds.map((f) => f.macroF1)), e)} | ${wall(e)} |`);
