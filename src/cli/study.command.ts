@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { act, notFound, fields, integer, list, printing, resolveDataset, show, table, when, withClient, type OutputOptions } from './context';
 import { GraphqlError, type GraphqlClient } from './graphql-client';
@@ -80,18 +81,18 @@ export function studyCommand(): Command {
 
   study
     .command('summary')
-    .description('issue 13\'s table across datasets: auto SSL against the best baseline, the CNN from scratch and the paper\'s settings, from study reports\' per-fold results')
+    .description('issue 13\'s table across datasets: auto SSL against the best baseline, the CNN from scratch and the paper\'s settings, from study reports (their per-fold results, or their tables where they predate them)')
     .argument('<reports...>', 'study report files (Markdown, as `study run --out` writes them)')
     .option('--out <file>', 'write the table to this file instead of stdout')
     .option('--json', 'print the rows as JSON instead of the Markdown table')
     .action(
       act(async (files: string[], o: { out?: string; json?: boolean }) => {
         const results = files.flatMap((file) => {
-          const parsed = parseAutoResults(fs.readFileSync(file, 'utf8'));
-          if (!parsed) process.stderr.write(`skipped ${file}: no per-fold results of the automatic configuration (a study with --parts auto, reported since they were added)\n`);
+          const parsed = parseAutoResults(fs.readFileSync(file, 'utf8'), path.basename(file));
+          if (!parsed) process.stderr.write(`skipped ${file}: no results of the automatic configuration (a study with --parts auto)\n`);
           return parsed ? [parsed] : [];
         });
-        if (results.length === 0) throw new UserInputError('none of the reports has per-fold results of the automatic configuration');
+        if (results.length === 0) throw new UserInputError('none of the reports has results of the automatic configuration (a study with --parts auto)');
         const text = o.json ? `${JSON.stringify(summaryRows(results), null, 2)}\n` : `${studySummary(results)}\n`;
         if (o.out) fs.writeFileSync(o.out, text);
         else process.stdout.write(text);

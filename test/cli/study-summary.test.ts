@@ -30,17 +30,20 @@ describe('nir-ssl study summary', () => {
   it('tabulates every report with an auto part, skips the others with a note, and prints JSON rows', async () => {
     const a = write('a.md', 'tablet', [experiment('auto:0.2:ssl', [0.9, 0.92]), experiment('auto:0.2:elm', [0.93, 0.95])]);
     const b = write('b.md', 'plastics', [experiment('auto:0.2:ssl', [0.9, 0.92]), experiment('auto:0.2:pls-da', [0.85, 0.86])]);
+    const again = write('c.md', 'tablet', [experiment('auto:0.2:ssl', [0.8, 0.82]), experiment('auto:0.2:elm', [0.7, 0.72])]);
     const old = write('old.md', 'mango', [experiment('table4:ssl', [0.9, 0.9])], ['table4']);
-    const table = await cli(['study', 'summary', a, b, old]);
+    const table = await cli(['study', 'summary', a, b, again, old]);
     expect(table.code).toBe(0);
-    expect(table.err).toContain(`skipped ${old}: no per-fold results`);
-    expect(table.out).toMatch(/\| tablet \| 20 % \| elm 0\.9400 \| 0\.9100 ± 0\.0141 \| -0\.030 \(p = [\d.e-]+\) \|.*\| short: 0\.030 below elm \|/);
-    expect(table.out).toMatch(/\| plastics \| 20 % \| pls-da 0\.8550 \|.*\| met \|/);
-    expect(table.out).toContain('Target met in 1 of 2');
+    expect(table.err).toContain(`skipped ${old}: no results of the automatic configuration`);
+    expect(table.out).toMatch(/\| tablet \| 20 % \| elm 0\.9400 \| 0\.9100 ± 0\.0141 \| -0\.030 \(p = [\d.e-]+\) \|.*\| short: 0\.030 below elm \| a\.md \|/);
+    expect(table.out).toMatch(/\| plastics \| 20 % \| pls-da 0\.8550 \|.*\| met \| b\.md \|/);
+    // A second study of the same dataset is its own row, with its own models.
+    expect(table.out).toMatch(/\| tablet \| 20 % \| elm 0\.7100 \| 0\.8100 ± 0\.0141 \|.*\| met \| c\.md \|/);
+    expect(table.out).toContain('Target met in 2 of 3');
     const json = await cli(['study', 'summary', a, '--json']);
-    expect(JSON.parse(json.out)).toEqual([expect.objectContaining({ dataset: 'tablet', fraction: 0.2, bestBaseline: { model: 'elm', accuracy: expect.closeTo(0.94, 6) } })]);
+    expect(JSON.parse(json.out)).toEqual([expect.objectContaining({ dataset: 'tablet', source: 'a.md', fraction: 0.2, bestBaseline: { model: 'elm', accuracy: expect.closeTo(0.94, 6) } })]);
     const none = await cli(['study', 'summary', old]);
     expect(none.code).toBe(1);
-    expect(none.err).toMatch(/none of the reports has per-fold results/);
+    expect(none.err).toMatch(/none of the reports has results of the automatic configuration/);
   });
 });

@@ -91,12 +91,26 @@ describe('study report', () => {
     expect(text).toContain('0.1,ssl,3,0.900000,0.900000');
     const parsed = parseAutoResults(text)!;
     expect(parsed.dataset).toBe('mango');
-    expect(parsed.fractions.get(0.1)?.get('pls-da')?.accuracy).toEqual([0.85, 0.85, 0.85]);
+    expect(parsed.fractions.get(0.1)?.models.get('pls-da')?.folds).toEqual([0.85, 0.85, 0.85]);
     const summary = studySummary([parsed]);
     // 100 %: above ELM (+0.01) and scratch, and above the paper's 0.9783 on Mango.
     expect(summary).toMatch(/\| mango \| 100 % \| elm 0\.9700 \| 0\.9800 ± 0\.0200 \| \+0\.010 \(p = 0\.\d+\) \| 0\.9200 ± 0\.0200 \| \+0\.060 \(p = [\d.e-]+\) \| 0\.9000 ± 0\.0000 \| met \|/);
     expect(summary).toMatch(/\| mango \| 10 % \| pls-da 0\.8500 \| .* \| short: 0\.050 below pls-da; not above scratch \|/);
     expect(summary).toContain('Target met in 1 of 2');
+    // A report from before the per-fold block: the same rows from its tables and its own paired tests.
+    const withoutBlock = text.slice(0, text.indexOf('<details><summary>Per-fold'));
+    const fromTables = summaryRows([parseAutoResults(withoutBlock)!]);
+    const fromFolds = summaryRows([parsed]);
+    expect(fromTables).toHaveLength(2);
+    fromTables.forEach((row, i) => {
+      const expected = fromFolds[i]!;
+      expect(row.shortfalls).toEqual(expected.shortfalls);
+      expect(row.bestBaseline?.model).toBe(expected.bestBaseline?.model);
+      expect(row.autoSsl).toBeCloseTo(expected.autoSsl!, 4);
+      expect(row.versusBaseline!.difference).toBeCloseTo(expected.versusBaseline!.difference, 4);
+      expect(row.versusBaseline!.pValue).toBeCloseTo(expected.versusBaseline!.pValue!, 2);
+      expect(row.versusScratch!.pValue).toBeCloseTo(expected.versusScratch!.pValue!, 2);
+    });
     const cancelled = experiments.map((e) => (e.role.startsWith('auto:0.1:') ? { ...e, status: 'cancelled', folds: [] } : e));
     const partial = studyReport({ studyName: 's', datasetName: 'mango', samples: 186, variables: 1557, classes: 4, settings: autoSettings, experiments: cancelled, generatedAt: new Date(0) });
     expect(partial).toMatch(/### 10 % of the labels\n\nCancelled before any fold finished\.\n/);
