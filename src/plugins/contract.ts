@@ -83,6 +83,11 @@ export interface ClassifierPlugin extends PluginInstance {
   fit(x: Matrix, y: Int32Array, nClasses: number, options?: FitOptions): Promise<void>;
   predictProba(x: Matrix): Promise<Matrix>;
   predict(x: Matrix): Promise<Int32Array>;
+  /**
+   * The classes predict() gives, from probabilities already computed for the same rows, where the
+   * classifier's rule is not their argmax (the SVM votes one-vs-one). Absent: the argmax.
+   */
+  classesOf?(x: Matrix, probabilities: Matrix): Int32Array;
   /** Choices and warnings of the last fit, where the classifier has any. */
   fitSummary?(): FitSummary;
 }

@@ -1,6 +1,7 @@
 import { CancelledError } from '../../src/errors';
 import { crossValidate } from '../../src/numeric/cross-validate';
 import { fromRows, matrix } from '../../src/numeric/matrix';
+import { accuracy } from '../../src/numeric/metrics';
 import { stratifiedKFold } from '../../src/numeric/splits';
 import { Rng } from '../../src/numeric/rng';
 import type { ClassifierPlugin } from '../../src/plugins/contract';
@@ -152,6 +153,25 @@ describe('SVM numerics', () => {
     await model.fit(x, y, 3);
     const proba = await model.predictProba(x);
     for (let i = 0; i < proba.rows; i++) expect(proba.data[i * 3 + 1]).toBe(0);
+  });
+
+  it('predicts by one-vs-one votes: with two labelled spectra per class, inverted Platt sigmoids do not flip its classes', async () => {
+    // Four separated classes, two training spectra each: every Platt fold holds out one or two
+    // decisions, and on this draw the argmax of the coupled probabilities gets 0.45.
+    const rng = new Rng(4);
+    const cols = 20;
+    const centres = Array.from({ length: 4 }, () => Array.from({ length: cols }, () => rng.normal()));
+    const draw = (n: number) => {
+      const y = Int32Array.from({ length: n }, (_, i) => i % 4);
+      return { x: matrix(n, cols, Float32Array.from({ length: n * cols }, (_, k) => centres[y[Math.floor(k / cols)]][k % cols] + 0.8 * rng.normal())), y };
+    };
+    const train = draw(8);
+    const test = draw(40);
+    const model = registry.create<ClassifierPlugin>('svm');
+    await model.fit(train.x, train.y, 4);
+    expect(accuracy(test.y, await model.predict(test.x))).toBe(1);
+    const proba = await model.predictProba(test.x);
+    expect(Array.from(model.classesOf!(test.x, proba))).toEqual(Array.from(await model.predict(test.x)));
   });
 
   it('pairwise coupling of two classes returns the pairwise probability', () => {

@@ -3,7 +3,6 @@ import type { AppConfig } from '../../config';
 import { WarmWorkers } from '../../engine/warm-workers';
 import { NotFoundError, UserInputError } from '../../errors';
 import { matrix, type Matrix } from '../../numeric/matrix';
-import { argmaxRows } from '../../numeric/metrics';
 import { resampleRows, sameAxis } from '../../numeric/resample';
 import { DatabaseService } from '../database/database.service';
 import { DatasetService, type TableSource } from '../datasets/datasets.service';
@@ -141,9 +140,8 @@ export class ModelService {
     const { x, datasetId } = await this.inputs(model, request);
     const state = await this.sharedState(model.id);
     const plugins = { directory: this.config.pluginsDir, packages: this.config.pluginPackages };
-    const { probabilities, domain } = await predictOnPool(this.workers, { modelKey: model.id, state, plugins, x });
+    const { probabilities, classes: predicted, domain } = await predictOnPool(this.workers, { modelKey: model.id, state, plugins, x });
     const C = model.config.classes.length;
-    const predicted = argmaxRows(probabilities.data, probabilities.rows, C);
     const limits = model.config.domain ?? null;
     const results: PredictedRow[] = Array.from(predicted, (k, index) => {
       const hotellingT2 = domain && limits ? domain[2 * index] : null;

@@ -1,6 +1,7 @@
 import { backendInfoOrNull } from '../../engine/backend';
 import type { WarmWorkers } from '../../engine/warm-workers';
 import { matrix, type Matrix } from '../../numeric/matrix';
+import { argmaxRows } from '../../numeric/metrics';
 import { domainScores } from '../../numeric/pca-domain';
 import type { ClassifierPlugin, SerializedPlugin } from '../../plugins/contract';
 import { TransformPipeline } from '../../plugins/transforms/pipeline';
@@ -9,7 +10,7 @@ import type { StoredModelState } from './model-config';
 import { RecentlyUsed } from './recently-used';
 
 /**
- * Class probabilities of a stored model for a batch of spectra already on the model's axis, on
+ * Class probabilities and classes of a stored model for a batch of spectra already on the model's axis, on
  * warm worker threads (WarmWorkers running predictCachedChunks): each keeps its backend and the
  * models it rebuilt, so a prediction pays for neither after the first. Threads take chunks of
  * rows from a shared counter until none is left, so one that starts late (loading a backend
@@ -21,6 +22,8 @@ const RUNNER = __filename.replace(/\.(t|j)s$/, '');
 
 export interface PredictOutcome {
   readonly probabilities: Matrix;
+  /** The predicted class of every row (the classifier's own rule: not always the argmax of its probabilities). */
+  readonly classes: Int32Array;
   /** Hotelling's T² and Q residual of every row (T² at 2i, Q at 2i + 1); null when the model has no applicability domain. */
   readonly domain: Float64Array | null;
   readonly backend: string | null;
@@ -37,7 +40,7 @@ interface ChunkQueue {
 }
 
 interface ChunkResults {
-  readonly parts: { readonly start: number; readonly probabilities: Matrix; readonly domain: Float64Array | null }[];
+  readonly parts: { readonly start: number; readonly probabilities: Matrix; readonly classes: Int32Array; readonly domain: Float64Array | null }[];
   readonly backend: string | null;
 }
 
@@ -69,11 +72,15 @@ function joinChunks(rows: number, results: readonly ChunkResults[]): PredictOutc
   const parts = results.flatMap((r) => r.parts);
   const cols = parts.find((part) => part.probabilities.rows > 0)?.probabilities.cols ?? 0;
   const data = new Float32Array(rows * cols);
-  for (const part of parts) data.set(part.probabilities.data, part.start * cols);
+  const classes = new Int32Array(rows);
+  for (const part of parts) {
+    data.set(part.probabilities.data, part.start * cols);
+    classes.set(part.classes, part.start);
+  }
   const withDomain = parts.length > 0 && parts.every((part) => part.domain !== null);
   const domain = withDomain ? new Float64Array(rows * 2) : null;
   if (domain) for (const part of parts) domain.set(part.domain as Float64Array, part.start * 2);
-  return { probabilities: matrix(rows, cols, data), domain, backend: results[0]?.backend ?? null };
+  return { probabilities: matrix(rows, cols, data), classes, domain, backend: results[0]?.backend ?? null };
 }
 
 /**
@@ -98,7 +105,7 @@ export async function predictCachedChunks(job: CachedPredictJob): Promise<ChunkR
 }
 
 interface LoadedModel {
-  predict(x: Matrix): Promise<{ probabilities: Matrix; domain: Float64Array | null }>;
+  predict(x: Matrix): Promise<{ probabilities: Matrix; classes: Int32Array; domain: Float64Array | null }>;
   dispose(): void;
 }
 
@@ -121,7 +128,9 @@ function loadModel(stateJson: string, plugins: FoldJob['plugins']): LoadedModel 
   return {
     predict: async (x) => {
       const z = pipeline.transform(x);
-      return { probabilities: await classifier.predictProba(z), domain: domain ? interleave(domainScores(domain, z)) : null };
+      const probabilities = await classifier.predictProba(z);
+      const classes = classifier.classesOf?.(z, probabilities) ?? argmaxRows(probabilities.data, probabilities.rows, probabilities.cols);
+      return { probabilities, classes, domain: domain ? interleave(domainScores(domain, z)) : null };
     },
     dispose: () => (classifier as Partial<{ dispose(): void }>).dispose?.(),
   };

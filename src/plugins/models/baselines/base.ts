@@ -48,6 +48,8 @@ export interface BaselineSpec<Model> {
    * so that codec.ts can serialise it.
    */
   predictProba(model: Model, x: Float64Array, rows: number, cols: number): Float64Array;
+  /** The class of each row, where it is not the argmax of predictProba (the SVM's one-vs-one votes). */
+  predict?(model: Model, x: Float64Array, rows: number, cols: number): Int32Array;
 }
 
 /** The `tune` switch and inner fold count, spread into the schema of tunable baselines. */
@@ -114,8 +116,17 @@ export class BaselineClassifier<Model> implements ClassifierPlugin {
   }
 
   async predict(x: Matrix): Promise<Int32Array> {
-    const proba = await this.predictProba(x);
-    return argmaxRows(proba.data, proba.rows, proba.cols);
+    return this.spec.predict ? this.ownClasses(this.spec.predict, x) : this.classesOf(x, await this.predictProba(x));
+  }
+
+  classesOf(x: Matrix, probabilities: Matrix): Int32Array {
+    return this.spec.predict ? this.ownClasses(this.spec.predict, x) : argmaxRows(probabilities.data, probabilities.rows, probabilities.cols);
+  }
+
+  private ownClasses(predict: NonNullable<BaselineSpec<Model>['predict']>, x: Matrix): Int32Array {
+    const model = this.fittedModel();
+    checkPredictWidth(this.meta.name, x, this.nFeatures);
+    return predict(model, Float64Array.from(x.data), x.rows, x.cols);
   }
 
   getState(): unknown {

@@ -8,8 +8,10 @@ import { multiplyTransposedFloat32, rowSquaredNorms } from './linalg';
  * cross-validation of each pair, and Wu-Lin-Weng pairwise coupling for class probabilities.
  * Written here rather than through libsvm-js because libsvm's probability folds draw from C's
  * rand(), whose state the wasm/asm module keeps across fits and does not let us seed: two fits
- * of the same data gave different probabilities. Class = argmax of the coupled probabilities
- * (scikit-learn's predict() votes instead; the two rarely differ).
+ * of the same data gave different probabilities. Class = one-vs-one votes, as scikit-learn's
+ * predict(): with a few labelled spectra per class, the Platt sigmoids are fitted on one or two
+ * held-out decisions per fold and can come out inverted, and the argmax of the coupled
+ * probabilities then picks the least likely class (seen: 0.04-0.08 accuracy on four classes).
  */
 type Kernel = 'rbf' | 'linear';
 
@@ -88,8 +90,7 @@ export const svmBaseline = defineBaseline<SvmModel>({
     seed: params.seed as number,
   }),
   predictProba: (model, x, rows) => {
-    const nSupport = model.vectors.length / model.cols;
-    const kernel = kernelMatrix(model.kernel, model.gamma, x, rows, model.vectors, nSupport, model.cols);
+    const decisions = decisionValues(model, x, rows);
     // Couple over the classes seen in training only; a class absent from training gets 0.
     const seen = [...new Set(model.pairs.flatMap((pair) => [pair.positive, pair.negative]))].sort((a, b) => a - b);
     const position = new Map(seen.map((c, k) => [c, k]));
@@ -97,21 +98,48 @@ export const svmBaseline = defineBaseline<SvmModel>({
     const out = new Float64Array(rows * model.nClasses);
     const pairwise = new Float64Array(k * k);
     for (let i = 0; i < rows; i++) {
-      for (const pair of model.pairs) {
-        let decision = -pair.rho;
-        for (let s = 0; s < pair.support.length; s++) decision += pair.coefficients[s] * kernel[i * nSupport + pair.support[s]];
-        const p = clampProbability(sigmoid(decision, pair.sigmoidA, pair.sigmoidB));
+      model.pairs.forEach((pair, p) => {
+        const probability = clampProbability(sigmoid(decisions[i * model.pairs.length + p], pair.sigmoidA, pair.sigmoidB));
         const a = position.get(pair.positive) as number;
         const b = position.get(pair.negative) as number;
-        pairwise[a * k + b] = p;
-        pairwise[b * k + a] = 1 - p;
-      }
+        pairwise[a * k + b] = probability;
+        pairwise[b * k + a] = 1 - probability;
+      });
       const coupled = couplePairwise(pairwise, k);
       seen.forEach((c, t) => (out[i * model.nClasses + c] = coupled[t]));
     }
     return out;
   },
+  predict: (model, x, rows) => {
+    const decisions = decisionValues(model, x, rows);
+    const classes = new Int32Array(rows);
+    const votes = new Int32Array(model.nClasses);
+    for (let i = 0; i < rows; i++) {
+      votes.fill(0);
+      model.pairs.forEach((pair, p) => votes[decisions[i * model.pairs.length + p] > 0 ? pair.positive : pair.negative]++);
+      // libsvm's tie rule: the lowest class index among the most voted.
+      let best = 0;
+      for (let c = 1; c < model.nClasses; c++) if (votes[c] > votes[best]) best = c;
+      classes[i] = best;
+    }
+    return classes;
+  },
 });
+
+/** The decision value of every row for every class pair (positive: the pair's positive class), rows x pairs. */
+function decisionValues(model: SvmModel, x: Float64Array, rows: number): Float64Array {
+  const nSupport = model.vectors.length / model.cols;
+  const kernel = kernelMatrix(model.kernel, model.gamma, x, rows, model.vectors, nSupport, model.cols);
+  const out = new Float64Array(rows * model.pairs.length);
+  for (let i = 0; i < rows; i++) {
+    model.pairs.forEach((pair, p) => {
+      let decision = -pair.rho;
+      for (let s = 0; s < pair.support.length; s++) decision += pair.coefficients[s] * kernel[i * nSupport + pair.support[s]];
+      out[i * model.pairs.length + p] = decision;
+    });
+  }
+  return out;
+}
 
 /** scikit-learn's gamma='scale': 1 / (n_features * X.var()). */
 export function scaleGamma(data: Pick<TrainingData, 'x' | 'cols'>): number {
