@@ -115,6 +115,9 @@ describe('study report', () => {
     const partial = studyReport({ studyName: 's', datasetName: 'mango', samples: 186, variables: 1557, classes: 4, settings: autoSettings, experiments: cancelled, generatedAt: new Date(0) });
     expect(partial).toMatch(/### 10 % of the labels\n\nCancelled before any fold finished\.\n/);
     expect(summaryRows([parseAutoResults(partial)!]).map((r) => r.fraction)).toEqual([1]);
+    const paperCancelled = experiments.map((e) => (e.role === 'auto:1:paper' ? { ...e, status: 'cancelled', folds: [] } : e));
+    const withoutPaper = studyReport({ studyName: 's', datasetName: 'mango', samples: 186, variables: 1557, classes: 4, settings: autoSettings, experiments: paperCancelled, generatedAt: new Date(0) });
+    expect(withoutPaper).toContain("Auto SSL - SSL at the paper's settings (auto:1:paper): no paired test (3 vs 0 folds).");
     expect(parseAutoResults(report([experiment('table4:ssl', [0.9, 0.9])]))).toBeNull();
   });
 

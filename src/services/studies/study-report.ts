@@ -308,7 +308,7 @@ function fmtSummary(s: { mean: number; std: number; n: number }, e: ReportExperi
 }
 
 function pairedLine(a: ReportExperiment, b: ReportExperiment, label: string): string {
-  if (a.folds.length !== b.folds.length || a.folds.length < 2) return `Paired test: not available (${a.folds.length} vs ${b.folds.length} folds).`;
+  if (a.folds.length !== b.folds.length || a.folds.length < 2) return `${label}: no paired test (${a.folds.length} vs ${b.folds.length} folds).`;
   const test = pairedTTest(
     a.folds.map((f) => f.accuracy),
     b.folds.map((f) => f.accuracy),
