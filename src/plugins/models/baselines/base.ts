@@ -48,8 +48,11 @@ export interface BaselineSpec<Model> {
    * so that codec.ts can serialise it.
    */
   predictProba(model: Model, x: Float64Array, rows: number, cols: number): Float64Array;
-  /** The class of each row, where it is not the argmax of predictProba (the SVM's one-vs-one votes). */
-  predict?(model: Model, x: Float64Array, rows: number, cols: number): Int32Array;
+  /**
+   * Class scores and classes in one pass, for a spec whose class is not the argmax of its scores
+   * (the SVM votes one-vs-one on the decision values its probabilities come from).
+   */
+  predictWithClasses?(model: Model, x: Float64Array, rows: number, cols: number): { scores: Float64Array; classes: Int32Array };
 }
 
 /** The `tune` switch and inner fold count, spread into the schema of tunable baselines. */
@@ -75,6 +78,8 @@ export class BaselineClassifier<Model> implements ClassifierPlugin {
   private nFeatures = 0;
   private nClasses = 0;
   private tunedParams: Params = {};
+  /** Classes that a spec with its own class rule decided with the probabilities this classifier returned. */
+  private readonly classesWith = new WeakMap<Matrix, Int32Array>();
 
   constructor(
     readonly meta: PluginMeta,
@@ -109,24 +114,27 @@ export class BaselineClassifier<Model> implements ClassifierPlugin {
   }
 
   async predictProba(x: Matrix): Promise<Matrix> {
-    const model = this.fittedModel();
-    checkPredictWidth(this.meta.name, x, this.nFeatures);
-    const scores = this.spec.predictProba(model, Float64Array.from(x.data), x.rows, x.cols);
-    return matrix(x.rows, this.nClasses, normaliseRows(scores, x.rows, this.nClasses));
+    return this.probabilities(x);
   }
 
   async predict(x: Matrix): Promise<Int32Array> {
-    return this.spec.predict ? this.ownClasses(this.spec.predict, x) : this.classesOf(x, await this.predictProba(x));
+    return this.classesOf(x, this.probabilities(x));
   }
 
   classesOf(x: Matrix, probabilities: Matrix): Int32Array {
-    return this.spec.predict ? this.ownClasses(this.spec.predict, x) : argmaxRows(probabilities.data, probabilities.rows, probabilities.cols);
+    const decided = this.classesWith.get(probabilities) ?? (this.spec.predictWithClasses ? this.classesWith.get(this.probabilities(x)) : undefined);
+    return decided ?? argmaxRows(probabilities.data, probabilities.rows, probabilities.cols);
   }
 
-  private ownClasses(predict: NonNullable<BaselineSpec<Model>['predict']>, x: Matrix): Int32Array {
+  private probabilities(x: Matrix): Matrix {
     const model = this.fittedModel();
     checkPredictWidth(this.meta.name, x, this.nFeatures);
-    return predict(model, Float64Array.from(x.data), x.rows, x.cols);
+    const data = Float64Array.from(x.data);
+    const both = this.spec.predictWithClasses?.(model, data, x.rows, x.cols);
+    const scores = both ? both.scores : this.spec.predictProba(model, data, x.rows, x.cols);
+    const probabilities = matrix(x.rows, this.nClasses, normaliseRows(scores, x.rows, this.nClasses));
+    if (both) this.classesWith.set(probabilities, both.classes);
+    return probabilities;
   }
 
   getState(): unknown {

@@ -89,42 +89,45 @@ export const svmBaseline = defineBaseline<SvmModel>({
     probabilityFolds: params.probabilityFolds as number,
     seed: params.seed as number,
   }),
-  predictProba: (model, x, rows) => {
-    const decisions = decisionValues(model, x, rows);
-    // Couple over the classes seen in training only; a class absent from training gets 0.
-    const seen = [...new Set(model.pairs.flatMap((pair) => [pair.positive, pair.negative]))].sort((a, b) => a - b);
-    const position = new Map(seen.map((c, k) => [c, k]));
-    const k = seen.length;
-    const out = new Float64Array(rows * model.nClasses);
-    const pairwise = new Float64Array(k * k);
-    for (let i = 0; i < rows; i++) {
-      model.pairs.forEach((pair, p) => {
-        const probability = clampProbability(sigmoid(decisions[i * model.pairs.length + p], pair.sigmoidA, pair.sigmoidB));
-        const a = position.get(pair.positive) as number;
-        const b = position.get(pair.negative) as number;
-        pairwise[a * k + b] = probability;
-        pairwise[b * k + a] = 1 - probability;
-      });
-      const coupled = couplePairwise(pairwise, k);
-      seen.forEach((c, t) => (out[i * model.nClasses + c] = coupled[t]));
-    }
-    return out;
-  },
-  predict: (model, x, rows) => {
-    const decisions = decisionValues(model, x, rows);
-    const classes = new Int32Array(rows);
-    const votes = new Int32Array(model.nClasses);
-    for (let i = 0; i < rows; i++) {
-      votes.fill(0);
-      model.pairs.forEach((pair, p) => votes[decisions[i * model.pairs.length + p] > 0 ? pair.positive : pair.negative]++);
-      // libsvm's tie rule: the lowest class index among the most voted.
-      let best = 0;
-      for (let c = 1; c < model.nClasses; c++) if (votes[c] > votes[best]) best = c;
-      classes[i] = best;
-    }
-    return classes;
-  },
+  predictProba: (model, x, rows) => svmOutputs(model, x, rows).scores,
+  predictWithClasses: (model, x, rows) => svmOutputs(model, x, rows),
 });
+
+/**
+ * Coupled class probabilities and one-vs-one votes of every row, from one pass over the decision
+ * values. A class absent from training gets probability 0 and no votes.
+ */
+function svmOutputs(model: SvmModel, x: Float64Array, rows: number): { scores: Float64Array; classes: Int32Array } {
+  const decisions = decisionValues(model, x, rows);
+  const nPairs = model.pairs.length;
+  // Couple over the classes seen in training only.
+  const seen = [...new Set(model.pairs.flatMap((pair) => [pair.positive, pair.negative]))].sort((a, b) => a - b);
+  const position = new Map(seen.map((c, k) => [c, k]));
+  const k = seen.length;
+  const scores = new Float64Array(rows * model.nClasses);
+  const classes = new Int32Array(rows);
+  const pairwise = new Float64Array(k * k);
+  const votes = new Int32Array(model.nClasses);
+  for (let i = 0; i < rows; i++) {
+    votes.fill(0);
+    model.pairs.forEach((pair, p) => {
+      const decision = decisions[i * nPairs + p];
+      votes[decision > 0 ? pair.positive : pair.negative]++;
+      const probability = clampProbability(sigmoid(decision, pair.sigmoidA, pair.sigmoidB));
+      const a = position.get(pair.positive) as number;
+      const b = position.get(pair.negative) as number;
+      pairwise[a * k + b] = probability;
+      pairwise[b * k + a] = 1 - probability;
+    });
+    const coupled = couplePairwise(pairwise, k);
+    seen.forEach((c, t) => (scores[i * model.nClasses + c] = coupled[t]));
+    // libsvm's tie rule: the lowest class index among the most voted.
+    let best = 0;
+    for (let c = 1; c < model.nClasses; c++) if (votes[c] > votes[best]) best = c;
+    classes[i] = best;
+  }
+  return { scores, classes };
+}
 
 /** The decision value of every row for every class pair (positive: the pair's positive class), rows x pairs. */
 function decisionValues(model: SvmModel, x: Float64Array, rows: number): Float64Array {
