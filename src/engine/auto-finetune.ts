@@ -5,7 +5,7 @@ import type { FitOptions, TrainingProgress } from './training';
 import { ClassifierModel, type ClassifierConfig } from './classifier';
 import type { Augmentation } from './augmentation';
 import type { ScalingMode } from './scaling';
-import type { LoopResult } from './train-loop';
+import { MIN_BATCH, type LoopResult } from './train-loop';
 import { PooledStopping } from './pooled-stopping';
 
 /**
@@ -31,6 +31,12 @@ export interface AutoSettings {
   readonly validationFraction: number;
   /** Epochs without a lower (pooled) validation loss before the inner runs stop. */
   readonly patience: number;
+  /**
+   * The patience is at least this many optimiser steps. With a few labelled rows an epoch is one
+   * step, and the pooled loss sits at its untrained value for the first 20-40 steps: a patience
+   * counted in epochs alone stopped such runs before the network had moved.
+   */
+  readonly patienceSteps: number;
   /** Seed of the inner split. */
   readonly seed: number;
   /** Also try the best learning rate with this fine-tuning augmentation (null: never). */
@@ -49,6 +55,9 @@ export const DEFAULT_AUTO_SETTINGS: Omit<AutoSettings, 'seed'> = {
   innerFolds: 3,
   validationFraction: 0.2,
   patience: 20,
+  // tablet_raman at 10 % (6 rows per inner fit, one step per epoch): the pooled validation loss
+  // first fell after 30-60 steps and was lowest after 60-170 (inner curves, bench/inner-curves.ts).
+  patienceSteps: 100,
   // Off: on Tablet at 10 and 20 % of the labels it never validated better in accuracy than the
   // best plain rate (won 2 folds of 7 on the loss alone), at a fifth of the search's cost.
   augmentation: null,
@@ -79,6 +88,8 @@ export interface AutoChoices {
   /** Inner folds the choices were made on (1: one hold-out split). */
   readonly innerFolds: number;
   readonly batchSize: number;
+  /** Epochs without a lower pooled validation loss before the inner runs stopped. */
+  readonly patience: number;
   scaling?: { chosen: ScalingMode; candidates: CandidateScore[] };
   learningRate?: { chosen: number; candidates: CandidateScore[] };
   /** Whether fine-tuning augmentation won on the inner split (absent: not compared). */
@@ -107,6 +118,16 @@ export function innerSplits(y: Int32Array, settings: AutoSettings, groups?: read
     : [stratifiedHoldout(y, settings.validationFraction, settings.seed, groups)].filter((fold) => fold.test.length > 0);
   if (folds.length === 0) throw new UserInputError('too few labelled spectra for inner validation (a class needs two rows or groups to be validated on)');
   return folds.map(({ train, test }) => ({ fit: train, validation: test }));
+}
+
+/** Optimiser steps of one epoch over `rows` rows (a last batch of one row is skipped). */
+export function stepsPerEpoch(rows: number, batchSize: number): number {
+  return Math.floor(rows / batchSize) + (rows % batchSize >= MIN_BATCH ? 1 : 0);
+}
+
+/** The inner runs' patience in epochs: settings.patience, or more where that is fewer than settings.patienceSteps steps. */
+export function innerPatience(settings: AutoSettings, fitRows: number, batchSize: number): number {
+  return Math.max(settings.patience, Math.ceil(settings.patienceSteps / Math.max(1, stepsPerEpoch(fitRows, batchSize))));
 }
 
 /** Mini-batches small enough that a small training set still takes several steps per epoch. */
@@ -251,10 +272,11 @@ async function crossFit(run: InnerRun, config: ClassifierConfig, candidate: stri
 }
 
 function innerConfig(base: ClassifierConfig, settings: AutoSettings, fitRows: number): ClassifierConfig {
+  const batchSize = autoBatchSize(fitRows, base.batchSize);
   return {
     ...base,
-    batchSize: autoBatchSize(fitRows, base.batchSize),
-    earlyStopping: { patience: settings.patience, minDelta: 0, restoreBest: true },
+    batchSize,
+    earlyStopping: { patience: innerPatience(settings, fitRows, batchSize), minDelta: 0, restoreBest: true },
   };
 }
 
@@ -337,6 +359,7 @@ export async function autoFinetune(
     validationRows: splits.reduce((n, split) => n + split.validation.length, 0),
     innerFolds: splits.length,
     batchSize: config.batchSize,
+    patience: config.earlyStopping!.patience,
   };
   const warnings: string[] = [];
   const candidates: CandidateScore[] = [];

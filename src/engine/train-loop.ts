@@ -104,7 +104,7 @@ export interface LoopResult {
 }
 
 /** Smallest batch trained on: a final batch of one spectrum is skipped, as the reference does. */
-const MIN_BATCH = 2;
+export const MIN_BATCH = 2;
 
 export async function trainLoop(task: TrainingTask, x: Matrix, labels: Int32Array, options: LoopOptions): Promise<LoopResult> {
   const adam = new Adam(options.adam);

@@ -1,5 +1,16 @@
 import { initBackend } from '../../src/engine/backend';
-import { DEFAULT_AUTO_SETTINGS, autoFinetune, chooseScaling, innerSplits, majorityRate, poolScores, type CandidateScore } from '../../src/engine/auto-finetune';
+import {
+  DEFAULT_AUTO_SETTINGS,
+  autoBatchSize,
+  autoFinetune,
+  chooseScaling,
+  innerPatience,
+  innerSplits,
+  majorityRate,
+  poolScores,
+  stepsPerEpoch,
+  type CandidateScore,
+} from '../../src/engine/auto-finetune';
 import { DEFAULT_CLASSIFIER } from '../../src/engine/classifier';
 import { DEFAULT_ENCODER } from '../../src/engine/cnn';
 import type { TrainingProgress } from '../../src/engine/training';
@@ -169,6 +180,21 @@ describe('innerKFold', () => {
     }
     expect(innerKFold(Int32Array.from([0, 0, 1, 1]), 5, 0)).toHaveLength(4);
     expect(innerKFold(Int32Array.from([0, 1, 2]), 3, 0)).toEqual([]);
+  });
+});
+
+describe('innerPatience', () => {
+  it('counts at least patienceSteps optimiser steps, so a run on a few rows is not stopped before it moved', () => {
+    const settings = { ...DEFAULT_AUTO_SETTINGS, patience: 20, patienceSteps: 100, seed: 0 };
+    // 6 rows in one batch of 8: one step per epoch, so 100 epochs; a last batch of one row is no step.
+    expect(stepsPerEpoch(6, autoBatchSize(6, 32))).toBe(1);
+    expect(innerPatience(settings, 6, autoBatchSize(6, 32))).toBe(100);
+    expect(stepsPerEpoch(17, 8)).toBe(2);
+    expect(stepsPerEpoch(18, 8)).toBe(3);
+    expect(innerPatience(settings, 18, 8)).toBe(34);
+    // 165 rows in batches of 32: 6 steps per epoch, and 20 epochs are already 120 steps.
+    expect(innerPatience(settings, 165, autoBatchSize(165, 32))).toBe(20);
+    expect(innerPatience({ ...settings, patienceSteps: 0 }, 6, 8)).toBe(20);
   });
 });
 

@@ -111,6 +111,13 @@ const CLASSIFIER_PARAMS: ParamSchema = {
     min: 1,
     description: 'Epochs without a lower validation loss, pooled over the inner folds, before the automatic mode\'s inner runs stop together',
   },
+  autoPatienceSteps: {
+    type: 'integer',
+    default: DEFAULT_AUTO_SETTINGS.patienceSteps,
+    min: 0,
+    description:
+      'The automatic mode\'s patience is at least this many optimiser steps (more epochs where an epoch is a step or two: few labelled spectra)',
+  },
   autoAugment: {
     type: 'boolean',
     default: DEFAULT_AUTO_SETTINGS.augmentation !== null,
@@ -196,6 +203,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
       innerFolds: this.params.autoInnerFolds as number,
       validationFraction: this.params.validationFraction as number,
       patience: (this.params.earlyStoppingPatience as number | null) ?? (this.params.autoPatience as number),
+      patienceSteps: this.params.autoPatienceSteps as number,
       seed: (this.params.seed as number) + 7,
       augmentation: this.params.autoAugment ? this.augmentationParams : null,
       ensemble: this.params.autoEnsemble as boolean,
