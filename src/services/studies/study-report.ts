@@ -242,10 +242,13 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
       lines.push('Cancelled before any fold finished.', '');
       continue;
     }
-    lines.push('| model | accuracy | macro F1 | wall time |', '|---|---|---|---|');
+    lines.push('| model | accuracy | macro F1 | core time | wall time |', '|---|---|---|---|---|');
     for (const e of [...rows].sort((a, b) => mean(b) - mean(a))) {
-      lines.push(`| ${e.role.split(':')[2]} | ${fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e)} | ${fmtSummary(summarize(e.folds.map((f) => f.macroF1)), e)} | ${wall(e)} |`);
+      lines.push(
+        `| ${e.role.split(':')[2]} | ${fmtSummary(summarize(e.folds.map((f) => f.accuracy)), e)} | ${fmtSummary(summarize(e.folds.map((f) => f.macroF1)), e)} | ${coreTime(e)} | ${wall(e)} |`,
+      );
     }
+    lines.push('', 'Core time: the folds\' own training time summed (each fold runs on one core). Wall time also counts the time an experiment\'s folds waited for a free slot beside the others of the study.');
     const ssl = byRole.get(`auto:${fraction}:ssl`);
     const scratch = byRole.get(`auto:${fraction}:supervised`);
     const paper = byRole.get(`auto:${fraction}:paper`) ?? (fraction >= 1 ? experiments.find((e) => e.role === 'table4:ssl') : undefined);
@@ -314,6 +317,11 @@ function pairedLine(a: ReportExperiment, b: ReportExperiment, label: string): st
     b.folds.map((f) => f.accuracy),
   );
   return `${label}: ${signed(test.meanDifference)} accuracy on the same folds (paired t-test p = ${test.pValue.toPrecision(3)}).`;
+}
+
+function coreTime(e: ReportExperiment): string {
+  const total = e.folds.reduce((sum, f) => sum + Math.max(0, f.wallMs), 0);
+  return total > 0 ? formatDuration(total) : '-';
 }
 
 function wall(e: ReportExperiment): string {
