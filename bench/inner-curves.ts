@@ -10,9 +10,10 @@ import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
 /**
  * The automatic mode's inner-validation curves, per outer fold: runs the study's "SSL, automatic
  * mode" fold jobs (the real fold runner, in worker threads) and prints, for every candidate the
- * mode trained on the inner folds, the validation loss and accuracy pooled over the inner folds at
- * each epoch. Training rows only: this is what a stopping rule may look at. Model parameters can be
- * overridden (--params '{"autoPatience":200}') to see the curves past the current stopping point.
+ * mode trained on the inner folds, the validation loss and accuracy at each epoch, averaged over the
+ * inner folds (unweighted: their validation rows differ by one at most). Training rows only: this
+ * is what a stopping rule may look at. Model parameters can be overridden
+ * (--params '{"autoPatience":200}') to see the curves past the current stopping point.
  * usage: node dist/bench/inner-curves.js CSV --fraction 0.1 [--folds 0,1,2,3,4] [--params JSON] [--out FILE]
  */
 interface CandidateCurve {
@@ -20,7 +21,7 @@ interface CandidateCurve {
   readonly epochs: { epoch: number; valLoss: number; valAccuracy: number }[];
 }
 
-/** Splits the "select" progress (inner runs interleaved epoch by epoch) into candidates and pools each epoch. */
+/** Splits the "select" progress (inner runs interleaved epoch by epoch) into candidates and averages each epoch over the inner runs. */
 export function pooledCurves(curves: readonly TrainingProgress[]): CandidateCurve[] {
   const candidates: TrainingProgress[][] = [];
   let previousEpoch = Infinity;

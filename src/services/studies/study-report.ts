@@ -298,9 +298,9 @@ export const AUTO_FOLDS_HEADER = 'fraction,model,fold,accuracy,macro_f1';
  * experiment's cost in core time, whatever else shared the server (the wall time above depends on that).
  */
 function budgetLine(e: ReportExperiment): string {
-  const times = e.folds.map((f) => f.wallMs).filter((ms) => ms > 0);
+  const times = foldTimes(e);
   if (times.length === 0) return 'Fold times: not recorded.';
-  const total = times.reduce((a, b) => a + b, 0);
+  const total = sum(times);
   return `Auto SSL fold times (one core each): ${formatDuration(Math.min(...times))} to ${formatDuration(Math.max(...times))}, ${formatDuration(total)} of core time in all.`;
 }
 
@@ -319,8 +319,17 @@ function pairedLine(a: ReportExperiment, b: ReportExperiment, label: string): st
   return `${label}: ${signed(test.meanDifference)} accuracy on the same folds (paired t-test p = ${test.pValue.toPrecision(3)}).`;
 }
 
+/** Each fold's own training time, where recorded (a fold trains on one core). */
+function foldTimes(e: ReportExperiment): number[] {
+  return e.folds.map((f) => f.wallMs).filter((ms) => ms > 0);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
 function coreTime(e: ReportExperiment): string {
-  const total = e.folds.reduce((sum, f) => sum + Math.max(0, f.wallMs), 0);
+  const total = sum(foldTimes(e));
   return total > 0 ? formatDuration(total) : '-';
 }
 
