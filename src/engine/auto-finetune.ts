@@ -351,7 +351,7 @@ export async function autoFinetune(
   splits: readonly InnerSplit[],
   options: FitOptions = {},
   trained: TrainedCandidate | null = null,
-): Promise<{ models: ClassifierModel[]; choices: AutoChoices; warnings: string[] }> {
+): Promise<{ models: ClassifierModel[]; choices: AutoChoices; warnings: string[]; score: CandidateScore }> {
   if (trained && encoder) throw new Error('a candidate trained from scratch cannot stand in for fine-tuning a pre-trained encoder');
   const config = innerConfig(base, settings, smallestFit(splits));
   const choices: AutoChoices = {
@@ -408,7 +408,7 @@ export async function autoFinetune(
     kept = null;
     if (splits.length > 1 && settings.ensemble) {
       choices.final = 'cross-fit';
-      return { models: inner, choices, warnings: [...warnings, ...crossFitWarnings(inner, splits, x, y, best.learned)] };
+      return { models: inner, choices, warnings: [...warnings, ...crossFitWarnings(inner, splits, x, y, best.learned)], score: best };
     }
     const refit = await ClassifierModel.train(x, y, nClasses, {
       ...winner,
@@ -421,16 +421,16 @@ export async function autoFinetune(
       warnings.push(...refitWarnings);
       if (settings.ensemble && best.learned) {
         choices.final = 'ensemble';
-        return { models: [...inner, refit.model], choices, warnings };
+        return { models: [...inner, refit.model], choices, warnings, score: best };
       }
       choices.final = 'refit';
       for (const model of inner) model.dispose();
-      return { models: [refit.model], choices, warnings };
+      return { models: [refit.model], choices, warnings, score: best };
     }
     refit.model.dispose();
     choices.final = 'inner';
     warnings.push(`the final refit on every labelled row failed (${refitWarnings.join('; ')}); the validated inner model is used`);
-    return { models: inner, choices, warnings };
+    return { models: inner, choices, warnings, score: best };
   } catch (error) {
     disposeAll(kept);
     throw error;

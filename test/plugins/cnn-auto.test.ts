@@ -20,6 +20,7 @@ import { innerKFold, labelFractionSubset, stratifiedKFold, stratifiedHoldout } f
 import type { ClassifierPlugin } from '../../src/plugins/contract';
 import { CNN_PLUGINS } from '../../src/plugins/models/cnn';
 import type { CnnClassifierPlugin } from '../../src/plugins/models/cnn/cnn-classifier.plugin';
+import { chooseHead } from '../../src/plugins/models/cnn/probe-head';
 import { PluginRegistry } from '../../src/plugins/registry';
 import { runFoldJob, type FoldJob } from '../../src/services/experiments/fold-runner';
 import { loadTablet } from '../engine/tablet';
@@ -96,7 +97,7 @@ describe('cnn-classifier auto mode', () => {
     const original = await runFoldJob(foldJob(fold.train, fold.test, params));
     const changed = await runFoldJob(foldJob(fold.train, fold.test, params, perturbed));
     expect(changed.choices).toEqual(original.choices);
-    expect(Object.keys(original.choices)).toEqual(expect.arrayContaining(['scaling', 'learningRate', 'augmentation', 'epochs']));
+    expect(Object.keys(original.choices)).toEqual(expect.arrayContaining(['scaling', 'learningRate', 'augmentation', 'epochs', 'head']));
   }, 120_000);
 
   it('trains a CNN from scratch once per candidate: the scaling choice\'s networks are its first learning rate\'s', async () => {
@@ -130,6 +131,28 @@ describe('cnn-classifier auto mode', () => {
     await plugin.fit(xTrain, yTrain, 4, viaPlugin);
     plugin.dispose();
     expect(viaPlugin.runs).toBe((2 + 1) * splits.length);
+  }, 60_000);
+
+  it('predicts with a probe on the frozen encoder where fine-tuning learned nothing, and restores it', async () => {
+    const fold = stratifiedKFold(y, 5, 0)[4];
+    const params = { ...AUTO, epochs: 5, autoScalings: ['global'], autoLearningRates: [0], autoProbeDepths: [1, 2] };
+    const registry = new PluginRegistry(CNN_PLUGINS);
+    const model = registry.create<ClassifierPlugin>('cnn-classifier', params);
+    await model.fit(selectRows(x, fold.train), Int32Array.from(fold.train, (i) => y[i]), 4);
+    const { choices, warnings } = model.fitSummary!();
+    const head = choices.head as { chosen: string; depth: number; candidates: CandidateScore[] };
+    expect(head.candidates.map((c) => c.candidate)).toEqual(['fine-tuned', 'pls-da on block 1', 'pls-da on block 2']);
+    expect(head.candidates[0].learned).toBe(false);
+    expect(head.chosen).toBe(`pls-da on block ${head.depth}`);
+    expect(warnings).toEqual([]);
+    const xTest = selectRows(x, fold.test);
+    const predicted = await model.predict(xTest);
+    const hits = fold.test.filter((row, i) => predicted[i] === y[row]).length;
+    expect(hits / fold.test.length).toBeGreaterThan(majorityRate(Int32Array.from(fold.test, (i) => y[i])));
+    const saved = registry.serialize(model);
+    expect(saved.state).toMatchObject({ head: 'probe', probe: 'pls-da', depth: head.depth });
+    const restored = registry.restore<ClassifierPlugin>(JSON.parse(JSON.stringify(saved)));
+    expect(Array.from((await restored.predictProba(xTest)).data)).toEqual(Array.from((await model.predictProba(xTest)).data));
   }, 60_000);
 
   it('warns when the network cannot learn (learning rate 0), with and without the automatic mode', async () => {
@@ -195,6 +218,25 @@ describe('innerPatience', () => {
     // 165 rows in batches of 32: 6 steps per epoch, and 20 epochs are already 120 steps.
     expect(innerPatience(settings, 165, autoBatchSize(165, 32))).toBe(20);
     expect(innerPatience({ ...settings, patienceSteps: 0 }, 6, 8)).toBe(20);
+  });
+});
+
+describe('chooseHead', () => {
+  const score = (candidate: string, valAccuracy: number, valLoss: number, learned = true): CandidateScore => ({ candidate, valAccuracy, valLoss, bestEpoch: 0, epochsRun: 0, learned });
+  const network = score('fine-tuned', 0.8, 0.5);
+
+  it('keeps the fine-tuned network unless a probe validates more accurately (losses are not compared)', () => {
+    expect(chooseHead(network, [score('a', 0.8, 0.01), score('b', 0.7, 0.01)])).toBe(-1);
+    expect(chooseHead(network, [score('a', 0.8, 0.9), score('b', 0.85, 1.3)])).toBe(1);
+  });
+
+  it('prefers among probes the higher accuracy, then the lower loss, then the shallower block', () => {
+    expect(chooseHead(network, [score('a', 0.9, 1.2), score('b', 0.9, 1.1), score('c', 0.9, 1.1)])).toBe(1);
+  });
+
+  it('never picks a probe that learned nothing, and picks one that learned over a network that did not', () => {
+    expect(chooseHead(network, [score('a', 0.95, 0.1, false)])).toBe(-1);
+    expect(chooseHead(score('fine-tuned', 0.9, 0.2, false), [score('a', 0.6, 1.3)])).toBe(0);
   });
 });
 

@@ -63,13 +63,16 @@ describe('study report', () => {
 
   it('reports the automatic mode against the best baseline with each fold\'s choices and every warning', () => {
     const ssl = experiment('auto:1:ssl', [0.9, 0.95, 1]);
+    const inner = (candidate: string, valAccuracy: number) => ({ candidate, valAccuracy, valLoss: 1, bestEpoch: 0, epochsRun: 0, learned: true });
+    const probeHead = { chosen: 'pls-da on block 2', probe: 'pls-da', depth: 2, candidates: [inner('fine-tuned', 0.8), inner('pls-da on block 1', 0.85), inner('pls-da on block 2', 0.9)] };
     const withChoices: ReportExperiment = {
       ...ssl,
-      folds: ssl.folds.map((f, k) => ({ ...f, trainSize: 40, labelledSize: 40, choices: { scaling: { chosen: 'autoscale' }, learningRate: { chosen: 0.001 }, augmentation: k === 1, epochs: 30 + k, final: 'ensemble', ...(k === 2 ? { patience: 50 } : {}) }, warnings: k === 2 ? ['the training loss never fell'] : [] })),
+      folds: ssl.folds.map((f, k) => ({ ...f, trainSize: 40, labelledSize: 40, choices: { scaling: { chosen: 'autoscale' }, learningRate: { chosen: 0.001 }, augmentation: k === 1, epochs: 30 + k, final: 'ensemble', ...(k === 2 ? { patience: 50 } : {}), ...(k === 0 ? { head: probeHead } : {}) }, warnings: k === 2 ? ['the training loss never fell'] : [] })),
     };
     const text = report([withChoices, experiment('auto:1:supervised', [0.8, 0.85, 0.9]), experiment('auto:1:elm', [0.92, 0.94, 0.96]), experiment('table4:ssl', [0.9, 0.9, 0.9])]);
     expect(text).toMatch(/Auto SSL - best baseline \(elm\): \+0\.0100 accuracy on the same folds \(paired t-test p = /);
     expect(text).toMatch(/\| 2 \| 40 \| 40 \| autoscale \| 0\.001 \| yes \| 31 \| ensemble \| 0\.9500 \| 1 s \|/);
+    expect(text).toMatch(/\| 1 \| 40 \| 40 \| autoscale \| 0\.001 \| no \| 30 \| pls-da on block 2 \(inner 0\.90; fine-tuned 0\.80\) \| 0\.9000 \|/);
     expect(text).toContain('Auto SSL fold times (one core each): 1 s to 1 s, 3 s of core time in all.');
     // Core time is the folds' own (3 x 1 s); wall time also counts waiting for a slot (60 s here).
     expect(text).toMatch(/\| elm \| 0\.9400 ± 0\.0200 \| 0\.9400 ± 0\.0200 \| 3 s \| 1 min 0 s \|/);

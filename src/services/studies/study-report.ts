@@ -275,7 +275,7 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
         const augmentation = c.augmentation === undefined ? '-' : c.augmentation ? 'yes' : 'no';
         const innerEpochs = c.innerEpochs as number[] | undefined;
         const epochs = `${c.epochs ?? '-'}${innerEpochs ? ` (${innerEpochs.join(', ')})` : ''}${c.patience ? `, patience ${c.patience}` : ''}`;
-        const final = `${c.final ?? '-'}${c.final === 'cross-fit' && c.innerFolds ? ` of ${c.innerFolds}` : ''}`;
+        const final = finalModel(c);
         lines.push(
           `| ${k + 1} | ${f.trainSize ?? '-'} | ${f.labelledSize ?? '-'} | ${scaling} | ${lr} | ${augmentation} | ${epochs} | ${final} | ${f.accuracy.toFixed(4)} | ${formatDuration(f.wallMs)} |`,
         );
@@ -287,6 +287,22 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
     // Machine-readable, so that `nir-ssl study summary` can compare datasets from committed reports.
     lines.push(`<details><summary>${AUTO_FOLDS_SUMMARY}</summary>`, '', '```csv', AUTO_FOLDS_HEADER, ...perFold, '```', '', '</details>', '');
   }
+}
+
+/**
+ * The model a fold predicts with: the fine-tuned network(s), or the probe on the frozen encoder that
+ * validated better, with the pooled inner-validation accuracies the head was chosen on.
+ */
+function finalModel(c: Record<string, unknown>): string {
+  const networks = `${c.final ?? '-'}${c.final === 'cross-fit' && c.innerFolds ? ` of ${c.innerFolds}` : ''}`;
+  const head = c.head as { chosen: string; candidates: { candidate: string; valAccuracy: number }[] } | undefined;
+  if (!head || head.candidates.length < 2) return networks;
+  const [fineTuned, ...probes] = head.candidates;
+  const bestProbe = probes.reduce((a, b) => (b.valAccuracy > a.valAccuracy ? b : a));
+  const inner = (accuracy: number): string => accuracy.toFixed(2);
+  return head.chosen === fineTuned.candidate
+    ? `${networks} (inner ${inner(fineTuned.valAccuracy)}; best probe ${inner(bestProbe.valAccuracy)})`
+    : `${head.chosen} (inner ${inner(probes.find((p) => p.candidate === head.chosen)?.valAccuracy ?? NaN)}; fine-tuned ${inner(fineTuned.valAccuracy)})`;
 }
 
 /** The per-fold results block of the automatic configuration's section (read back by the study summary). */

@@ -6,6 +6,8 @@ import {
   trainingWarnings,
   type AutoChoices,
   type AutoSettings,
+  type CandidateScore,
+  type InnerSplit,
   type TrainedCandidate,
 } from '../../../engine/auto-finetune';
 import { SPECTRAL_AUGMENTATION, type Augmentation } from '../../../engine/augmentation';
@@ -19,7 +21,10 @@ import type { Matrix } from '../../../numeric/matrix';
 import { argmaxRows } from '../../../numeric/metrics';
 import type { ClassifierPlugin, FitOptions, FitSummary, PluginDefinition, PluginMeta, TrainingProgress } from '../../contract';
 import { ParamError, type ParamSchema, type Params } from '../../params';
-import { checkEncoderState, type EncoderState } from './cnn-encoder.plugin';
+import { BASELINE_PLUGINS } from '../baselines';
+import { CnnEncoderPlugin, checkEncoderState, type EncoderState } from './cnn-encoder.plugin';
+import { FINE_TUNED, chooseHead, createProbe, fitProbe, probeName, probeParams, scoreProbe, type HeadChoice, type ProbeHeadSettings } from './probe-head';
+import type { SslEmbeddingProbePlugin } from './ssl-embedding-probe.plugin';
 import { ENCODER_PARAMS, base64ToBytes, bytesToBase64, checkScaler, encoderConfigFrom, positiveInteger, trainingFrom, trainingParams } from './shared';
 import { checkPredictWidth, checkTrainingData } from '../training-data';
 import type { SslPretrainable } from './ssl-pretrainable';
@@ -123,6 +128,22 @@ const CLASSIFIER_PARAMS: ParamSchema = {
     default: DEFAULT_AUTO_SETTINGS.augmentation !== null,
     description: 'The automatic mode also tries its best learning rate with fine-tuning augmentation, and keeps it if it validates better',
   },
+  autoProbe: {
+    type: 'enum',
+    values: ['none', ...BASELINE_PLUGINS.map((p) => p.name)],
+    default: 'pls-da',
+    description:
+      'With a pre-trained encoder, the automatic mode also validates this baseline (tuned) on the frozen encoder\'s embeddings, on the ' +
+      'same inner folds, and predicts with it where its pooled validation accuracy beats the fine-tuned network\'s; none: fine-tuning only',
+  },
+  autoProbeDepths: {
+    type: 'integerArray',
+    default: [1, 2, 3],
+    minLength: 1,
+    min: 1,
+    max: 8,
+    description: 'Encoder blocks whose embeddings the automatic mode\'s probe is validated on',
+  },
   autoEnsemble: {
     type: 'boolean',
     default: DEFAULT_AUTO_SETTINGS.ensemble,
@@ -132,6 +153,14 @@ const CLASSIFIER_PARAMS: ParamSchema = {
   },
 };
 
+
+/** The state when the automatic mode chose a probe on the frozen encoder over the fine-tuned network. */
+interface ProbeHeadState {
+  readonly head: 'probe';
+  readonly probe: string;
+  readonly depth: number;
+  readonly state: unknown;
+}
 
 interface ClassifierState {
   readonly inputLength: number;
@@ -150,6 +179,8 @@ interface ClassifierState {
 export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
   /** The fitted network, or the members of an ensemble (the first one also embeds). */
   private models: ClassifierModel[] = [];
+  /** Instead of the network: the automatic mode's probe on the frozen pre-trained encoder. */
+  private probeHead: SslEmbeddingProbePlugin | null = null;
   private pending: ClassifierState | null = null;
   private pretrained: EncoderState | null = null;
   private history: TrainingProgress[] = [];
@@ -157,7 +188,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
   private chosenScaling: ScalingMode | null = null;
   /** From scratch: the scaling choice's winning networks, the learning-rate search's first candidate. */
   private scalingWinner: (TrainedCandidate & { x: Matrix; y: Int32Array }) | null = null;
-  private choices: Partial<AutoChoices> = {};
+  private choices: Partial<AutoChoices> & { head?: HeadChoice } = {};
   private warnings: string[] = [];
 
   constructor(
@@ -210,8 +241,13 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     };
   }
 
+  get probeSettings(): ProbeHeadSettings {
+    const probe = this.params.autoProbe as string;
+    return { probe: probe === 'none' || !this.params.ssl ? null : probe, depths: this.params.autoProbeDepths as number[] };
+  }
+
   get isFitted(): boolean {
-    return this.models.length > 0 || this.pending !== null;
+    return this.models.length > 0 || this.pending !== null || this.probeHead !== null;
   }
 
   get trainingHistory(): readonly TrainingProgress[] {
@@ -273,20 +309,21 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     };
     const progressOptions: FitOptions = { ...options, onProgress };
     await this.prepare(x, y, nClasses, progressOptions);
-    let encoderBytes: Uint8Array | null = null;
+    let encoder: EncoderState | null = null;
     if (this.pretrained) {
       if (this.pretrained.inputLength !== x.cols) {
         throw new UserInputError(`${this.meta.name}: pre-trained encoder is for ${this.pretrained.inputLength} points, got ${x.cols}`);
       }
-      encoderBytes = base64ToBytes(this.pretrained.weights, this.meta.name);
+      encoder = this.pretrained;
     } else if (this.params.ssl) {
       const { model } = await PretextModel.train(x, pretextConfigFrom(this.pretextParams()), createSslTransform, { signal: options.signal, onProgress });
       try {
-        encoderBytes = model.encoderBytes();
+        encoder = CnnEncoderPlugin.stateFrom(model.inputLength, model.scaler, model.encoderBytes());
       } finally {
         model.dispose();
       }
     }
+    const encoderBytes = encoder ? base64ToBytes(encoder.weights, this.meta.name) : null;
     if (this.isAuto) {
       const settings = this.autoSettings;
       // Only networks trained on these very rows can stand in for a candidate.
@@ -298,6 +335,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
       this.adopt(tuned.models, history);
       this.choices = { ...this.choices, ...tuned.choices };
       this.warnings = tuned.warnings;
+      if (encoder && this.probeSettings.probe) await this.chooseHead(x, y, nClasses, encoder, splits, tuned.score, options);
       return;
     }
     const { model, result } = await ClassifierModel.train(x, y, nClasses, this.config, {
@@ -307,6 +345,34 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     });
     this.adopt([model], history);
     this.warnings = trainingWarnings(model, result, x, y);
+  }
+
+  /**
+   * Validates the probe on the frozen encoder at each depth on the fine-tuning's inner splits; a
+   * winner is refitted on every labelled row and replaces the fine-tuned networks.
+   */
+  private async chooseHead(
+    x: Matrix,
+    y: Int32Array,
+    nClasses: number,
+    encoder: EncoderState,
+    splits: readonly InnerSplit[],
+    network: CandidateScore,
+    options: FitOptions,
+  ): Promise<void> {
+    const { probe, depths } = this.probeSettings;
+    const probes = [];
+    for (const depth of depths) probes.push(await scoreProbe(probeParams(this.params, probe!, depth), encoder, x, y, nClasses, splits, options));
+    const winner = chooseHead(network, probes);
+    const head: HeadChoice = winner < 0
+      ? { chosen: FINE_TUNED, candidates: [{ ...network, candidate: FINE_TUNED }, ...probes] }
+      : { chosen: probes[winner].candidate, probe: probe!, depth: depths[winner], candidates: [{ ...network, candidate: FINE_TUNED }, ...probes] };
+    this.choices = { ...this.choices, head };
+    if (winner < 0) return;
+    const fitted = await fitProbe(probeParams(this.params, probe!, depths[winner]), encoder, x, y, nClasses, options);
+    this.adopt([], this.history, fitted);
+    // The networks' own warnings no longer describe the model that predicts.
+    this.warnings = [];
   }
 
   /** Hands the scaling choice's networks on (to `keep`) or disposes them. */
@@ -319,14 +385,16 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     return { choices: { ...this.choices }, warnings: [...this.warnings] };
   }
 
-  private adopt(models: ClassifierModel[], history: TrainingProgress[]): void {
+  private adopt(models: ClassifierModel[], history: TrainingProgress[], probeHead: SslEmbeddingProbePlugin | null = null): void {
     for (const previous of this.models) if (!models.includes(previous)) previous.dispose();
     this.pending = null;
     this.models = models;
+    this.probeHead = probeHead;
     this.history = history;
   }
 
   async predictProba(x: Matrix): Promise<Matrix> {
+    if (this.probeHead) return this.probeHead.predictProba(x);
     const [first, ...rest] = await this.fitted();
     checkPredictWidth(this.meta.name, x, first.inputLength);
     const proba = first.predictProba(x);
@@ -344,12 +412,18 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     return argmaxRows(proba.data, proba.rows, proba.cols);
   }
 
-  /** Features after encoder block `depth` (1-based) of the (first) fine-tuned network. */
+  /** Features after encoder block `depth` (1-based) of the (first) fine-tuned network, or of the probe's frozen encoder. */
   async embed(x: Matrix, depth: number): Promise<Matrix> {
+    if (this.probeHead) return this.probeHead.embed(x, depth);
     return (await this.fitted())[0].embed(x, depth);
   }
 
   getState(): unknown {
+    if (this.probeHead) {
+      const { probe, depth } = this.probeHead.params as { probe: string; depth: number };
+      const state: ProbeHeadState = { head: 'probe', probe, depth, state: this.probeHead.getState() };
+      return state;
+    }
     if (this.pending) return this.pending;
     const [first, ...rest] = this.models;
     if (!first) return null;
@@ -366,6 +440,14 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
   setState(state: unknown): void {
     this.dispose();
     if (state === null || state === undefined) return;
+    if ((state as Partial<ProbeHeadState>).head === 'probe') {
+      const { probe, depth, state: probeState } = state as ProbeHeadState;
+      if (typeof probe !== 'string' || !Number.isInteger(depth)) throw new UserInputError(`${this.meta.name}: invalid probe head state`);
+      const restored = createProbe(probeParams(this.params, probe, depth), null);
+      restored.setState(probeState);
+      this.probeHead = restored;
+      return;
+    }
     const s = state as Partial<ClassifierState>;
     positiveInteger(s.inputLength, 'inputLength', this.meta.name);
     positiveInteger(s.nClasses, 'nClasses', this.meta.name);
@@ -385,6 +467,7 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     this.releaseScalingWinner(null);
     for (const model of this.models) model.dispose();
     this.models = [];
+    this.probeHead = null;
     this.pending = null;
   }
 

@@ -77,7 +77,7 @@ export class SslEmbeddingProbePlugin implements ClassifierPlugin, SslPretrainabl
         recogniser.dispose();
       }
     }
-    const features = await this.embed(encoder, x);
+    const features = await this.embedWith(encoder, x);
     const scaler = autoscaleTransform.create({}) as TransformPlugin;
     const probe = this.newProbe();
     await probe.fit(scaler.fit(features).transform(features), y, nClasses, options);
@@ -88,13 +88,13 @@ export class SslEmbeddingProbePlugin implements ClassifierPlugin, SslPretrainabl
   async predictProba(x: Matrix): Promise<Matrix> {
     const { scaler, probe } = this.fitted();
     checkPredictWidth(this.meta.name, x, (this.encoderState as EncoderState).inputLength);
-    return probe.predictProba(scaler.transform(await this.embed(this.encoderState as EncoderState, x)));
+    return probe.predictProba(scaler.transform(await this.embedWith(this.encoderState as EncoderState, x)));
   }
 
   async predict(x: Matrix): Promise<Int32Array> {
     const { scaler, probe } = this.fitted();
     checkPredictWidth(this.meta.name, x, (this.encoderState as EncoderState).inputLength);
-    return probe.predict(scaler.transform(await this.embed(this.encoderState as EncoderState, x)));
+    return probe.predict(scaler.transform(await this.embedWith(this.encoderState as EncoderState, x)));
   }
 
   getState(): unknown {
@@ -118,11 +118,18 @@ export class SslEmbeddingProbePlugin implements ClassifierPlugin, SslPretrainabl
     this.fittedParts = { scaler, probe };
   }
 
-  private async embed(state: EncoderState, x: Matrix): Promise<Matrix> {
+  /** Features after block `depth` (1-based) of the frozen encoder (default: the probe's own block). */
+  async embed(x: Matrix, depth = this.params.depth as number): Promise<Matrix> {
+    this.fitted();
+    checkPredictWidth(this.meta.name, x, (this.encoderState as EncoderState).inputLength);
+    return this.embedWith(this.encoderState as EncoderState, x, depth);
+  }
+
+  private async embedWith(state: EncoderState, x: Matrix, depth = this.params.depth as number): Promise<Matrix> {
     const encoderParams = Object.fromEntries(ENCODER_KEYS.map((k) => [k, this.params[k]]));
     const encoder = cnnEncoderPlugin.create(validateParams(cnnEncoderPlugin.name, cnnEncoderPlugin.params, encoderParams)) as CnnEncoderPlugin;
     encoder.setState(state);
-    return encoder.embed(x, this.params.depth as number);
+    return encoder.embed(x, depth);
   }
 
   private newProbe(): ClassifierPlugin {
