@@ -129,6 +129,8 @@ describe('cnn-classifier auto mode', () => {
     const plugin = new PluginRegistry(CNN_PLUGINS).create<CnnClassifierPlugin>('cnn-classifier', { ...AUTO, ssl: false, epochs: 8, autoLearningRates: [1e-3, 3e-4] });
     const viaPlugin = counting();
     await plugin.fit(xTrain, yTrain, 4, viaPlugin);
+    // No pre-trained encoder, so no probe head to compare.
+    expect(plugin.fitSummary().choices).not.toHaveProperty('head');
     plugin.dispose();
     expect(viaPlugin.runs).toBe((2 + 1) * splits.length);
   }, 60_000);
