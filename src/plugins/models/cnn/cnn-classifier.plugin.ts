@@ -23,7 +23,7 @@ import type { ClassifierPlugin, FitOptions, FitSummary, PluginDefinition, Plugin
 import { ParamError, type ParamSchema, type Params } from '../../params';
 import { BASELINE_PLUGINS } from '../baselines';
 import { CnnEncoderPlugin, checkEncoderState, type EncoderState } from './cnn-encoder.plugin';
-import { FINE_TUNED, chooseHead, createProbe, fitProbe, probeName, probeParams, scoreProbe, type HeadChoice, type ProbeHeadSettings } from './probe-head';
+import { FINE_TUNED, chooseHead, createProbe, fitProbe, probeParams, scoreProbe, type HeadChoice, type ProbeHeadSettings } from './probe-head';
 import type { SslEmbeddingProbePlugin } from './ssl-embedding-probe.plugin';
 import { ENCODER_PARAMS, base64ToBytes, bytesToBase64, checkScaler, encoderConfigFrom, positiveInteger, trainingFrom, trainingParams } from './shared';
 import { checkPredictWidth, checkTrainingData } from '../training-data';
@@ -364,9 +364,8 @@ export class CnnClassifierPlugin implements ClassifierPlugin, SslPretrainable {
     const probes = [];
     for (const depth of depths) probes.push(await scoreProbe(probeParams(this.params, probe!, depth), encoder, x, y, nClasses, splits, options));
     const winner = chooseHead(network, probes);
-    const head: HeadChoice = winner < 0
-      ? { chosen: FINE_TUNED, candidates: [{ ...network, candidate: FINE_TUNED }, ...probes] }
-      : { chosen: probes[winner].candidate, probe: probe!, depth: depths[winner], candidates: [{ ...network, candidate: FINE_TUNED }, ...probes] };
+    const candidates = [{ ...network, candidate: FINE_TUNED }, ...probes];
+    const head: HeadChoice = winner < 0 ? { chosen: FINE_TUNED, candidates } : { chosen: probes[winner].candidate, probe: probe!, depth: depths[winner], candidates };
     this.choices = { ...this.choices, head };
     if (winner < 0) return;
     const fitted = await fitProbe(probeParams(this.params, probe!, depths[winner]), encoder, x, y, nClasses, options);

@@ -1,4 +1,4 @@
-import { majorityRate, type CandidateScore, type InnerSplit } from '../../../engine/auto-finetune';
+import { bestCandidate, majorityRate, type CandidateScore, type InnerSplit } from '../../../engine/auto-finetune';
 import { UserInputError } from '../../../errors';
 import { selectRows, type Matrix } from '../../../numeric/matrix';
 import { argmaxRows } from '../../../numeric/metrics';
@@ -109,19 +109,11 @@ export async function scoreProbe(
  * Index of the winning probe, or -1 for the fine-tuned network. A probe replaces the network only
  * with a higher pooled validation accuracy (or when the network learned nothing and it did):
  * losses are not compared, since a probe's probabilities (PLS-DA's softmax of regression outputs)
- * are not calibrated like the network's. Among probes: higher accuracy, then lower loss, then the
- * shallower block.
+ * are not calibrated like the network's. Among probes, the auto mode's usual rule: higher
+ * accuracy, then lower loss, then the shallower block.
  */
 export function chooseHead(network: CandidateScore, probes: readonly CandidateScore[]): number {
-  let best = -1;
-  probes.forEach((probe, i) => {
-    if (!probe.learned) return;
-    const incumbent = best >= 0 ? probes[best] : null;
-    if (incumbent === null) {
-      if (!network.learned || probe.valAccuracy > network.valAccuracy + 1e-9) best = i;
-      return;
-    }
-    if (probe.valAccuracy > incumbent.valAccuracy + 1e-9 || (Math.abs(probe.valAccuracy - incumbent.valAccuracy) <= 1e-9 && probe.valLoss < incumbent.valLoss)) best = i;
-  });
-  return best;
+  const best = bestCandidate(probes);
+  const probe = probes[best];
+  return probe?.learned && (!network.learned || probe.valAccuracy > network.valAccuracy + 1e-9) ? best : -1;
 }
