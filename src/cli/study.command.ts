@@ -85,15 +85,17 @@ export function studyCommand(): Command {
     .argument('<reports...>', 'study report files (Markdown, as `study run --out` writes them)')
     .option('--out <file>', 'write the table to this file instead of stdout')
     .option('--json', 'print the rows as JSON instead of the Markdown table')
+    .option('--latest', 'one row per dataset and label fraction: the newest report\'s')
     .action(
-      act(async (files: string[], o: { out?: string; json?: boolean }) => {
+      act(async (files: string[], o: { out?: string; json?: boolean; latest?: boolean }) => {
         const results = files.flatMap((file) => {
           const parsed = parseAutoResults(fs.readFileSync(file, 'utf8'), path.basename(file));
           if (!parsed) process.stderr.write(`skipped ${file}: no results of the automatic configuration (a study with --parts auto)\n`);
           return parsed ? [parsed] : [];
         });
         if (results.length === 0) throw new UserInputError('none of the reports has results of the automatic configuration (a study with --parts auto)');
-        const text = o.json ? `${JSON.stringify(summaryRows(results), null, 2)}\n` : `${studySummary(results)}\n`;
+        const options = { latest: o.latest };
+        const text = o.json ? `${JSON.stringify(summaryRows(results, options), null, 2)}\n` : `${studySummary(results, options)}\n`;
         if (o.out) fs.writeFileSync(o.out, text);
         else process.stdout.write(text);
       }),

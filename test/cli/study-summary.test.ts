@@ -35,11 +35,15 @@ describe('nir-ssl study summary', () => {
     const table = await cli(['study', 'summary', a, b, again, old]);
     expect(table.code).toBe(0);
     expect(table.err).toContain(`skipped ${old}: no results of the automatic configuration`);
-    expect(table.out).toMatch(/\| tablet \| 20 % \| elm 0\.9400 \| 0\.9100 ± 0\.0141 \| -0\.030 \(p = [\d.e-]+\) \|.*\| short: 0\.030 below elm \| a\.md \|/);
-    expect(table.out).toMatch(/\| plastics \| 20 % \| pls-da 0\.8550 \|.*\| met \| b\.md \|/);
+    expect(table.out).toMatch(/\| tablet \| 20 % \| elm 0\.9400 \| 0\.9100 ± 0\.0141 \| -0\.030 \(p = [\d.e-]+\) \|.*\| short: 0\.030 below elm \| a\.md \(1970-01-01\) \|/);
+    expect(table.out).toMatch(/\| plastics \| 20 % \| pls-da 0\.8550 \|.*\| met \| b\.md \(1970-01-01\) \|/);
     // A second study of the same dataset is its own row, with its own models.
-    expect(table.out).toMatch(/\| tablet \| 20 % \| elm 0\.7100 \| 0\.8100 ± 0\.0141 \|.*\| met \| c\.md \|/);
+    expect(table.out).toMatch(/\| tablet \| 20 % \| elm 0\.7100 \| 0\.8100 ± 0\.0141 \|.*\| met \| c\.md \(1970-01-01\) \|/);
     expect(table.out).toContain('Target met in 2 of 3');
+    // --latest: one row per dataset and fraction; generated at the same time, the report named later wins.
+    const latest = await cli(['study', 'summary', '--latest', a, b, again]);
+    expect(latest.out).not.toContain('a.md');
+    expect(latest.out).toContain('Target met in 2 of 2 dataset and label-fraction rows (the newest report of each)');
     const json = await cli(['study', 'summary', a, '--json']);
     expect(JSON.parse(json.out)).toEqual([expect.objectContaining({ dataset: 'tablet', source: 'a.md', fraction: 0.2, bestBaseline: { model: 'elm', accuracy: expect.closeTo(0.94, 6) } })]);
     const none = await cli(['study', 'summary', old]);

@@ -127,6 +127,32 @@ describe('study report', () => {
     expect(parseAutoResults(report([experiment('table4:ssl', [0.9, 0.9])]))).toBeNull();
   });
 
+  it('keeps, with --latest, only the newest report of each dataset and label fraction', () => {
+    const autoReport = (fractions: number[], sslAccuracy: number, generatedAt: Date) =>
+      studyReport({
+        studyName: 's',
+        datasetName: 'tablet',
+        samples: 310,
+        variables: 404,
+        classes: 4,
+        settings: studySettings({ preset: 'quick', parts: ['auto'], fractions }),
+        experiments: fractions.flatMap((f) => [experiment(`auto:${f}:ssl`, [sslAccuracy, sslAccuracy]), experiment(`auto:${f}:elm`, [0.9, 0.9])]),
+        generatedAt,
+      });
+    const older = parseAutoResults(autoReport([1, 0.1], 0.8, new Date('2026-12-01T00:00:00Z')), 'older.md')!;
+    const newer = parseAutoResults(autoReport([0.1], 0.95, new Date('2026-12-07T00:00:00Z')), 'newer.md')!;
+    expect(newer.generatedAt).toBe('2026-12-07T00:00:00.000Z');
+    // Given newest first, the older report still loses its 10 % row but keeps the 100 % row only it has.
+    const latest = summaryRows([newer, older], { latest: true });
+    expect(latest.map((r) => [r.fraction, r.source])).toEqual([[1, 'older.md'], [0.1, 'newer.md']]);
+    expect(summaryRows([newer, older])).toHaveLength(3);
+    const undated = { ...newer, generatedAt: undefined, source: 'undated.md' };
+    expect(summaryRows([older, undated], { latest: true }).map((r) => r.source)).toEqual(['older.md', 'older.md']);
+    const table = studySummary([older, newer], { latest: true });
+    expect(table).toMatch(/\| tablet \| 10 % \| elm 0\.9000 \| 0\.9500 ± 0\.0000 \| .* \| met \| newer\.md \(2026-12-07\) \|/);
+    expect(table).toContain('Target met in 1 of 2 dataset and label-fraction rows (the newest report of each)');
+  });
+
   it('counts the test spectra outside each training fold\'s domain and gives the T² vs Q plot data', () => {
     // Two classes of smooth spectra; the last row of the data is shifted far from everything else.
     const rng = new Rng(2);

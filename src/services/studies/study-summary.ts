@@ -43,6 +43,8 @@ export interface AutoResults {
   readonly dataset: string;
   /** Where it was read from (a report file), shown in the summary to tell two studies of one dataset apart. */
   readonly source?: string;
+  /** When the report was generated (absent: it does not say); the newest report of a dataset and fraction is its current one. */
+  readonly generatedAt?: string;
   readonly fractions: Map<number, FractionResults>;
 }
 
@@ -58,7 +60,8 @@ export function parseAutoResults(report: string, source?: string): AutoResults |
   if (section === null) return null;
   if (!dataset) throw new UserInputError('the report names no dataset (a line "Dataset **name**")');
   const fractions = section.includes(AUTO_FOLDS_SUMMARY) ? fromFoldsBlock(section) : fromTables(section);
-  return fractions.size > 0 ? { dataset, source, fractions } : null;
+  const generatedAt = /Report generated (\d{4}-\d\d-\d\dT[\d:.]+Z)\./.exec(report)?.[1];
+  return fractions.size > 0 ? { dataset, source, generatedAt, fractions } : null;
 }
 
 function autoSectionText(report: string): string | null {
@@ -127,6 +130,7 @@ function fromTables(section: string): Map<number, FractionResults> {
 export interface SummaryRow {
   readonly dataset: string;
   readonly source?: string;
+  readonly generatedAt?: string;
   readonly fraction: number;
   /** Mean accuracy over folds (null: not in the report). */
   readonly autoSsl: number | null;
@@ -149,42 +153,69 @@ function compare(a: ModelScores, b: ModelScores, stated: Comparison | undefined)
   return stated ?? { difference: a.accuracy.mean - b.accuracy.mean, pValue: null };
 }
 
+export interface SummaryOptions {
+  /** Keep only the newest report's row of each dataset and label fraction (reports that do not say when they were generated count as oldest). */
+  readonly latest?: boolean;
+}
+
+interface ScoredRow {
+  readonly row: SummaryRow;
+  readonly models: Map<string, ModelScores>;
+}
+
 /**
- * One row per report, dataset and label fraction (most labels first). The target is issue 13's:
- * auto SSL at least equal to the best tuned baseline, above the CNN from scratch, and at 100 % of
- * the labels at least the paper's SSL figure where the paper has one.
+ * One row per report, dataset and label fraction (most labels first), or with `latest` one per
+ * dataset and label fraction. The target is issue 13's: auto SSL at least equal to the best tuned
+ * baseline, above the CNN from scratch, and at 100 % of the labels at least the paper's SSL figure
+ * where the paper has one.
  */
-export function summaryRows(results: readonly AutoResults[]): SummaryRow[] {
-  return results.flatMap(({ dataset, source, fractions }) =>
-    [...fractions].sort((a, b) => b[0] - a[0]).map(([fraction, { models, stated }]): SummaryRow => {
-      const ssl = models.get('ssl');
-      const scratch = models.get('supervised');
-      const paper = models.get('paper');
-      const [bestName, best] = [...models].filter(([name]) => !CNN_MODELS.has(name)).sort((a, b) => b[1].accuracy.mean - a[1].accuracy.mean)[0] ?? [];
-      const paperColumn = paperDataset(dataset);
-      const paperSsl = fraction >= 1 && paperColumn ? PAPER_TABLE4.ssl[paperColumn][0] : undefined;
-      let shortfalls: string[] | null = null;
-      if (ssl && best) {
-        const accuracy = ssl.accuracy.mean;
-        shortfalls = [];
-        if (accuracy < best.accuracy.mean) shortfalls.push(`${(best.accuracy.mean - accuracy).toFixed(3)} below ${bestName}`);
-        if (scratch && accuracy <= scratch.accuracy.mean) shortfalls.push('not above scratch');
-        if (paperSsl !== undefined && accuracy < paperSsl) shortfalls.push(`${(paperSsl - accuracy).toFixed(3)} below the paper's ${paperSsl}`);
-      }
-      return {
-        dataset,
-        source,
-        fraction,
-        autoSsl: ssl ? ssl.accuracy.mean : null,
-        bestBaseline: best ? { model: bestName!, accuracy: best.accuracy.mean } : null,
-        scratch: scratch ? scratch.accuracy.mean : null,
-        paperSettings: paper ? paper.accuracy.mean : null,
-        versusBaseline: ssl && best ? compare(ssl, best, stated.versusBaseline?.model === bestName ? stated.versusBaseline : undefined) : null,
-        versusScratch: ssl && scratch ? compare(ssl, scratch, stated.versusScratch) : null,
-        shortfalls,
-      };
-    }),
+export function summaryRows(results: readonly AutoResults[], options: SummaryOptions = {}): SummaryRow[] {
+  return scoredRows(results, options).map(({ row }) => row);
+}
+
+function scoredRows(results: readonly AutoResults[], { latest = false }: SummaryOptions): ScoredRow[] {
+  const all = results.flatMap((result) =>
+    [...result.fractions].sort((a, b) => b[0] - a[0]).map(([fraction, scores]) => ({ row: summaryRow(result, fraction, scores), models: scores.models })),
   );
+  if (!latest) return all;
+  const newest = new Map<string, ScoredRow>();
+  for (const scored of all) {
+    const key = `${scored.row.dataset}\u0000${scored.row.fraction}`;
+    const kept = newest.get(key);
+    // ISO timestamps order as strings; on a tie (or no date) the report named later wins.
+    if (!kept || (scored.row.generatedAt ?? '') >= (kept.row.generatedAt ?? '')) newest.set(key, scored);
+  }
+  return [...newest.values()].sort((a, b) => a.row.dataset.localeCompare(b.row.dataset) || b.row.fraction - a.row.fraction);
+}
+
+function summaryRow({ dataset, source, generatedAt }: AutoResults, fraction: number, { models, stated }: FractionResults): SummaryRow {
+  const ssl = models.get('ssl');
+  const scratch = models.get('supervised');
+  const paper = models.get('paper');
+  const [bestName, best] = [...models].filter(([name]) => !CNN_MODELS.has(name)).sort((a, b) => b[1].accuracy.mean - a[1].accuracy.mean)[0] ?? [];
+  const paperColumn = paperDataset(dataset);
+  const paperSsl = fraction >= 1 && paperColumn ? PAPER_TABLE4.ssl[paperColumn][0] : undefined;
+  let shortfalls: string[] | null = null;
+  if (ssl && best) {
+    const accuracy = ssl.accuracy.mean;
+    shortfalls = [];
+    if (accuracy < best.accuracy.mean) shortfalls.push(`${(best.accuracy.mean - accuracy).toFixed(3)} below ${bestName}`);
+    if (scratch && accuracy <= scratch.accuracy.mean) shortfalls.push('not above scratch');
+    if (paperSsl !== undefined && accuracy < paperSsl) shortfalls.push(`${(paperSsl - accuracy).toFixed(3)} below the paper's ${paperSsl}`);
+  }
+  return {
+    dataset,
+    source,
+    generatedAt,
+    fraction,
+    autoSsl: ssl ? ssl.accuracy.mean : null,
+    bestBaseline: best ? { model: bestName!, accuracy: best.accuracy.mean } : null,
+    scratch: scratch ? scratch.accuracy.mean : null,
+    paperSettings: paper ? paper.accuracy.mean : null,
+    versusBaseline: ssl && best ? compare(ssl, best, stated.versusBaseline?.model === bestName ? stated.versusBaseline : undefined) : null,
+    versusScratch: ssl && scratch ? compare(ssl, scratch, stated.versusScratch) : null,
+    shortfalls,
+  };
 }
 
 function difference(c: Comparison | null): string {
@@ -198,29 +229,27 @@ function cell(scores: ModelScores | undefined): string {
 }
 
 /** The Markdown table of summaryRows, with each CNN's spread over folds. */
-export function studySummary(results: readonly AutoResults[]): string {
+export function studySummary(results: readonly AutoResults[], options: SummaryOptions = {}): string {
   const lines = [
     '| dataset | labels | best baseline | auto SSL | auto SSL - best baseline | auto CNN from scratch | auto SSL - scratch | SSL at the paper\'s settings | target | report |',
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
-  const rows: SummaryRow[] = [];
-  for (const result of results) {
-    for (const row of summaryRows([result])) {
-      rows.push(row);
-      const { models } = result.fractions.get(row.fraction)!;
-      const target = row.shortfalls === null ? '-' : row.shortfalls.length === 0 ? 'met' : `short: ${row.shortfalls.join('; ')}`;
-      const best = row.bestBaseline ? `${row.bestBaseline.model} ${row.bestBaseline.accuracy.toFixed(4)}` : '-';
-      lines.push(
-        `| ${row.dataset} | ${row.fraction * 100} % | ${best} | ${cell(models.get('ssl'))} | ${difference(row.versusBaseline)} | ${cell(models.get('supervised'))} | ${difference(
-          row.versusScratch,
-        )} | ${cell(models.get('paper'))} | ${target} | ${row.source ?? '-'} |`,
-      );
-    }
+  const rows = scoredRows(results, options);
+  for (const { row, models } of rows) {
+    const target = row.shortfalls === null ? '-' : row.shortfalls.length === 0 ? 'met' : `short: ${row.shortfalls.join('; ')}`;
+    const best = row.bestBaseline ? `${row.bestBaseline.model} ${row.bestBaseline.accuracy.toFixed(4)}` : '-';
+    const report = `${row.source ?? '-'}${row.generatedAt ? ` (${row.generatedAt.slice(0, 10)})` : ''}`;
+    lines.push(
+      `| ${row.dataset} | ${row.fraction * 100} % | ${best} | ${cell(models.get('ssl'))} | ${difference(row.versusBaseline)} | ${cell(models.get('supervised'))} | ${difference(
+        row.versusScratch,
+      )} | ${cell(models.get('paper'))} | ${target} | ${report} |`,
+    );
   }
-  const judged = rows.filter((r) => r.shortfalls !== null);
+  const judged = rows.filter(({ row }) => row.shortfalls !== null);
+  const scope = options.latest ? 'dataset and label-fraction rows (the newest report of each)' : 'report, dataset and label-fraction rows';
   lines.push(
     '',
-    `Target met in ${judged.filter((r) => r.shortfalls!.length === 0).length} of ${judged.length} report, dataset and label-fraction rows. Differences are in accuracy, paired over the same folds (t-test p; from the report's own test where it has no per-fold results).`,
+    `Target met in ${judged.filter(({ row }) => row.shortfalls!.length === 0).length} of ${judged.length} ${scope}. Differences are in accuracy, paired over the same folds (t-test p; from the report's own test where it has no per-fold results).`,
   );
   return lines.join('\n');
 }
