@@ -66,7 +66,7 @@ export function studyReport(input: ReportInput): string {
   lines.push(
     `Experiments: ${finished} of ${experiments.length} finished. Backend: ${backends.join(', ') || 'n/a'}. Wall time: ${
       started.length && ended.length ? formatDuration(Math.max(...ended) - Math.min(...started)) : 'n/a'
-    }. Report generated ${input.generatedAt.toISOString()}.`,
+    }. ${REPORT_GENERATED} ${input.generatedAt.toISOString()}.`,
   );
   lines.push('', `Paper column: ${paper ?? 'none (this dataset is not in the paper)'}. Choices were made on training folds only; nothing was tuned on test folds.`, '');
 
@@ -305,6 +305,8 @@ function finalModel(c: Record<string, unknown>): string {
     : `${head.chosen} (inner ${inner(probes.find((p) => p.candidate === head.chosen)?.valAccuracy ?? NaN)}; fine-tuned ${inner(fineTuned.valAccuracy)})`;
 }
 
+/** Precedes the report's ISO timestamp; `study summary --latest` reads it back. */
+export const REPORT_GENERATED = 'Report generated';
 /** The per-fold results block of the automatic configuration's section (read back by the study summary). */
 export const AUTO_FOLDS_SUMMARY = 'Per-fold results of the automatic configuration (CSV: fraction, model, fold, accuracy, macro F1)';
 export const AUTO_FOLDS_HEADER = 'fraction,model,fold,accuracy,macro_f1';

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { UserInputError } from '../../errors';
 import { pairedTTest, summarize } from '../../numeric/stats';
 import { PAPER_TABLE4, paperDataset } from './paper-results';
-import { AUTO_FOLDS_HEADER, AUTO_FOLDS_SUMMARY } from './study-report';
+import { AUTO_FOLDS_HEADER, AUTO_FOLDS_SUMMARY, REPORT_GENERATED } from './study-report';
 
 /**
  * Issue 13's table across datasets: for every study report's automatic-configuration part, auto
@@ -52,6 +52,7 @@ export interface AutoResults {
 const CNN_MODELS = new Set(['ssl', 'supervised', 'paper']);
 
 const AUTO_SECTION = '## Automatic configuration';
+const GENERATED_AT = new RegExp(String.raw`${REPORT_GENERATED} (\d{4}-\d\d-\d\dT[\d:.]+Z)\.`);
 
 /** Reads the automatic-configuration results of a study report; null when it has no such part. */
 export function parseAutoResults(report: string, source?: string): AutoResults | null {
@@ -60,7 +61,7 @@ export function parseAutoResults(report: string, source?: string): AutoResults |
   if (section === null) return null;
   if (!dataset) throw new UserInputError('the report names no dataset (a line "Dataset **name**")');
   const fractions = section.includes(AUTO_FOLDS_SUMMARY) ? fromFoldsBlock(section) : fromTables(section);
-  const generatedAt = /Report generated (\d{4}-\d\d-\d\dT[\d:.]+Z)\./.exec(report)?.[1];
+  const generatedAt = GENERATED_AT.exec(report)?.[1];
   return fractions.size > 0 ? { dataset, source, generatedAt, fractions } : null;
 }
 
@@ -182,7 +183,7 @@ function scoredRows(results: readonly AutoResults[], { latest = false }: Summary
   for (const scored of all) {
     const key = `${scored.row.dataset}\u0000${scored.row.fraction}`;
     const kept = newest.get(key);
-    // ISO timestamps order as strings; on a tie (or no date) the report named later wins.
+    // ISO timestamps order as strings; on a tie (or no date) the report given later wins.
     if (!kept || (scored.row.generatedAt ?? '') >= (kept.row.generatedAt ?? '')) newest.set(key, scored);
   }
   return [...newest.values()].sort((a, b) => a.row.dataset.localeCompare(b.row.dataset) || b.row.fraction - a.row.fraction);
