@@ -15,10 +15,19 @@ import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
  * is what a stopping rule may look at. Model parameters can be overridden
  * (--params '{"autoPatience":200}') to see the curves past the current stopping point.
  * usage: node dist/bench/inner-curves.js CSV --fraction 0.1 [--folds 0,1,2,3,4] [--params JSON] [--out FILE]
+ * (the --out file, with every inner run's curve, is what bench/stopping-rules.ts compares rules on)
  */
+interface EpochPoint {
+  epoch: number;
+  valLoss: number;
+  valAccuracy: number;
+}
+
 interface CandidateCurve {
   readonly index: number;
-  readonly epochs: { epoch: number; valLoss: number; valAccuracy: number }[];
+  readonly epochs: EpochPoint[];
+  /** Each inner run's own curve (by inner fold), with its validation rows. */
+  readonly runs: { rows: number; epochs: EpochPoint[] }[];
 }
 
 /** Splits the "select" progress (inner runs interleaved epoch by epoch) into candidates and averages each epoch over the inner runs. */
@@ -35,9 +44,16 @@ export function pooledCurves(curves: readonly TrainingProgress[]): CandidateCurv
     const byEpoch = new Map<number, TrainingProgress[]>();
     for (const p of records) byEpoch.set(p.epoch, [...(byEpoch.get(p.epoch) ?? []), p]);
     const mean = (list: TrainingProgress[], key: string): number => list.reduce((s, p) => s + (p.extra?.[key] ?? NaN), 0) / list.length;
+    const runs: { rows: number; epochs: EpochPoint[] }[] = [];
+    for (const p of records) {
+      const k = p.extra?.innerFold ?? 0;
+      runs[k] ??= { rows: p.extra?.innerRows ?? 0, epochs: [] };
+      runs[k].epochs.push({ epoch: p.epoch, valLoss: p.extra?.valLoss ?? NaN, valAccuracy: p.extra?.valAccuracy ?? NaN });
+    }
     return {
       index,
       epochs: [...byEpoch].map(([epoch, list]) => ({ epoch, valLoss: mean(list, 'valLoss'), valAccuracy: mean(list, 'valAccuracy') })),
+      runs,
     };
   });
 }
@@ -83,7 +99,8 @@ async function main(): Promise<void> {
       const started = Date.now();
       const outcome = await runInWorker<FoldOutcome>(path.join(__dirname, '../src/services/experiments/fold-runner'), 'runFoldJob', job);
       const candidates = pooledCurves(outcome.curves);
-      results.push({ fold: k, choices: outcome.choices, warnings: outcome.warnings, accuracy: outcome.report.accuracy, candidates });
+      // No test-fold score: what these curves are for (a stopping rule) may only see training rows.
+      results.push({ fold: k, choices: outcome.choices, warnings: outcome.warnings, candidates });
       console.log(JSON.stringify({ fold: k, minutes: +((Date.now() - started) / 60000).toFixed(1), labelled: plan.labelled.length, choices: outcome.choices }));
       for (const c of candidates) {
         const line = c.epochs

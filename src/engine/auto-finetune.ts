@@ -253,7 +253,8 @@ async function crossFit(run: InnerRun, config: ClassifierConfig, candidate: stri
           stopping: stopping.member(k),
           stage: 'select',
           signal: options.signal,
-          onProgress: options.onProgress,
+          // Tagged with the inner fold and its validation rows, so a diagnostic can tell the interleaved runs apart.
+          onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, extra: { ...p.extra, innerFold: k, innerRows: labels[k].length } })),
         });
       } catch (error) {
         stopping.leave(k);
