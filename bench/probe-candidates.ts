@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import { Command } from 'commander';
+import { innerSplits, type InnerSplit } from '../src/engine/auto-finetune';
+import { selectRows, type Matrix } from '../src/numeric/matrix';
+import type { ClassifierPlugin } from '../src/plugins/contract';
+import type { PluginRegistry } from '../src/plugins/registry';
+import { BASELINE_PLUGINS } from '../src/plugins/models/baselines';
+import type { CnnClassifierPlugin } from '../src/plugins/models/cnn/cnn-classifier.plugin';
+import { probeParams, scoreProbe } from '../src/plugins/models/cnn/probe-head';
+import type { TransformationRecognitionPlugin } from '../src/plugins/models/cnn/transformation-recognition.plugin';
+import { createWorkerRegistry } from '../src/services/experiments/fold-runner';
+import { planFolds } from '../src/services/experiments/experiment-spec';
+import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
+
+/**
+ * Which probe heads the automatic mode could offer: per outer fold, pre-trains the encoder on the
+ * training fold's spectra (one fixed scaling), then scores every baseline on the frozen encoder's
+ * blocks and on the raw spectra, on the automatic mode's own inner splits of the labelled training
+ * rows (pooled validation accuracy). Training rows only; the test fold is never touched.
+ * usage: node dist/bench/probe-candidates.js CSV --fraction 1 [--folds 0,1] [--scaling autoscale]
+ */
+async function rawScore(registry: PluginRegistry, plugin: string, x: Matrix, y: Int32Array, nClasses: number, splits: readonly InnerSplit[]): Promise<number> {
+  const tunable = BASELINE_PLUGINS.find((p) => p.name === plugin)?.params.tune !== undefined;
+  let hits = 0;
+  let rows = 0;
+  for (const split of splits) {
+    const model = registry.create<ClassifierPlugin>(plugin, tunable ? { tune: true } : {});
+    await model.fit(selectRows(x, split.fit), Int32Array.from(split.fit, (i) => y[i]), nClasses);
+    const predicted = await model.predict(selectRows(x, split.validation));
+    split.validation.forEach((row, i) => {
+      if (predicted[i] === y[row]) hits++;
+      rows++;
+    });
+  }
+  return hits / rows;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .argument('<csv>')
+    .requiredOption('--fraction <f>', 'share of each training fold whose labels are used', Number)
+    .option('--folds <list>', 'outer folds', (v) => v.split(',').map(Number), [0, 1, 2, 3, 4])
+    .option('--scaling <mode>', 'input scaling of the pre-training', 'autoscale')
+    .option('--probes <list>', 'baselines to try as probes', (v) => v.split(','), BASELINE_PLUGINS.map((p) => p.name))
+    .parse();
+  const [csv] = program.args;
+  const o = program.opts<{ fraction: number; folds: number[]; scaling: string; probes: string[] }>();
+  const { x, y, classes, groups } = parseSpectraCsv(fs.readFileSync(csv, 'utf8'));
+  const useGroups = groups !== null;
+  const plans = planFolds({ folds: 5, seed: 0, useGroups, labelFraction: o.fraction >= 1 ? null : o.fraction, repeats: 1 }, y, classes.length, groups, x);
+  const registry = createWorkerRegistry({ directory: null, packages: [] });
+  for (const k of o.folds) {
+    const plan = plans[k];
+    const xLabelled = selectRows(x, plan.labelled);
+    const yLabelled = Int32Array.from(plan.labelled, (row) => y[row]);
+    const classifier = registry.create<CnnClassifierPlugin & ClassifierPlugin>('cnn-classifier', {
+      auto: true,
+      ssl: true,
+      scaling: o.scaling,
+      autoScalings: [o.scaling],
+      epochs: 200,
+      pretext: { epochs: 30 },
+    });
+    const recogniser = registry.create<TransformationRecognitionPlugin>('transformation-recognition', classifier.pretextParams());
+    const started = Date.now();
+    await recogniser.fit(selectRows(x, plan.train));
+    const encoder = await recogniser.encoderState();
+    recogniser.dispose();
+    const groupsLabelled = useGroups ? Array.from(plan.labelled, (row) => (groups as string[])[row]) : null;
+    const splits = innerSplits(yLabelled, classifier.autoSettings, groupsLabelled);
+    const line: string[] = [`fold ${k + 1} (pre-trained in ${((Date.now() - started) / 1000).toFixed(0)} s)`];
+    for (const probe of o.probes) {
+      const raw = await rawScore(registry, probe, xLabelled, yLabelled, classes.length, splits);
+      const scores: string[] = [];
+      for (const depth of [1, 2, 3]) {
+        const score = await scoreProbe(probeParams(classifier.params, probe, depth), encoder, xLabelled, yLabelled, classes.length, splits);
+        scores.push(score.valAccuracy.toFixed(3));
+      }
+      line.push(`${probe}: raw ${raw.toFixed(3)}, blocks 1-3 ${scores.join(' ')}`);
+    }
+    console.log(line.join('\n  '));
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
