@@ -68,10 +68,11 @@ async function main(): Promise<void> {
     .option('--finetune-epochs <n>', 'fine-tuning epochs', Number, 200)
     .option('--parallel <n>', 'folds at once', Number, 2)
     .option('--out <file>', 'also write every fold\'s curves as JSON')
+    .option('--group-column <name>', 'column of the CSV naming each spectrum\'s sample (folds keep a sample together)')
     .parse();
   const [csv] = program.args;
-  const o = program.opts<{ fraction: number; folds: number[]; params: string; pretextEpochs: number; finetuneEpochs: number; parallel: number; out?: string }>();
-  const { x, y, classes, groups } = parseSpectraCsv(fs.readFileSync(csv, 'utf8'));
+  const o = program.opts<{ fraction: number; folds: number[]; params: string; pretextEpochs: number; finetuneEpochs: number; parallel: number; out?: string; groupColumn?: string }>();
+  const { x, y, classes, groups } = parseSpectraCsv(fs.readFileSync(csv, 'utf8'), { groupColumn: o.groupColumn ?? null });
   const useGroups = groups !== null;
   const plans = planFolds({ folds: 5, seed: 0, useGroups, labelFraction: o.fraction >= 1 ? null : o.fraction, repeats: 1 }, y, classes.length, groups, x);
   const model = {

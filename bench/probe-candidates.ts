@@ -42,10 +42,11 @@ async function main(): Promise<void> {
     .option('--folds <list>', 'outer folds', (v) => v.split(',').map(Number), [0, 1, 2, 3, 4])
     .option('--scaling <mode>', 'input scaling of the pre-training', 'autoscale')
     .option('--probes <list>', 'baselines to try as probes', (v) => v.split(','), BASELINE_PLUGINS.map((p) => p.name))
+    .option('--group-column <name>', 'column of the CSV naming each spectrum\'s sample (folds keep a sample together)')
     .parse();
   const [csv] = program.args;
-  const o = program.opts<{ fraction: number; folds: number[]; scaling: string; probes: string[] }>();
-  const { x, y, classes, groups } = parseSpectraCsv(fs.readFileSync(csv, 'utf8'));
+  const o = program.opts<{ fraction: number; folds: number[]; scaling: string; probes: string[]; groupColumn?: string }>();
+  const { x, y, classes, groups } = parseSpectraCsv(fs.readFileSync(csv, 'utf8'), { groupColumn: o.groupColumn ?? null });
   const useGroups = groups !== null;
   const plans = planFolds({ folds: 5, seed: 0, useGroups, labelFraction: o.fraction >= 1 ? null : o.fraction, repeats: 1 }, y, classes.length, groups, x);
   const registry = createWorkerRegistry({ directory: null, packages: [] });
