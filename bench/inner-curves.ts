@@ -6,6 +6,7 @@ import type { TrainingProgress } from '../src/engine/training';
 import { planFolds } from '../src/services/experiments/experiment-spec';
 import type { FoldJob, FoldOutcome } from '../src/services/experiments/fold-runner';
 import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
+import type { CurvePoint } from './stopping-rules';
 
 /**
  * The automatic mode's inner-validation curves, per outer fold: runs the study's "SSL, automatic
@@ -17,17 +18,11 @@ import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
  * usage: node dist/bench/inner-curves.js CSV --fraction 0.1 [--folds 0,1,2,3,4] [--params JSON] [--out FILE]
  * (the --out file, with every inner run's curve, is what bench/stopping-rules.ts compares rules on)
  */
-interface EpochPoint {
-  epoch: number;
-  valLoss: number;
-  valAccuracy: number;
-}
-
 interface CandidateCurve {
   readonly index: number;
-  readonly epochs: EpochPoint[];
+  readonly epochs: CurvePoint[];
   /** Each inner run's own curve (by inner fold), with its validation rows. */
-  readonly runs: { rows: number; epochs: EpochPoint[] }[];
+  readonly runs: { rows: number; epochs: CurvePoint[] }[];
 }
 
 /** Splits the "select" progress (inner runs interleaved epoch by epoch) into candidates and averages each epoch over the inner runs. */
@@ -44,7 +39,7 @@ export function pooledCurves(curves: readonly TrainingProgress[]): CandidateCurv
     const byEpoch = new Map<number, TrainingProgress[]>();
     for (const p of records) byEpoch.set(p.epoch, [...(byEpoch.get(p.epoch) ?? []), p]);
     const mean = (list: TrainingProgress[], key: string): number => list.reduce((s, p) => s + (p.extra?.[key] ?? NaN), 0) / list.length;
-    const runs: { rows: number; epochs: EpochPoint[] }[] = [];
+    const runs: { rows: number; epochs: CurvePoint[] }[] = [];
     for (const p of records) {
       const k = p.extra?.innerFold ?? 0;
       runs[k] ??= { rows: p.extra?.innerRows ?? 0, epochs: [] };

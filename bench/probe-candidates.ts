@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { Command } from 'commander';
 import { innerSplits, type InnerSplit } from '../src/engine/auto-finetune';
+import { crossValidate } from '../src/numeric/cross-validate';
 import { selectRows, type Matrix } from '../src/numeric/matrix';
 import type { ClassifierPlugin } from '../src/plugins/contract';
 import type { PluginRegistry } from '../src/plugins/registry';
-import { BASELINE_PLUGINS } from '../src/plugins/models/baselines';
+import { BASELINE_PLUGINS, tunedBaselineParams } from '../src/plugins/models/baselines';
 import type { CnnClassifierPlugin } from '../src/plugins/models/cnn/cnn-classifier.plugin';
 import { probeParams, scoreProbe } from '../src/plugins/models/cnn/probe-head';
 import type { TransformationRecognitionPlugin } from '../src/plugins/models/cnn/transformation-recognition.plugin';
@@ -19,20 +20,17 @@ import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
  * rows (pooled validation accuracy). Training rows only; the test fold is never touched.
  * usage: node dist/bench/probe-candidates.js CSV --fraction 1 [--folds 0,1] [--scaling autoscale]
  */
+/** The baseline on the raw spectra: pooled accuracy over the inner splits' validation rows. */
 async function rawScore(registry: PluginRegistry, plugin: string, x: Matrix, y: Int32Array, nClasses: number, splits: readonly InnerSplit[]): Promise<number> {
-  const tunable = BASELINE_PLUGINS.find((p) => p.name === plugin)?.params.tune !== undefined;
-  let hits = 0;
-  let rows = 0;
-  for (const split of splits) {
-    const model = registry.create<ClassifierPlugin>(plugin, tunable ? { tune: true } : {});
-    await model.fit(selectRows(x, split.fit), Int32Array.from(split.fit, (i) => y[i]), nClasses);
-    const predicted = await model.predict(selectRows(x, split.validation));
-    split.validation.forEach((row, i) => {
-      if (predicted[i] === y[row]) hits++;
-      rows++;
-    });
-  }
-  return hits / rows;
+  const { folds } = await crossValidate({
+    x,
+    y,
+    nClasses,
+    folds: splits.map((split) => ({ train: split.fit, test: split.validation })),
+    createModel: () => registry.create<ClassifierPlugin>(plugin, tunedBaselineParams(plugin)),
+  });
+  const hits = folds.reduce((n, f) => n + Math.round(f.report.accuracy * f.testSize), 0);
+  return hits / folds.reduce((n, f) => n + f.testSize, 0);
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { PluginDefinition } from '../../contract';
+import type { Params } from '../../params';
 import { bpnnBaseline } from './bpnn.baseline';
 import { elmBaseline } from './elm.baseline';
 import { knnBaseline } from './knn.baseline';
@@ -15,3 +16,8 @@ export const BASELINE_PLUGINS: PluginDefinition[] = [
   bpnnBaseline,
   plsDaBaseline,
 ];
+
+/** Parameters that make a baseline choose its own settings by inner CV: `{ tune: true }` where it can, else none. */
+export function tunedBaselineParams(name: string): Params {
+  return BASELINE_PLUGINS.find((p) => p.name === name)?.params.tune !== undefined ? { tune: true } : {};
+}

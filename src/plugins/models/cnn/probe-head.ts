@@ -5,7 +5,7 @@ import { argmaxRows } from '../../../numeric/metrics';
 import type { FitOptions } from '../../contract';
 import { validateParams, type Params } from '../../params';
 import type { EncoderState } from './cnn-encoder.plugin';
-import { BASELINE_PLUGINS } from '../baselines';
+import { tunedBaselineParams } from '../baselines';
 import { ENCODER_PARAMS } from './shared';
 import { sslEmbeddingProbePlugin, type SslEmbeddingProbePlugin } from './ssl-embedding-probe.plugin';
 
@@ -37,8 +37,7 @@ export const FINE_TUNED = 'fine-tuned';
 /** Probe parameters for one depth; a tunable probe chooses its own settings by inner CV of the rows it is fitted on. */
 export function probeParams(classifierParams: Readonly<Params>, probe: string, depth: number): Params {
   const encoder = Object.fromEntries(Object.keys(ENCODER_PARAMS).map((key) => [key, classifierParams[key]]));
-  const tunable = BASELINE_PLUGINS.find((p) => p.name === probe)?.params.tune !== undefined;
-  return { ...encoder, depth, probe, probeParams: tunable ? { tune: true } : {}, seed: classifierParams.seed };
+  return { ...encoder, depth, probe, probeParams: tunedBaselineParams(probe), seed: classifierParams.seed };
 }
 
 export function probeName(probe: string, depth: number): string {
