@@ -6,12 +6,11 @@ import { selectRows, type Matrix } from '../src/numeric/matrix';
 import type { ClassifierPlugin } from '../src/plugins/contract';
 import type { PluginRegistry } from '../src/plugins/registry';
 import { BASELINE_PLUGINS, tunedBaselineParams } from '../src/plugins/models/baselines';
-import type { CnnClassifierPlugin } from '../src/plugins/models/cnn/cnn-classifier.plugin';
 import { probeParams, scoreProbe } from '../src/plugins/models/cnn/probe-head';
-import type { TransformationRecognitionPlugin } from '../src/plugins/models/cnn/transformation-recognition.plugin';
 import { createWorkerRegistry } from '../src/services/experiments/fold-runner';
 import { planFolds } from '../src/services/experiments/experiment-spec';
 import { parseSpectraCsv } from '../src/services/datasets/spectra-csv';
+import { pretrainEncoder, studySslClassifier } from './diagnostics.support';
 
 /**
  * Which probe heads the automatic mode could offer: per outer fold, pre-trains the encoder on the
@@ -52,19 +51,9 @@ async function main(): Promise<void> {
     const plan = plans[k];
     const xLabelled = selectRows(x, plan.labelled);
     const yLabelled = Int32Array.from(plan.labelled, (row) => y[row]);
-    const classifier = registry.create<CnnClassifierPlugin & ClassifierPlugin>('cnn-classifier', {
-      auto: true,
-      ssl: true,
-      scaling: o.scaling,
-      autoScalings: [o.scaling],
-      epochs: 200,
-      pretext: { epochs: 30 },
-    });
-    const recogniser = registry.create<TransformationRecognitionPlugin>('transformation-recognition', classifier.pretextParams());
+    const classifier = studySslClassifier(registry, o.scaling);
     const started = Date.now();
-    await recogniser.fit(selectRows(x, plan.train));
-    const encoder = await recogniser.encoderState();
-    recogniser.dispose();
+    const encoder = await pretrainEncoder(registry, classifier, selectRows(x, plan.train));
     const groupsLabelled = useGroups ? Array.from(plan.labelled, (row) => (groups as string[])[row]) : null;
     const splits = innerSplits(yLabelled, classifier.autoSettings, groupsLabelled);
     const line: string[] = [`fold ${k + 1} (pre-trained in ${((Date.now() - started) / 1000).toFixed(0)} s)`];

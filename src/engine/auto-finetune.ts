@@ -352,7 +352,7 @@ export async function autoFinetune(
   splits: readonly InnerSplit[],
   options: FitOptions = {},
   trained: TrainedCandidate | null = null,
-): Promise<{ models: ClassifierModel[]; choices: AutoChoices; warnings: string[]; score: CandidateScore }> {
+): Promise<{ models: ClassifierModel[]; choices: AutoChoices; warnings: string[]; score: CandidateScore; winner: ClassifierConfig }> {
   if (trained && encoder) throw new Error('a candidate trained from scratch cannot stand in for fine-tuning a pre-trained encoder');
   const config = innerConfig(base, settings, smallestFit(splits));
   const choices: AutoChoices = {
@@ -409,35 +409,52 @@ export async function autoFinetune(
     kept = null;
     if (splits.length > 1 && settings.ensemble) {
       choices.final = 'cross-fit';
-      return { models: inner, choices, warnings: [...warnings, ...crossFitWarnings(inner, splits, x, y, best.learned)], score: best };
+      return { models: inner, choices, warnings: [...warnings, ...crossFitWarnings(inner, splits, x, y, best.learned)], score: best, winner };
     }
-    const refit = await ClassifierModel.train(x, y, nClasses, {
-      ...winner,
-      batchSize: autoBatchSize(x.rows, base.batchSize),
-      epochs: best.bestEpoch,
-      earlyStopping: null,
-    }, { pretrainedEncoder: encoder, signal: options.signal, onProgress: options.onProgress });
+    const refit = await refitWinner(x, y, nClasses, winner, base.batchSize, best.bestEpoch, encoder, options);
     const refitWarnings = trainingWarnings(refit.model, refit.result, x, y);
     if (refitWarnings.length === 0 || !best.learned) {
       warnings.push(...refitWarnings);
       if (settings.ensemble && best.learned) {
         choices.final = 'ensemble';
-        return { models: [...inner, refit.model], choices, warnings, score: best };
+        return { models: [...inner, refit.model], choices, warnings, score: best, winner };
       }
       choices.final = 'refit';
       for (const model of inner) model.dispose();
-      return { models: [refit.model], choices, warnings, score: best };
+      return { models: [refit.model], choices, warnings, score: best, winner };
     }
     refit.model.dispose();
     choices.final = 'inner';
     warnings.push(`the final refit on every labelled row failed (${refitWarnings.join('; ')}); the validated inner model is used`);
-    return { models: inner, choices, warnings, score: best };
+    return { models: inner, choices, warnings, score: best, winner };
   } catch (error) {
     disposeAll(kept);
     throw error;
   } finally {
     disposeAll(unused);
   }
+}
+
+/**
+ * The winning candidate trained again on every labelled row for a fixed number of epochs (no
+ * validation rows are left to stop on).
+ */
+export async function refitWinner(
+  x: Matrix,
+  y: Int32Array,
+  nClasses: number,
+  winner: ClassifierConfig,
+  batchSize: number,
+  epochs: number,
+  encoder: Uint8Array | null,
+  options: FitOptions = {},
+): Promise<{ model: ClassifierModel; result: LoopResult }> {
+  return ClassifierModel.train(x, y, nClasses, {
+    ...winner,
+    batchSize: autoBatchSize(x.rows, batchSize),
+    epochs,
+    earlyStopping: null,
+  }, { pretrainedEncoder: encoder, signal: options.signal, onProgress: options.onProgress });
 }
 
 /**
