@@ -16,8 +16,8 @@ import { pretrainEncoder, studySslClassifier } from './diagnostics.support';
  * "middle" folds; on each, the automatic mode fine-tunes the fold's pre-trained encoder on the other
  * middle folds (its own inner splits and choices), and the middle fold it did not see scores the
  * candidates for the final model:
- * - cross-fit: the mean of the winner's inner networks (today's default; each saw 2/3 of the rows);
- * - refit (epochs): the winner trained on every row for its median best inner epoch;
+ * - cross-fit: the mean of the winner's inner networks (autoEnsemble; each saw 2/3 of the rows);
+ * - refit (epochs): the winner trained on every row for its best inner epoch (the default);
  * - refit (steps): the same, for as many optimiser steps as that epoch took on an inner run;
  * - cross-fit + refit: the mean of the inner networks and the refit (epochs).
  * The encoder is pre-trained once per outer fold on the outer training fold's spectra (no labels),
@@ -100,7 +100,8 @@ async function main(): Promise<void> {
     const labelled = plan.labelled;
     const yLabelled = Int32Array.from(labelled, (row) => y[row]);
     const groupsLabelled = useGroups ? Array.from(labelled, (row) => (groups as string[])[row]) : null;
-    const settings = classifier.autoSettings;
+    // The cross-fit networks are what the refits are compared with, whatever the default final model.
+    const settings = { ...classifier.autoSettings, ensemble: true };
     const base = classifier.config;
     for (const [m, middle] of innerKFold(yLabelled, o.middle, settings.seed + 101, groupsLabelled).entries()) {
       const fitRows = Array.from(middle.train, (i) => labelled[i]);

@@ -71,7 +71,7 @@ describe('the quick study on a slice of Tablet', () => {
     expect(report).toMatch(/## Fig\. 7[\s\S]*\| offset only \|/);
     expect(report).toMatch(/## Fig\. 6[\s\S]*\| 3 \| 0\.\d{4}/);
     expect(report).toMatch(/## Automatic configuration[\s\S]*Auto SSL - best baseline \([a-z-]+\): [+-]0\.\d{4} accuracy/);
-    expect(report).toMatch(/\| 1 \| \d+ \| \d+ \| (global|autoscale) \| [\d.e-]+ \| - \| \d+, patience \d+ \| (cross-fit of \d \(inner [01]\.\d\d; best probe [01]\.\d\d\)|pls-da on block \d \(inner [01]\.\d\d; fine-tuned [01]\.\d\d\)) \| [01]\.\d{4} \| \d+ (s|min \d+ s) \|/);
+    expect(report).toMatch(/\| 1 \| \d+ \| \d+ \| (global|autoscale) \| [\d.e-]+ \| - \| \d+, patience \d+ \| ((cross-fit of \d|refit) \(inner [01]\.\d\d; best probe [01]\.\d\d\)|pls-da on block \d \(inner [01]\.\d\d; fine-tuned [01]\.\d\d\)) \| [01]\.\d{4} \| \d+ (s|min \d+ s) \|/);
     expect(report).toContain(`Backend: ${expectedBackend()}`);
     expect(report).toMatch(/## Applicability domain of the test folds[\s\S]*\| 3 \| \d+ \| \d+ \|[\s\S]*fold,row,class,t2,q,outside\n1,/);
     // The sweep and the depth probes reused the multi-task run's pre-training: 3 folds, plus 6 x 3 single-task runs.

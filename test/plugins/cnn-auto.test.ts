@@ -60,24 +60,25 @@ describe('cnn-classifier auto mode', () => {
         scaling: { chosen: expect.any(String) },
         learningRate: { chosen: expect.any(Number) },
         innerFolds: 3,
-        final: 'cross-fit',
+        final: 'refit',
       });
     }
   }, 240_000);
 
   it.each([
-    ['one hold-out split: the inner model and the refit', 1, 1],
-    ['three inner folds: one network per fold', 3, 2],
-  ])('stores the ensemble (%s) and predicts the same after a restore', async (_, innerFolds, extraMembers) => {
+    ['one hold-out split: the inner model and the refit', 1, true, 1, 'ensemble'],
+    ['three inner folds: one network per fold', 3, true, 2, 'cross-fit'],
+    ['three inner folds, the default: the refit alone', 3, false, 0, 'refit'],
+  ])('stores the final model (%s) and predicts the same after a restore', async (_, innerFolds, ensemble, extraMembers, final) => {
     const fold = stratifiedKFold(y, 5, 0)[2];
-    const params = { ...AUTO, ssl: false, epochs: 6, autoScalings: ['global'], autoLearningRates: [1e-3], autoAugment: false, autoInnerFolds: innerFolds };
+    const params = { ...AUTO, ssl: false, epochs: 6, autoScalings: ['global'], autoLearningRates: [1e-3], autoAugment: false, autoInnerFolds: innerFolds, autoEnsemble: ensemble };
     const registry = new PluginRegistry(CNN_PLUGINS);
     const model = registry.create<ClassifierPlugin>('cnn-classifier', params);
     const xTrain = selectRows(x, fold.train);
     await model.fit(xTrain, Int32Array.from(fold.train, (i) => y[i]), 4);
     const saved = registry.serialize(model);
-    expect((saved.state as { ensembleMembers?: unknown[] }).ensembleMembers).toHaveLength(extraMembers);
-    expect(model.fitSummary?.().choices).toMatchObject({ innerFolds, final: innerFolds === 1 ? 'ensemble' : 'cross-fit' });
+    expect((saved.state as { ensembleMembers?: unknown[] }).ensembleMembers ?? []).toHaveLength(extraMembers);
+    expect(model.fitSummary?.().choices).toMatchObject({ innerFolds, final });
     const restored = registry.restore<ClassifierPlugin>(JSON.parse(JSON.stringify(saved)));
     const xTest = selectRows(x, fold.test);
     const before = await model.predictProba(xTest);

@@ -230,7 +230,7 @@ function autoSection(experiments: ReportExperiment[], settings: StudySettings, p
   const mean = (e: ReportExperiment) => summarize(e.folds.map((f) => f.accuracy)).mean;
   lines.push('## Automatic configuration: SSL and the CNN from scratch against tuned baselines', '');
   lines.push(
-    `Every choice of the CNN (input scaling, learning rate, fine-tuning epochs, fine-tuning augmentation) is made per fold by inner validation on that fold's labelled training rows (pooled over inner folds, whose networks then predict together: final model "cross-fit"; or one hold-out split, then a refit); tuned baselines choose by inner cross-validation. At a label fraction below 100 %, the rest of the training fold is pre-trained on as unlabelled spectra. Budget: ${settings.pretextEpochs} pretext epochs, at most ${settings.finetuneEpochs} fine-tuning epochs per inner run (early stopping on the pooled validation loss, with the patience in epochs that the fold table gives).`,
+    `Every choice of the CNN (input scaling, learning rate, fine-tuning epochs, fine-tuning augmentation) is made per fold by inner validation on that fold's labelled training rows (pooled over inner folds; the final model is the winner refitted on every labelled row for its best inner epoch, "refit", or its inner networks predicting together, "cross-fit"); tuned baselines choose by inner cross-validation. At a label fraction below 100 %, the rest of the training fold is pre-trained on as unlabelled spectra. Budget: ${settings.pretextEpochs} pretext epochs, at most ${settings.finetuneEpochs} fine-tuning epochs per inner run (early stopping on the pooled validation loss, with the patience in epochs that the fold table gives).`,
     '',
   );
   const perFold: string[] = [];

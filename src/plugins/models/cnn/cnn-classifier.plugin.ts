@@ -101,7 +101,7 @@ const CLASSIFIER_PARAMS: ParamSchema = {
     max: 10,
     description:
       'Inner cross-validation folds of the labelled training rows that the automatic mode chooses on (pooled validation of every ' +
-      'fold; the winner\'s networks, one per fold, are the final model); 1: one hold-out split of validationFraction and a refit',
+      'fold); 1: one hold-out split of validationFraction',
   },
   validationFraction: {
     type: 'number',
@@ -149,7 +149,7 @@ const CLASSIFIER_PARAMS: ParamSchema = {
     default: DEFAULT_AUTO_SETTINGS.ensemble,
     description:
       'The automatic mode predicts with the mean probabilities of its validated inner networks (one per inner fold), or with one ' +
-      'inner fold of the validated inner model and the refit on every labelled row; false: the refit alone',
+      'inner fold of the validated inner model and the refit; false: with the winner refitted on every labelled row alone',
   },
 };
 
