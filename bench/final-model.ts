@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { autoBatchSize, autoFinetune, innerSplits, refitWinner, stepsPerEpoch } from '../src/engine/auto-finetune';
 import type { ClassifierModel } from '../src/engine/classifier';
 import { selectRows, type Matrix } from '../src/numeric/matrix';
+import { argmaxRows } from '../src/numeric/metrics';
 import { innerKFold } from '../src/numeric/splits';
 import { base64ToBytes } from '../src/plugins/models/cnn/shared';
 import { createWorkerRegistry } from '../src/services/experiments/fold-runner';
@@ -41,15 +42,7 @@ export function meanProbabilities(members: readonly Matrix[]): Matrix {
 
 /** Rows whose most probable class is their label. */
 export function hits(probabilities: Matrix, y: Int32Array): number {
-  let correct = 0;
-  for (let r = 0; r < probabilities.rows; r++) {
-    let best = 0;
-    for (let c = 1; c < probabilities.cols; c++) {
-      if (probabilities.data[r * probabilities.cols + c] > probabilities.data[r * probabilities.cols + best]) best = c;
-    }
-    if (best === y[r]) correct++;
-  }
-  return correct;
+  return argmaxRows(probabilities.data, probabilities.rows, probabilities.cols).reduce((n, label, r) => n + (label === y[r] ? 1 : 0), 0);
 }
 
 /** Held-out rows each final-model candidate classifies correctly, from the inner networks and the two refits. */

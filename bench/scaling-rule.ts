@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Command } from 'commander';
-import { chooseScaling, innerSplits, type CandidateScore } from '../src/engine/auto-finetune';
+import { bestCandidate, chooseScaling, innerSplits, type CandidateScore } from '../src/engine/auto-finetune';
 import type { ScalingMode } from '../src/engine/scaling';
 import { selectRows } from '../src/numeric/matrix';
 import { labelFractionSubset } from '../src/numeric/splits';
@@ -26,18 +26,12 @@ export type ScalingRule = 'accuracy first' | 'loss first';
 
 /** The candidate a rule picks from pooled scores (a candidate that learned beats one that did not). */
 export function pickByRule(rule: ScalingRule, scores: readonly CandidateScore[]): number {
+  if (rule === 'accuracy first') return bestCandidate(scores);
   let best = 0;
   for (let i = 1; i < scores.length; i++) {
     const a = scores[i];
     const b = scores[best];
-    if (a.learned !== b.learned) {
-      if (a.learned) best = i;
-      continue;
-    }
-    const better = rule === 'loss first'
-      ? a.valLoss < b.valLoss
-      : a.valAccuracy > b.valAccuracy + 1e-9 || (Math.abs(a.valAccuracy - b.valAccuracy) <= 1e-9 && a.valLoss < b.valLoss);
-    if (better) best = i;
+    if (a.learned !== b.learned ? a.learned : a.valLoss < b.valLoss) best = i;
   }
   return best;
 }
