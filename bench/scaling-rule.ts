@@ -20,7 +20,7 @@ import { pretrainEncoder, studySslClassifier } from './diagnostics.support';
  * then picks a scaling from the scratch networks' pooled scores alone:
  * - accuracy first (today): higher pooled validation accuracy, then lower pooled loss;
  * - loss first: lower pooled validation loss.
- * usage: node dist/bench/scaling-rule.js CSV --fraction 0.1 [--folds 0,1] [--draws 2] [--group-column sample]
+ * usage: node dist/bench/scaling-rule.js CSV --fraction 0.1 [--folds 0,1] [--draws 2] [--from-draw 2] [--group-column sample]
  */
 export type ScalingRule = 'accuracy first' | 'loss first';
 
@@ -45,11 +45,12 @@ async function main(): Promise<void> {
     .requiredOption('--fraction <f>', 'share of each training fold drawn as labelled', Number)
     .option('--folds <list>', 'outer folds', (v) => v.split(',').map(Number), [0, 1])
     .option('--draws <n>', 'label-fraction subsets drawn per outer fold', Number, 2)
+    .option('--from-draw <n>', 'first draw to run (1 is the study\'s own; later ones add draws to an earlier run)', Number, 1)
     .option('--group-column <name>', 'column of the CSV naming each spectrum\'s sample (folds keep a sample together)')
     .option('--out <file>', 'JSON of every draw')
     .parse();
   const [csv] = program.args;
-  const o = program.opts<{ fraction: number; folds: number[]; draws: number; groupColumn?: string; out?: string }>();
+  const o = program.opts<{ fraction: number; folds: number[]; draws: number; fromDraw: number; groupColumn?: string; out?: string }>();
   const { x, y, classes, groups } = parseSpectraCsv(fs.readFileSync(csv, 'utf8'), { groupColumn: o.groupColumn ?? null });
   const useGroups = groups !== null;
   const plans = planFolds({ folds: 5, seed: 0, useGroups, labelFraction: null, repeats: 1 }, y, classes.length, groups, x);
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       encoders.set(scaling, await pretrainEncoder(registry, studySslClassifier(registry, scaling), selectRows(x, train)));
       console.log(`fold ${k + 1}: ${scaling} encoder pre-trained in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
-    for (let draw = 0; draw < o.draws; draw++) {
+    for (let draw = o.fromDraw - 1; draw < o.draws; draw++) {
       // Draw 0 is the subset a study at this fraction labels (planFolds' seed); the others are new draws.
       const labelled = labelFractionSubset(train, y, o.fraction, draw === 0 ? k : 1000 * (draw + 1) + k, classes.length);
       const chosen = new Set(labelled);
