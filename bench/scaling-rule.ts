@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     .argument('<csv>')
     .requiredOption('--fraction <f>', 'share of each training fold drawn as labelled', Number)
     .option('--folds <list>', 'outer folds', (v) => v.split(',').map(Number), [0, 1])
-    .option('--draws <n>', 'label-fraction subsets drawn per outer fold', Number, 2)
+    .option('--draws <n>', 'last label-fraction subset drawn per outer fold (draws --from-draw to --draws run)', Number, 2)
     .option('--from-draw <n>', 'first draw to run (1 is the study\'s own; later ones add draws to an earlier run)', Number, 1)
     .option('--group-column <name>', 'column of the CSV naming each spectrum\'s sample (folds keep a sample together)')
     .option('--out <file>', 'JSON of every draw')
